@@ -1,0 +1,39 @@
+# The two commands: `make run` and `make test`. Both install first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+DEMO_PROVINCES := 33 35 36
+
+.PHONY: install run test lint check bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Reinstall only when the dependency list changes.
+.install-stamp: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+.env:
+	printf 'DEBUG=on\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote .env for local development (DEBUG on)."
+
+install: .install-stamp .env
+
+run: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_regions $(addprefix --province ,$(DEMO_PROVINCES))
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver $(HOST)
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) .install-stamp

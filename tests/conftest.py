@@ -1,0 +1,13 @@
+import pytest
+
+from villages.services import regions_load
+
+# Real regions for the demo provinces (Jawa Tengah, Jawa Timur, Banten), loaded once per
+# test database; each test's changes roll back on top of them.
+TEST_PROVINCES = ["33", "35", "36"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        regions_load(province_codes=TEST_PROVINCES)

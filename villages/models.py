@@ -1,0 +1,458 @@
+"""The map and the people: provinces … villages, branch offices, persons and their posts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from villages.nik import NIK_VALIDATORS, parse_nik
+
+
+class Province(models.Model):
+    """A province (provinsi), keyed by its two-digit Kemendagri code."""
+
+    code = models.CharField(_("code"), max_length=2, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Regency(models.Model):
+    """A regency (kabupaten) or city (kota), e.g. 33.02 Kabupaten Banyumas."""
+
+    class Kind(models.TextChoices):
+        KABUPATEN = "kabupaten", _("regency (kabupaten)")
+        KOTA = "kota", _("city (kota)")
+
+    code = models.CharField(_("code"), max_length=5, primary_key=True)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="regencies", verbose_name=_("province")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    regulation = models.CharField(
+        _("regency regulation"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            'The regency\'s regulation on employment social security, e.g. "Perbup 35/2017".'
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("regency / city")
+        verbose_name_plural = _("regencies / cities")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RegencyTarget(models.Model):
+    """A regency's coverage target for one year: a share of a worker base."""
+
+    regency = models.ForeignKey(
+        Regency, on_delete=models.CASCADE, related_name="targets", verbose_name=_("regency")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    target_pct = models.DecimalField(
+        _("target (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    worker_base = models.PositiveIntegerField(
+        _("worker base"), help_text=_("The number of workers the target percentage applies to.")
+    )
+
+    class Meta:
+        verbose_name = _("coverage target")
+        verbose_name_plural = _("coverage targets")
+        ordering = ["regency", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regency", "year"],
+                name="%(app_label)s_%(class)s_unique_year",
+                violation_error_message=_("This regency already has a target for that year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(target_pct__gte=0) & Q(target_pct__lte=100),
+                name="%(app_label)s_%(class)s_pct_range",
+                violation_error_message=_("A target is a percentage between 0 and 100."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.regency} {self.year}: {self.target_pct}%"
+
+    @property
+    def target_workers(self) -> int:
+        """How many workers the target asks for."""
+        return round(self.worker_base * self.target_pct / 100)
+
+
+class District(models.Model):
+    """A district (kecamatan; distrik in Papua), e.g. 33.02.18 Karanglewas."""
+
+    code = models.CharField(_("code"), max_length=8, primary_key=True)
+    regency = models.ForeignKey(
+        Regency, on_delete=models.PROTECT, related_name="districts", verbose_name=_("regency")
+    )
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Village(models.Model):
+    """A village (desa, kelurahan or desa adat) with the profile Desa Sadar looks at."""
+
+    class Kind(models.TextChoices):
+        KELURAHAN = "kelurahan", _("kelurahan (urban ward)")
+        DESA = "desa", _("desa (village)")
+        DESA_ADAT = "desa_adat", _("desa adat (customary village)")
+
+    code = models.CharField(_("code"), max_length=13, primary_key=True)
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="villages", verbose_name=_("district")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+
+    households = models.PositiveIntegerField(_("households (KK)"), null=True, blank=True)
+    working_age_residents = models.PositiveIntegerField(
+        _("working-age residents (estimate)"), null=True, blank=True
+    )
+    self_enrolled_residents = models.PositiveIntegerField(
+        _("residents enrolled on their own"), null=True, blank=True
+    )
+    self_enrolled_updated_on = models.DateField(
+        _("self-enrolment count updated on"), null=True, blank=True
+    )
+    bumdes_active = models.BooleanField(_("BUMDes active"), default=False)
+    business_sectors = models.TextField(_("business sectors"), blank=True)
+    reachable_by_road = models.BooleanField(_("reachable by road"), default=True)
+    perisai_agent_name = models.CharField(_("Perisai agent"), max_length=100, blank=True)
+    perisai_agent_since = models.DateField(_("Perisai agent since"), null=True, blank=True)
+    memorandum_signed_on = models.DateField(
+        _("memorandum with the branch signed on"), null=True, blank=True
+    )
+    contribution_regulation = models.CharField(
+        _("village regulation or budget line for contributions"),
+        max_length=200,
+        blank=True,
+        help_text=_('Reference, e.g. "Perdes 4/2024" or "APBDes 2025, pos 2.3".'),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("village")
+        verbose_name_plural = _("villages")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(self_enrolled_residents__isnull=True)
+                | Q(self_enrolled_updated_on__isnull=False),
+                name="%(app_label)s_%(class)s_self_enrolled_dated",
+                violation_error_message=_(
+                    "Give the date the count of residents enrolled on their own was updated."
+                ),
+            ),
+        ]
+        indexes = [
+            # Admin and autocomplete search by village name.
+            models.Index(fields=["name"], name="villages_village_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:villages_village_change", args=[self.code])
+
+    @property
+    def regency_code(self) -> str:
+        return self.code[:5]
+
+
+class RegionalOffice(models.Model):
+    """A regional office of BPJS Ketenagakerjaan (Kantor Wilayah); there are 11."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("regional office")
+        verbose_name_plural = _("regional offices")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BranchOffice(models.Model):
+    """A branch office (Kantor Cabang or Kantor Cabang Perintis) serving one or more regencies."""
+
+    class Kind(models.TextChoices):
+        KC = "KC", _("Kantor Cabang")
+        KCP = "KCP", _("Kantor Cabang Perintis")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=3, choices=Kind.choices, default=Kind.KC)
+    regional_office = models.ForeignKey(
+        RegionalOffice,
+        on_delete=models.PROTECT,
+        related_name="branches",
+        verbose_name=_("regional office"),
+    )
+    regencies = models.ManyToManyField(
+        Regency, related_name="branches", blank=True, verbose_name=_("regencies served")
+    )
+
+    class Meta:
+        verbose_name = _("branch office")
+        verbose_name_plural = _("branch offices")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}"
+
+
+# Post codes by dashboard category, exactly as the roster import contract lists them.
+_CATEGORY_CODES: dict[str, list[str]] = {
+    "PERANGKAT": ["KEPALA_DESA", "SEKRETARIS_DESA", "KAUR", "KASI", "KEPALA_DUSUN"],
+    "BPD": ["KETUA_BPD", "ANGGOTA_BPD"],
+    "RT_RW": ["KETUA_RW", "SEKRETARIS_RW", "KETUA_RT", "SEKRETARIS_RT"],
+    "LKD": ["PENGURUS_LKD"],
+    "LINMAS": ["LINMAS"],
+    "LAINNYA": ["PENGELOLA_BUMDES", "LAINNYA"],
+}
+CATEGORY_OF_POST: dict[str, str] = {
+    code: category for category, codes in _CATEGORY_CODES.items() for code in codes
+}
+VILLAGE_SINGLE_HOLDER_POSTS = frozenset({"KEPALA_DESA", "SEKRETARIS_DESA", "KETUA_BPD"})
+UNIT_SINGLE_HOLDER_POSTS = frozenset({"KETUA_RW", "SEKRETARIS_RW", "KETUA_RT", "SEKRETARIS_RT"})
+SINGLE_HOLDER_POSTS = VILLAGE_SINGLE_HOLDER_POSTS | UNIT_SINGLE_HOLDER_POSTS
+
+
+class Sex(models.TextChoices):
+    MALE = "L", _("male")
+    FEMALE = "P", _("female")
+
+
+class Person(models.Model):
+    """A person identified by NIK; sex and birth date are read from the NIK."""
+
+    nik = models.CharField(_("NIK"), max_length=16, validators=NIK_VALIDATORS)
+    name = models.CharField(_("name"), max_length=150)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    birth_date = models.DateField(_("birth date"), editable=False, null=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nik"],
+                name="%(app_label)s_%(class)s_unique_nik",
+                violation_error_message=_("A person with this NIK already exists."),
+            ),
+        ]
+        indexes = [
+            # Admin search and sorting by name.
+            models.Index(fields=["name"], name="villages_person_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        info = parse_nik(self.nik)
+        if info is not None:
+            self.birth_date = info.birth_date
+            self.sex = self.sex or info.sex
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        info = parse_nik(self.nik)
+        if info is None:
+            return  # the field validators have already reported the NIK
+        if not self.sex:
+            self.sex = info.sex
+        elif self.sex != info.sex:
+            raise ValidationError(
+                {
+                    "sex": _("The NIK says %(nik_sex)s, but %(sex)s was given.")
+                    % {"nik_sex": Sex(info.sex).label, "sex": Sex(self.sex).label}
+                }
+            )
+
+
+class Post(models.Model):
+    """A post a person holds in a village for a term (jabatan); ended posts are kept."""
+
+    class Category(models.TextChoices):
+        PERANGKAT = "PERANGKAT", _("Village officials (perangkat desa)")
+        BPD = "BPD", _("Village consultative body (BPD)")
+        RT_RW = "RT_RW", _("RT/RW officials")
+        LKD = "LKD", _("Village community institutions (LKD)")
+        LINMAS = "LINMAS", _("Civil defence (Satlinmas)")
+        LAINNYA = "LAINNYA", _("Other")
+
+    class Code(models.TextChoices):
+        KEPALA_DESA = "KEPALA_DESA", _("Village head (Kepala Desa)")
+        SEKRETARIS_DESA = "SEKRETARIS_DESA", _("Village secretary (Sekretaris Desa)")
+        KAUR = "KAUR", _("Head of affairs (Kepala Urusan)")
+        KASI = "KASI", _("Head of section (Kepala Seksi)")
+        KEPALA_DUSUN = "KEPALA_DUSUN", _("Hamlet head (Kepala Dusun)")
+        KETUA_BPD = "KETUA_BPD", _("BPD chair (Ketua BPD)")
+        ANGGOTA_BPD = "ANGGOTA_BPD", _("BPD member (Anggota BPD)")
+        KETUA_RW = "KETUA_RW", _("RW head (Ketua RW)")
+        SEKRETARIS_RW = "SEKRETARIS_RW", _("RW secretary (Sekretaris RW)")
+        KETUA_RT = "KETUA_RT", _("RT head (Ketua RT)")
+        SEKRETARIS_RT = "SEKRETARIS_RT", _("RT secretary (Sekretaris RT)")
+        PENGURUS_LKD = "PENGURUS_LKD", _("LKD board member (Pengurus LKD)")
+        LINMAS = "LINMAS", _("Civil defence guard (Satlinmas)")
+        PENGELOLA_BUMDES = "PENGELOLA_BUMDES", _("BUMDes manager (Pengelola BUMDes)")
+        LAINNYA = "LAINNYA", _("Other (Lainnya)")
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="posts", verbose_name=_("person")
+    )
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="posts", verbose_name=_("village")
+    )
+    code = models.CharField(_("post"), max_length=20, choices=Code.choices)
+    category = models.CharField(
+        _("category"), max_length=10, choices=Category.choices, editable=False
+    )
+    unit = models.CharField(
+        _("unit"),
+        max_length=100,
+        blank=True,
+        help_text=_('The RT/RW or hamlet the post belongs to, e.g. "RT 003 / RW 001".'),
+    )
+    term_start = models.DateField(_("term start"), null=True, blank=True)
+    term_end = models.DateField(
+        _("term end"), null=True, blank=True, help_text=_("A past date ends the post.")
+    )
+    decree_number = models.CharField(_("decree number"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        ordering = ["village", "category", "code", "unit"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(term_end__isnull=True)
+                | Q(term_start__isnull=True)
+                | Q(term_end__gte=models.F("term_start")),
+                name="%(app_label)s_%(class)s_term_order",
+                violation_error_message=_("A term cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    *[Q(code__in=codes, category=cat) for cat, codes in _CATEGORY_CODES.items()],
+                    _connector=Q.OR,
+                ),
+                name="%(app_label)s_%(class)s_category_matches_code",
+                violation_error_message=_("The category does not match the post."),
+            ),
+            # The database's own guard for single-holder posts: at most one open-ended term.
+            # Terms with an end date are checked for overlap in clean().
+            models.UniqueConstraint(
+                fields=["village", "code"],
+                condition=Q(term_end__isnull=True, code__in=sorted(VILLAGE_SINGLE_HOLDER_POSTS)),
+                name="%(app_label)s_%(class)s_one_open_village_holder",
+                violation_error_message=_(
+                    "This post already has a current holder in this village."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["village", "code", "unit"],
+                condition=Q(
+                    term_end__isnull=True,
+                    code__in=sorted(UNIT_SINGLE_HOLDER_POSTS),
+                ),
+                name="%(app_label)s_%(class)s_one_open_unit_holder",
+                violation_error_message=_("This post already has a current holder in this unit."),
+            ),
+            models.UniqueConstraint(
+                fields=["person", "village", "code", "unit"],
+                condition=Q(term_end__isnull=True),
+                name="%(app_label)s_%(class)s_unique_open_post",
+                violation_error_message=_("This person already holds this post."),
+            ),
+        ]
+        indexes = [
+            # Coverage by area and category: posts of the villages below an area code.
+            models.Index(fields=["village", "category"], name="villages_post_vil_cat_idx"),
+            # "Who else holds this post?" for single-holder checks.
+            models.Index(fields=["village", "code", "unit"], name="villages_post_holder_idx"),
+        ]
+
+    def __str__(self) -> str:
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{self.get_code_display()}{unit} — {self.village.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.category = CATEGORY_OF_POST[self.code]
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.code in CATEGORY_OF_POST:
+            self.category = CATEGORY_OF_POST[self.code]
+        if self.term_start and self.term_end and self.term_end < self.term_start:
+            raise ValidationError({"term_end": _("A term cannot end before it starts.")})
+        if self.village_id and self.code in SINGLE_HOLDER_POSTS:
+            self._check_single_holder()
+
+    def is_current(self, day: dt.date) -> bool:
+        """Whether the post is held on `day`: started (or no start given) and not ended."""
+        started = self.term_start is None or self.term_start <= day
+        return started and (self.term_end is None or self.term_end >= day)
+
+    def _check_single_holder(self) -> None:
+        """Refuse a term that overlaps another holder's term of a single-holder post."""
+        others = Post.objects.filter(village_id=self.village_id, code=self.code).exclude(pk=self.pk)
+        if self.code in UNIT_SINGLE_HOLDER_POSTS:
+            others = others.filter(unit=self.unit)
+        if self.term_start:
+            others = others.filter(Q(term_end__isnull=True) | Q(term_end__gte=self.term_start))
+        if self.term_end:
+            others = others.filter(Q(term_start__isnull=True) | Q(term_start__lte=self.term_end))
+        clash = others.select_related("person").first()
+        if clash is not None:
+            raise ValidationError(
+                _(
+                    "%(post)s already has a holder for this term: %(name)s. "
+                    "End that term first (set its term end)."
+                )
+                % {"post": self.get_code_display(), "name": clash.person.name}
+            )
