@@ -45,6 +45,19 @@ def state_of(paid_until: dt.date | None, day: dt.date) -> State:
     return State.ENDED
 
 
+def state_q(state: str, day: dt.date, prefix: str = "") -> Q:
+    """The database twin of `state_of`: memberships in `state` on `day`."""
+    paid = f"{prefix}paid_until"
+    since = arrears_since(day)
+    if state == State.ACTIVE:
+        return Q(**{f"{paid}__gte": day})
+    if state == State.IN_ARREARS:
+        return Q(**{f"{paid}__lt": day, f"{paid}__gte": since})
+    if state == State.ENDED:
+        return Q(**{f"{paid}__lt": since}) | Q(**{f"{paid}__isnull": True})
+    raise ValueError(f"No membership rows are in state {state!r}")
+
+
 class Program(models.Model):
     """A BPJS Ketenagakerjaan program: JKK, JKM, JHT, JP or JKP."""
 

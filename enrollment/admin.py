@@ -1,0 +1,145 @@
+"""Admin for coverage. The person form gains the memberships inline here, because `villages`
+knows nothing of `enrollment`."""
+
+from __future__ import annotations
+
+from admin_auto_filters.filters import AutocompleteFilterFactory
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from enrollment.models import Membership, Program, State, state_of, state_q
+from villages.admin import PersonAdmin
+from villages.models import Person, Post
+from villages.nik import mask_nik
+
+
+class MembershipStateFilter(admin.SimpleListFilter):
+    """A membership's state today, derived from its paid-until date."""
+
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [(s.value, s.label) for s in (State.ACTIVE, State.IN_ARREARS, State.ENDED)]
+
+    def queryset(self, request, queryset):
+        if self.value() in State.values and self.value() != State.NONE:
+            return queryset.filter(state_q(self.value(), timezone.localdate()))
+        return queryset
+
+
+class PersonStateFilter(admin.SimpleListFilter):
+    """Persons with a membership in a given state today, or with none at all."""
+
+    title = _("membership state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [(s.value, s.label) for s in State]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == State.NONE:
+            return queryset.filter(memberships__isnull=True)
+        if value in State.values:
+            ids = Membership.objects.filter(state_q(value, timezone.localdate()))
+            return queryset.filter(pk__in=ids.values("person_id"))
+        return queryset
+
+
+class PersonCategoryFilter(admin.SimpleListFilter):
+    """Persons holding a post of a category."""
+
+    title = _("category")
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return Post.Category.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Post.Category.values:
+            holders = Post.objects.filter(category=self.value()).values("person_id")
+            return queryset.filter(pk__in=holders)
+        return queryset
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = [
+        "program",
+        "participant_category",
+        "kpj_number",
+        "enrolled_on",
+        "paid_until",
+        "state_today",
+        "funding_source",
+        "verified_on",
+        "verified_source",
+    ]
+    readonly_fields = ["state_today"]
+    extra = 0
+
+    @admin.display(description=_("state today"))
+    def state_today(self, obj: Membership) -> str:
+        return state_of(obj.paid_until, timezone.localdate()).label if obj.pk else "—"
+
+
+class PersonCoverageAdmin(PersonAdmin):
+    list_filter = [*PersonAdmin.list_filter, PersonCategoryFilter, PersonStateFilter]
+    inlines = [*PersonAdmin.inlines, MembershipInline]
+
+
+admin.site.unregister(Person)
+admin.site.register(Person, PersonCoverageAdmin)
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "order"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "person",
+        "masked_nik",
+        "program",
+        "participant_category",
+        "paid_until",
+        "state_today",
+        "funding_source",
+    ]
+    list_filter = [
+        AutocompleteFilterFactory(_("person"), "person"),
+        "program",
+        MembershipStateFilter,
+        "participant_category",
+        "funding_source",
+    ]
+    list_select_related = ["person", "program"]
+    search_fields = ["person__name", "=person__nik", "=kpj_number"]
+    autocomplete_fields = ["person"]
+    date_hierarchy = "paid_until"
+    show_full_result_count = False
+
+    @admin.display(description=_("NIK"), ordering="person__nik")
+    def masked_nik(self, obj: Membership) -> str:
+        return mask_nik(obj.person.nik)
+
+    @admin.display(description=_("state today"))
+    def state_today(self, obj: Membership) -> str:
+        return state_of(obj.paid_until, timezone.localdate()).label
+
+    def get_deleted_objects(self, objs, request):
+        """Refuse to delete memberships that carry coverage data: they are ended, not erased."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = list(protected) + [
+            _("%(membership)s: paid until %(date)s — set the paid-until date instead of deleting")
+            % {"membership": obj, "date": obj.paid_until.strftime("%d/%m/%Y")}
+            for obj in objs
+            if obj.paid_until is not None
+        ]
+        return deleted, model_count, perms_needed, protected
