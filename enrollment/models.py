@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from dateutil.relativedelta import relativedelta
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -150,3 +150,148 @@ class Membership(models.Model):
 
     def state_on(self, day: dt.date) -> State:
         return state_of(self.paid_until, day)
+
+
+def _pct_field(verbose_name, default=100) -> models.DecimalField:
+    return models.DecimalField(
+        verbose_name,
+        max_digits=5,
+        decimal_places=2,
+        default=default,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+
+class RuleSet(models.Model):
+    """The Desa Sadar criteria in force for a year: national, or a regency's own set."""
+
+    name = models.CharField(_("name"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("year"))
+    regency = models.ForeignKey(
+        "villages.Regency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rule_sets",
+        verbose_name=_("regency"),
+        help_text=_("Leave empty for the national rule set; a regency's own set overrides it."),
+    )
+    minimum_programs = models.ManyToManyField(
+        Program,
+        related_name="+",
+        verbose_name=_("minimum programs"),
+        help_text=_("A post is covered when its holder has all of these, paid through the day."),
+    )
+    perangkat_enabled = models.BooleanField(_("village officials criterion"), default=True)
+    perangkat_min_pct = _pct_field(_("village officials covered at least (%)"))
+    bpd_enabled = models.BooleanField(_("BPD criterion"), default=False)
+    bpd_min_pct = _pct_field(_("BPD covered at least (%)"))
+    rt_rw_enabled = models.BooleanField(_("RT/RW criterion"), default=False)
+    rt_rw_min_pct = _pct_field(_("RT/RW covered at least (%)"))
+    lkd_enabled = models.BooleanField(_("LKD criterion"), default=False)
+    lkd_min_pct = _pct_field(_("LKD covered at least (%)"))
+    linmas_enabled = models.BooleanField(_("Satlinmas criterion"), default=False)
+    linmas_min_pct = _pct_field(_("Satlinmas covered at least (%)"))
+    self_enrolled_enabled = models.BooleanField(_("self-enrolment criterion"), default=False)
+    self_enrolled_min_pct = _pct_field(
+        _("residents enrolled on their own at least (% of households)"), default=50
+    )
+    require_bumdes = models.BooleanField(_("BUMDes active required"), default=False)
+    require_perisai = models.BooleanField(_("Perisai agent required"), default=False)
+    require_memorandum = models.BooleanField(_("memorandum signed required"), default=False)
+    require_regulation = models.BooleanField(
+        _("village regulation or budget line required"), default=False
+    )
+
+    history = HistoricalRecords(m2m_fields=[minimum_programs])
+
+    class Meta:
+        verbose_name = _("Desa Sadar rule set")
+        verbose_name_plural = _("Desa Sadar rule sets")
+        ordering = ["-year", "regency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=Q(regency__isnull=True),
+                name="%(app_label)s_%(class)s_one_national_per_year",
+                violation_error_message=_("There is already a national rule set for this year."),
+            ),
+            models.UniqueConstraint(
+                fields=["year", "regency"],
+                name="%(app_label)s_%(class)s_one_per_regency_year",
+                violation_error_message=_("This regency already has a rule set for this year."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Declaration(models.Model):
+    """A village's declaration as Desa Sadar Jaminan Sosial Ketenagakerjaan."""
+
+    village = models.ForeignKey(
+        "villages.Village",
+        on_delete=models.PROTECT,
+        related_name="declarations",
+        verbose_name=_("village"),
+    )
+    declared_on = models.DateField(_("declared on"))
+    declared_by = models.CharField(
+        _("declared by"), max_length=150, help_text=_("Who signed, e.g. the branch head.")
+    )
+    memorandum_number = models.CharField(_("memorandum number"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Desa Sadar declaration")
+        verbose_name_plural = _("Desa Sadar declarations")
+        ordering = ["-declared_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "declared_on"],
+                name="%(app_label)s_%(class)s_unique_day",
+                violation_error_message=_("This village was already declared on that day."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village} — {self.declared_on:%d/%m/%Y}"
+
+
+class CoverageSnapshot(models.Model):
+    """A village's posts and covered posts in one category at the end of a month (for trends)."""
+
+    village = models.ForeignKey(
+        "villages.Village",
+        on_delete=models.CASCADE,
+        related_name="snapshots",
+        verbose_name=_("village"),
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    category = models.CharField(_("category"), max_length=10)
+    posts = models.PositiveIntegerField(_("posts"))
+    covered = models.PositiveIntegerField(_("covered"))
+
+    class Meta:
+        verbose_name = _("coverage snapshot")
+        verbose_name_plural = _("coverage snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "month", "category"],
+                name="%(app_label)s_%(class)s_unique_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(covered__lte=models.F("posts")),
+                name="%(app_label)s_%(class)s_covered_le_posts",
+            ),
+        ]
+        indexes = [
+            # The trend chart: months of the villages below an area code.
+            models.Index(fields=["month", "village"], name="enrollment_snap_month_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.month:%Y-%m} {self.category}"

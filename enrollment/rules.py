@@ -1,0 +1,221 @@
+"""Desa Sadar rules: which rule set is in force, and how a village fares against it.
+
+Pure functions over plain values: the selectors feed them figures and facts read in a
+fixed number of queries, so the same evaluation serves a village page and a whole country.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+DEFAULT_MIN_PROGRAMS = ("JKK", "JKM")
+CATEGORY_ORDER = ("PERANGKAT", "BPD", "RT_RW", "LKD", "LINMAS", "LAINNYA")
+# Criterion key, rule-set field prefix, category.
+CATEGORY_CRITERIA = (
+    ("perangkat_covered", "perangkat", "PERANGKAT"),
+    ("bpd_covered", "bpd", "BPD"),
+    ("rt_rw_covered", "rt_rw", "RT_RW"),
+    ("lkd_covered", "lkd", "LKD"),
+    ("linmas_covered", "linmas", "LINMAS"),
+)
+FACT_CRITERIA = (
+    ("bumdes_active", "require_bumdes"),
+    ("perisai_agent", "require_perisai"),
+    ("memorandum_signed", "require_memorandum"),
+    ("contribution_regulation", "require_regulation"),
+)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A rule set as plain values; `Rules.default(year)` when none is recorded."""
+
+    name: str
+    min_programs: tuple[str, ...] = DEFAULT_MIN_PROGRAMS
+    # Enabled category criteria: (category, minimum %).
+    categories: tuple[tuple[str, Decimal], ...] = (("PERANGKAT", Decimal(100)),)
+    self_enrolled_min_pct: Decimal | None = None
+    facts: tuple[str, ...] = ()  # enabled fact criteria keys
+
+    @classmethod
+    def default(cls, year: int) -> Rules:
+        return cls(name=f"Default {year}")
+
+    @classmethod
+    def from_model(cls, rule_set) -> Rules:
+        programs = tuple(sorted(p.code for p in rule_set.minimum_programs.all()))
+        return cls(
+            name=rule_set.name,
+            min_programs=programs or DEFAULT_MIN_PROGRAMS,
+            categories=tuple(
+                (category, getattr(rule_set, f"{prefix}_min_pct"))
+                for _key, prefix, category in CATEGORY_CRITERIA
+                if getattr(rule_set, f"{prefix}_enabled")
+            ),
+            self_enrolled_min_pct=(
+                rule_set.self_enrolled_min_pct if rule_set.self_enrolled_enabled else None
+            ),
+            facts=tuple(key for key, flag in FACT_CRITERIA if getattr(rule_set, flag)),
+        )
+
+
+@dataclass
+class Figures:
+    """Posts and their coverage; `coverage_pct` is None when there are no posts."""
+
+    posts: int = 0
+    covered: int = 0
+    lapsing_soon: int = 0
+    in_arrears: int = 0
+
+    def add(self, other: Figures) -> None:
+        self.posts += other.posts
+        self.covered += other.covered
+        self.lapsing_soon += other.lapsing_soon
+        self.in_arrears += other.in_arrears
+
+    @property
+    def coverage_pct(self) -> float | None:
+        return pct(self.covered, self.posts)
+
+
+def pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 2) if whole else None
+
+
+@dataclass(frozen=True)
+class VillageFacts:
+    """What a village's profile says, as Desa Sadar needs it."""
+
+    households: int | None
+    self_enrolled_residents: int | None
+    bumdes_active: bool
+    perisai_agent_name: str
+    memorandum_signed_on: dt.date | None
+    contribution_regulation: str
+
+
+VILLAGE_FACT_FIELDS = [
+    "households",
+    "self_enrolled_residents",
+    "bumdes_active",
+    "perisai_agent_name",
+    "memorandum_signed_on",
+    "contribution_regulation",
+]
+
+
+@dataclass
+class Criterion:
+    key: str
+    label: str
+    passed: bool
+    detail: str
+    blocking: list[dict] = field(default_factory=list)
+
+
+def evaluate(
+    rules: Rules,
+    figures: dict[str, Figures],
+    facts: VillageFacts,
+    blockers: dict[str, list[dict]] | None = None,
+) -> list[Criterion]:
+    """Every criterion of `rules` for one village: passed or not, a detail, what blocks it.
+
+    `figures` maps a category to its figures; `blockers` (village page only) maps a category
+    to the people not covered, each {"post", "name", "reason"}.
+    """
+    blockers = blockers or {}
+    result = [
+        _category_criterion(key, category, minimum, figures.get(category, Figures()), blockers)
+        for key, _prefix, category in CATEGORY_CRITERIA
+        for cat, minimum in rules.categories
+        if cat == category
+    ]
+    if rules.self_enrolled_min_pct is not None:
+        result.append(_self_enrolled_criterion(rules.self_enrolled_min_pct, facts))
+    result.extend(_fact_criterion(key, facts) for key in rules.facts)
+    return result
+
+
+def _category_label(category: str, minimum: Decimal) -> str:
+    names = {
+        "PERANGKAT": _("village officials"),
+        "BPD": _("BPD members"),
+        "RT_RW": _("RT/RW officials"),
+        "LKD": _("LKD members"),
+        "LINMAS": _("Satlinmas guards"),
+    }
+    if minimum >= 100:
+        return _("All %(who)s covered") % {"who": names[category]}
+    return _("At least %(pct)s%% of %(who)s covered") % {
+        "pct": formats.number_format(minimum, decimal_pos=0 if minimum % 1 == 0 else 2),
+        "who": names[category],
+    }
+
+
+def _category_criterion(key, category, minimum, figures: Figures, blockers) -> Criterion:
+    passed = figures.posts > 0 and 100 * figures.covered >= minimum * figures.posts
+    if figures.posts:
+        detail = _("%(covered)s of %(posts)s covered") % {
+            "covered": formats.number_format(figures.covered, force_grouping=True),
+            "posts": formats.number_format(figures.posts, force_grouping=True),
+        }
+        blocking = [] if passed else blockers.get(category, [])
+    else:
+        detail = _("no posts recorded")
+        blocking = [{"reason": _("No posts of this category are recorded")}]
+    return Criterion(key, _category_label(category, minimum), passed, detail, blocking)
+
+
+def _self_enrolled_criterion(minimum: Decimal, facts: VillageFacts) -> Criterion:
+    label = _("Residents enrolled on their own: at least %(pct)s%% of households") % {
+        "pct": formats.number_format(minimum, decimal_pos=0 if minimum % 1 == 0 else 2)
+    }
+    if not facts.households or facts.self_enrolled_residents is None:
+        reason = _("Households or residents enrolled on their own not recorded")
+        return Criterion("self_enrolled", label, False, reason, [{"reason": reason}])
+    share = 100 * Decimal(facts.self_enrolled_residents) / facts.households
+    passed = share >= minimum
+    detail = _("%(enrolled)s of %(households)s households") % {
+        "enrolled": formats.number_format(facts.self_enrolled_residents, force_grouping=True),
+        "households": formats.number_format(facts.households, force_grouping=True),
+    }
+    return Criterion("self_enrolled", label, passed, detail, [] if passed else [{"reason": detail}])
+
+
+def _fact_criterion(key: str, facts: VillageFacts) -> Criterion:
+    label, value, missing = {
+        "bumdes_active": (_("BUMDes active"), facts.bumdes_active, _("No active BUMDes")),
+        "perisai_agent": (
+            _("Perisai agent present"),
+            facts.perisai_agent_name,
+            _("No Perisai agent recorded"),
+        ),
+        "memorandum_signed": (
+            _("Memorandum with the branch signed"),
+            facts.memorandum_signed_on,
+            _("No memorandum signed"),
+        ),
+        "contribution_regulation": (
+            _("Village regulation or budget line for contributions"),
+            facts.contribution_regulation,
+            _("No regulation or budget line recorded"),
+        ),
+    }[key]
+    passed = bool(value)
+    detail = _fact_detail(value) if passed else missing
+    return Criterion(key, label, passed, detail, [] if passed else [{"reason": missing}])
+
+
+def _fact_detail(value) -> str:
+    if isinstance(value, bool):
+        return _("yes")
+    if isinstance(value, dt.date):
+        return _("signed on %(date)s") % {"date": value.strftime("%d/%m/%Y")}
+    return str(value)

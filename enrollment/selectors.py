@@ -1,0 +1,461 @@
+"""Coverage reads: figures for any area as of a day, Desa Sadar per village, the trend.
+
+Every function runs a fixed number of queries whatever the number of villages below the
+area: one aggregate per distinct minimum-program set in force (usually one), and a few
+lookups. Pages, exports and the API all read through here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum
+from django.utils.translation import gettext as _
+
+from enrollment.models import (
+    CoverageSnapshot,
+    Declaration,
+    Membership,
+    Program,
+    RuleSet,
+    State,
+    arrears_since,
+    state_of,
+)
+from enrollment.rules import (
+    CATEGORY_ORDER,
+    VILLAGE_FACT_FIELDS,
+    Criterion,
+    Figures,
+    Rules,
+    VillageFacts,
+    evaluate,
+)
+from villages.models import RegencyTarget, Village
+from villages.nik import mask_nik
+from villages.selectors import Area, area_children, posts_current_in
+
+LAPSING_WINDOW = dt.timedelta(days=30)
+
+
+# --- Rule sets ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RulesInForce:
+    """The national rules for a year and the regencies' own sets that override them."""
+
+    national: Rules
+    by_regency: dict[str, Rules]
+
+    def for_village(self, village_code: str) -> Rules:
+        return self.by_regency.get(village_code[:5], self.national)
+
+    def min_program_sets(self) -> set[tuple[str, ...]]:
+        return {self.national.min_programs} | {r.min_programs for r in self.by_regency.values()}
+
+
+def rules_in_force(*, area: Area, year: int) -> RulesInForce:
+    """National set for the year (else the latest earlier one, else the default), plus the
+    regency sets of that year for regencies below `area`."""
+    sets = RuleSet.objects.prefetch_related("minimum_programs").filter(
+        Q(regency__isnull=True, year__lte=year) | Q(year=year, regency__isnull=False)
+    )
+    if area.level not in ("country", "province"):
+        sets = sets.filter(Q(regency__isnull=True) | Q(regency_id=area.code[:5]))
+    elif area.level == "province":
+        sets = sets.filter(Q(regency__isnull=True) | Q(regency__code__startswith=f"{area.code}."))
+    national, by_regency = None, {}
+    for rule_set in sets.order_by("-year"):
+        if rule_set.regency_id:
+            by_regency[rule_set.regency_id] = Rules.from_model(rule_set)
+        elif national is None:
+            national = Rules.from_model(rule_set)
+    return RulesInForce(national or Rules.default(year), by_regency)
+
+
+# --- Figures -----------------------------------------------------------------------------
+
+
+def enrolled_by(day: dt.date) -> Q:
+    """Memberships that had started on `day` (an unknown start counts as started)."""
+    return Q(enrolled_on__isnull=True) | Q(enrolled_on__lte=day)
+
+
+def _cover_until(min_programs: tuple[str, ...], day: dt.date) -> Subquery:
+    """Per post: the day its holder's minimum programs are paid through (the earliest of
+    them), or NULL when the holder lacks one of them."""
+    paid = (
+        Membership.objects.filter(
+            enrolled_by(day),
+            person_id=OuterRef("person_id"),
+            program_id__in=min_programs,
+            paid_until__isnull=False,
+        )
+        .values("person_id")
+        .annotate(n=Count("program_id"), until=Min("paid_until"))
+        .filter(n=len(min_programs))
+        .values("until")[:1]
+    )
+    return Subquery(paid)
+
+
+def _figures_by_village(
+    area: Area, day: dt.date, min_programs: tuple[str, ...]
+) -> dict[str, dict[str, Figures]]:
+    """One aggregate: village → category → figures, for one minimum-program set."""
+    soon, since = day + LAPSING_WINDOW, arrears_since(day)
+    rows = (
+        posts_current_in(area=area, day=day)
+        .annotate(until=_cover_until(min_programs, day))
+        .values("village_id", "category")
+        .annotate(
+            posts=Count("id"),
+            covered=Count("id", filter=Q(until__gte=day)),
+            lapsing_soon=Count("id", filter=Q(until__gte=day, until__lte=soon)),
+            in_arrears=Count("id", filter=Q(until__lt=day, until__gte=since)),
+        )
+        .order_by()
+    )
+    result: dict[str, dict[str, Figures]] = defaultdict(dict)
+    for row in rows:
+        result[row["village_id"]][row["category"]] = Figures(
+            row["posts"], row["covered"], row["lapsing_soon"], row["in_arrears"]
+        )
+    return result
+
+
+def figures_by_village(
+    *, area: Area, day: dt.date, rules: RulesInForce
+) -> dict[str, dict[str, Figures]]:
+    """Village → category → figures, each village judged by the minimum set in force there."""
+    per_set = {s: _figures_by_village(area, day, s) for s in sorted(rules.min_program_sets())}
+    if len(per_set) == 1:
+        return next(iter(per_set.values()))
+    villages = set().union(*per_set.values())
+    return {code: per_set[rules.for_village(code).min_programs].get(code, {}) for code in villages}
+
+
+def people_count(*, area: Area, day: dt.date) -> int:
+    """Distinct persons holding at least one post below `area` on `day`."""
+    return posts_current_in(area=area, day=day).values("person_id").distinct().count()
+
+
+def _by_category(figures: dict[str, Figures]) -> list[tuple[str, Figures]]:
+    return [(category, figures.get(category, Figures())) for category in CATEGORY_ORDER]
+
+
+def _sum(figures: list[Figures]) -> Figures:
+    total = Figures()
+    for item in figures:
+        total.add(item)
+    return total
+
+
+# --- Desa Sadar --------------------------------------------------------------------------
+
+
+@dataclass
+class VillageStanding:
+    """A village's Desa Sadar standing: each criterion's result, and its declaration."""
+
+    code: str
+    name: str
+    criteria: list[Criterion]
+    declared_on: dt.date | None = None
+
+    @property
+    def failed(self) -> list[Criterion]:
+        return [c for c in self.criteria if not c.passed]
+
+    @property
+    def candidate(self) -> bool:
+        return not self.failed
+
+    @property
+    def near_candidate(self) -> bool:
+        return len(self.failed) == 1
+
+    @property
+    def declared_but_failing(self) -> bool:
+        return self.declared_on is not None and not self.candidate
+
+
+def _facts(row: dict) -> VillageFacts:
+    return VillageFacts(**{name: row[name] for name in VILLAGE_FACT_FIELDS})
+
+
+def standings_in(
+    *, area: Area, rules: RulesInForce, figures: dict[str, dict[str, Figures]]
+) -> list[VillageStanding]:
+    """The standing of every village below `area` that has posts (a village without any
+    recorded post has no data to judge), in code order. Two queries."""
+    villages = Village.objects.filter(area.village_filter, code__in=list(figures)).values(
+        "code", "name", *VILLAGE_FACT_FIELDS
+    )
+    declared = dict(
+        Declaration.objects.filter(village_id__in=list(figures))
+        .values("village_id")
+        .annotate(last=Max("declared_on"))
+        .values_list("village_id", "last")
+    )
+    return [
+        VillageStanding(
+            code=row["code"],
+            name=row["name"],
+            criteria=evaluate(rules.for_village(row["code"]), figures[row["code"]], _facts(row)),
+            declared_on=declared.get(row["code"]),
+        )
+        for row in villages.order_by("code")
+    ]
+
+
+# --- Area dashboard ----------------------------------------------------------------------
+
+
+@dataclass
+class ChildRow:
+    area: Area
+    figures: Figures
+    candidates: int = 0
+
+
+@dataclass
+class AreaCoverage:
+    """Everything an area dashboard (and its API twin) shows."""
+
+    area: Area
+    as_of: dt.date
+    rules: RulesInForce
+    totals: Figures
+    people: int
+    by_category: list[tuple[str, Figures]]
+    children: list[ChildRow]
+    standings: list[VillageStanding] = field(default_factory=list)
+    target: RegencyTarget | None = None
+
+    @property
+    def candidates(self) -> list[VillageStanding]:
+        return [s for s in self.standings if s.candidate]
+
+    @property
+    def near_candidates(self) -> list[VillageStanding]:
+        return [s for s in self.standings if s.near_candidate]
+
+    @property
+    def declared_but_failing(self) -> list[VillageStanding]:
+        return [s for s in self.standings if s.declared_but_failing]
+
+
+def coverage_for_area(*, area: Area, as_of: dt.date) -> AreaCoverage:
+    """Figures for a country, province, regency or district as of a day."""
+    rules = rules_in_force(area=area, year=as_of.year)
+    figures = figures_by_village(area=area, day=as_of, rules=rules)
+    standings = standings_in(area=area, rules=rules, figures=figures)
+    children = _child_rows(area, figures, standings)
+    by_category: dict[str, Figures] = defaultdict(Figures)
+    for village in figures.values():
+        for category, item in village.items():
+            by_category[category].add(item)
+    return AreaCoverage(
+        area=area,
+        as_of=as_of,
+        rules=rules,
+        totals=_sum([row.figures for row in children]),
+        people=people_count(area=area, day=as_of),
+        by_category=_by_category(by_category),
+        children=children,
+        standings=standings,
+        target=_target(area, as_of.year),
+    )
+
+
+def _child_rows(area, figures, standings) -> list[ChildRow]:
+    rows = {child.code: ChildRow(child, Figures()) for child in area_children(area=area)}
+    for village_code, categories in figures.items():
+        row = rows[area.child_code(village_code)]
+        for item in categories.values():
+            row.figures.add(item)
+    for standing in standings:
+        rows[area.child_code(standing.code)].candidates += standing.candidate
+    return list(rows.values())
+
+
+def _target(area: Area, year: int) -> RegencyTarget | None:
+    if area.level != "regency":
+        return None
+    return RegencyTarget.objects.filter(regency_id=area.code, year=year).first()
+
+
+# --- Village page ------------------------------------------------------------------------
+
+
+@dataclass
+class RosterRow:
+    post_id: int
+    person_id: int
+    post: str
+    post_label: str
+    category: str
+    unit: str
+    name: str
+    nik: str
+    programs: dict[str, str]
+    paid_until: dt.date | None
+    covered: bool
+    lapsing_soon: bool
+    in_arrears: bool
+    missing: str  # why the holder is not covered, "" when covered
+
+
+@dataclass
+class VillageCoverage:
+    """Everything the village page (and its API twin) shows."""
+
+    area: Area
+    as_of: dt.date
+    rules: Rules
+    totals: Figures
+    people: int
+    by_category: list[tuple[str, Figures]]
+    standing: VillageStanding
+    roster: list[RosterRow]
+
+
+def coverage_for_village(*, area: Area, as_of: dt.date, full_nik: bool = False) -> VillageCoverage:
+    """The roster, figures and Desa Sadar checklist of one village. Five queries."""
+    rules = rules_in_force(area=area, year=as_of.year).for_village(area.code)
+    roster = _roster(area, as_of, rules, full_nik)
+    figures: dict[str, Figures] = defaultdict(Figures)
+    for row in roster:
+        figures[row.category].add(_row_figures(row))
+    village = Village.objects.values("code", "name", *VILLAGE_FACT_FIELDS).get(code=area.code)
+    declared = Declaration.objects.filter(village_id=area.code).aggregate(d=Max("declared_on"))
+    standing = VillageStanding(
+        code=area.code,
+        name=area.name,
+        criteria=evaluate(rules, figures, _facts(village), _blockers(roster)),
+        declared_on=declared["d"],
+    )
+    return VillageCoverage(
+        area=area,
+        as_of=as_of,
+        rules=rules,
+        totals=_sum(list(figures.values())),
+        people=len({row.person_id for row in roster}),
+        by_category=_by_category(figures),
+        standing=standing,
+        roster=roster,
+    )
+
+
+def _row_figures(row: RosterRow) -> Figures:
+    return Figures(1, int(row.covered), int(row.lapsing_soon), int(row.in_arrears))
+
+
+def _roster(area: Area, day: dt.date, rules: Rules, full_nik: bool) -> list[RosterRow]:
+    posts = list(
+        posts_current_in(area=area, day=day).select_related("person").order_by("person__name", "id")
+    )
+    memberships: dict[int, dict[str, dt.date | None]] = defaultdict(dict)
+    for person_id, program_id, paid_until in Membership.objects.filter(
+        enrolled_by(day), person_id__in={p.person_id for p in posts}
+    ).values_list("person_id", "program_id", "paid_until"):
+        memberships[person_id][program_id] = paid_until
+    programs = list(Program.objects.values_list("code", flat=True))
+    rows = [
+        _roster_row(post, memberships[post.person_id], programs, rules, day, full_nik)
+        for post in posts
+    ]
+    rows.sort(key=lambda r: (CATEGORY_ORDER.index(r.category), _POST_ORDER[r.post], r.unit, r.name))
+    return rows
+
+
+_POST_ORDER = {
+    code: i
+    for i, code in enumerate(
+        [
+            "KEPALA_DESA",
+            "SEKRETARIS_DESA",
+            "KAUR",
+            "KASI",
+            "KEPALA_DUSUN",
+            "KETUA_BPD",
+            "ANGGOTA_BPD",
+            "KETUA_RW",
+            "SEKRETARIS_RW",
+            "KETUA_RT",
+            "SEKRETARIS_RT",
+            "PENGURUS_LKD",
+            "LINMAS",
+            "PENGELOLA_BUMDES",
+            "LAINNYA",
+        ]
+    )
+}
+
+
+def _roster_row(post, paid: dict, programs: list[str], rules: Rules, day, full_nik) -> RosterRow:
+    missing = [code for code in rules.min_programs if paid.get(code) is None]
+    minimum = [paid[code] for code in rules.min_programs if paid.get(code) is not None]
+    until = min(minimum) if minimum and not missing else None
+    covered = until is not None and until >= day
+    return RosterRow(
+        post_id=post.pk,
+        person_id=post.person_id,
+        post=post.code,
+        post_label=post.get_code_display(),
+        category=post.category,
+        unit=post.unit,
+        name=post.person.name,
+        nik=post.person.nik if full_nik else mask_nik(post.person.nik),
+        programs={
+            code: (state_of(paid[code], day) if code in paid else State.NONE).value
+            for code in programs
+        },
+        paid_until=until if until else (min(minimum) if minimum else None),
+        covered=covered,
+        lapsing_soon=covered and until <= day + LAPSING_WINDOW,
+        in_arrears=until is not None and arrears_since(day) <= until < day,
+        missing=_missing_reason(missing, until, covered),
+    )
+
+
+def _missing_reason(missing: list[str], until: dt.date | None, covered: bool) -> str:
+    if missing:
+        return _("no %(programs)s") % {"programs": ", ".join(missing)}
+    if not covered and until is not None:
+        return _("paid until %(date)s") % {"date": until.strftime("%d/%m/%Y")}
+    return ""
+
+
+def _blockers(roster: list[RosterRow]) -> dict[str, list[dict]]:
+    result: dict[str, list[dict]] = defaultdict(list)
+    for row in roster:
+        if not row.covered:
+            result[row.category].append(
+                {"post": row.post, "name": row.name, "unit": row.unit, "reason": row.missing}
+            )
+    return result
+
+
+# --- Trend -------------------------------------------------------------------------------
+
+
+def coverage_trend(*, area: Area, months: int = 12) -> list[tuple[dt.date, Figures]]:
+    """Posts and covered posts by month from the snapshots, oldest first. One query."""
+    rows = (
+        CoverageSnapshot.objects.filter(
+            Q(village_id=area.code)
+            if area.level == "village"
+            else Q(village__code__startswith=f"{area.code}.")
+            if area.code
+            else Q()
+        )
+        .values("month")
+        .annotate(posts=Sum("posts"), covered=Sum("covered"))
+        .order_by("-month")[:months]
+    )
+    return [(row["month"], Figures(row["posts"], row["covered"])) for row in reversed(rows)]

