@@ -200,3 +200,17 @@ def test_query_count_does_not_grow_with_villages(district, django_assert_max_num
         covered(PostFactory(code="KEPALA_DESA", village_id=code).person)
     with django_assert_max_num_queries(8):
         coverage_for_area(area=area_get(code="33.02.03"), as_of=AS_OF)
+
+
+def test_snapshot_feeds_the_trend_and_is_idempotent_within_a_month(district):
+    from enrollment.models import CoverageSnapshot
+    from enrollment.selectors import coverage_trend
+    from enrollment.services import coverage_snapshot
+
+    assert coverage_snapshot(month=dt.date(2026, 10, 1)) == 4
+    assert coverage_snapshot(month=dt.date(2026, 10, 15)) == 4
+    assert CoverageSnapshot.objects.count() == 4
+    trend = coverage_trend(area=area_get(code="33.02.03"))
+    # Judged on 31/10/2026: the BPD member paid to that day still counts as covered.
+    assert trend == [(dt.date(2026, 10, 1), Figures(posts=6, covered=5))]
+    assert coverage_trend(area=area_get(code="35")) == []
