@@ -9,8 +9,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from enrollment.models import Membership, Program, State, state_of, state_q
-from villages.admin import PersonAdmin
+from enrollment.models import (
+    CoverageSnapshot,
+    Declaration,
+    Membership,
+    Program,
+    RuleSet,
+    State,
+    state_of,
+    state_q,
+)
+from villages.admin import PersonAdmin, area_filters
 from villages.models import Person, Post
 from villages.nik import mask_nik
 
@@ -143,3 +152,72 @@ class MembershipAdmin(SimpleHistoryAdmin):
             if obj.paid_until is not None
         ]
         return deleted, model_count, perms_needed, protected
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "year", "regency", "minimum_program_codes"]
+    list_filter = ["year", AutocompleteFilterFactory(_("regency / city"), "regency")]
+    list_select_related = ["regency"]
+    search_fields = ["name", "regency__name"]
+    autocomplete_fields = ["regency"]
+    filter_horizontal = ["minimum_programs"]
+    fieldsets = [
+        (None, {"fields": ["name", "year", "regency", "minimum_programs"]}),
+        (
+            _("Coverage of posts"),
+            {
+                "fields": [
+                    ("perangkat_enabled", "perangkat_min_pct"),
+                    ("bpd_enabled", "bpd_min_pct"),
+                    ("rt_rw_enabled", "rt_rw_min_pct"),
+                    ("lkd_enabled", "lkd_min_pct"),
+                    ("linmas_enabled", "linmas_min_pct"),
+                ]
+            },
+        ),
+        (
+            _("Village facts"),
+            {
+                "fields": [
+                    ("self_enrolled_enabled", "self_enrolled_min_pct"),
+                    "require_bumdes",
+                    "require_perisai",
+                    "require_memorandum",
+                    "require_regulation",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("minimum_programs")
+
+    @admin.display(description=_("minimum programs"))
+    def minimum_program_codes(self, obj: RuleSet) -> str:
+        return ", ".join(p.code for p in obj.minimum_programs.all())
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(SimpleHistoryAdmin):
+    list_display = ["village", "declared_on", "declared_by", "memorandum_number"]
+    list_filter = [*area_filters("village"), "declared_on"]
+    list_select_related = ["village"]
+    search_fields = ["village__name", "=village__code", "declared_by", "memorandum_number"]
+    autocomplete_fields = ["village"]
+    date_hierarchy = "declared_on"
+
+
+@admin.register(CoverageSnapshot)
+class CoverageSnapshotAdmin(admin.ModelAdmin):
+    list_display = ["village", "month", "category", "posts", "covered"]
+    list_filter = [*area_filters("village"), "month", "category"]
+    list_select_related = ["village"]
+    search_fields = ["village__name", "=village__code"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False  # written by snapshot_coverage only
+
+    def has_change_permission(self, request, obj=None):
+        return False

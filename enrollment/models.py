@@ -106,7 +106,7 @@ class Membership(models.Model):
         _("KPJ number"),
         max_length=20,
         blank=True,
-        validators=[RegexValidator(r"^[0-9]+$", _("A KPJ number is digits only."))],
+        validators=[RegexValidator(r"\A[0-9]+\Z", _("A KPJ number is digits only."))],
     )
     enrolled_on = models.DateField(_("enrolled on"), null=True, blank=True)
     paid_until = models.DateField(_("paid until"), null=True, blank=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -103,7 +104,8 @@ class RegencyTarget(models.Model):
     @property
     def target_workers(self) -> int:
         """How many workers the target asks for."""
-        return round(self.worker_base * self.target_pct / 100)
+        workers = self.worker_base * Decimal(self.target_pct) / 100
+        return int(workers.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 class District(models.Model):
@@ -275,6 +277,7 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         ordering = ["name"]
+        permissions = [("view_full_nik", _("Can see full NIK and KPJ numbers"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["nik"],

@@ -4,7 +4,7 @@ The structure comes from `lokal.nik`: 16 digits, a known province code (a NIK
 keeps the region code it was issued with, so after a region splits its district
 part may no longer exist: a known province is enough), regency and district not
 00, a real birth date (day + 40 for women), serial not 0000. The product adds a
-plausible age: born in the past and at most 120 years ago.
+birth date that is not in the future.
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from lokal import nik as lokal_nik
 
 NIK_RE = re.compile(r"[0-9]{16}")
-# The oldest birth year a NIK may carry for a living person: 120 years back.
-MAX_AGE_YEARS = 120
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,9 @@ def _check(value: str) -> tuple[lokal_nik.NikInfo, list[ValidationError]]:
     info = lokal_nik.parse_nik(value, reference_date=today)
     params = {"region": f"{value[:2]}.{value[2:4]}.{value[4:6]}", "birth": value[6:12]}
     codes = [issue.code for issue in info.errors]
-    if info.birth_date and not _plausible(dt.date.fromisoformat(info.birth_date), today):
+    # lokal reads a two-digit year as the latest one not after this year, so only a birth
+    # later this year can still lie in the future.
+    if info.birth_date and dt.date.fromisoformat(info.birth_date) > today:
         codes.append("birth_date")
     return info, [
         ValidationError(_MESSAGES[code], code=f"nik_{code}", params=params)
@@ -55,18 +55,15 @@ def _check(value: str) -> tuple[lokal_nik.NikInfo, list[ValidationError]]:
     ]
 
 
-def _plausible(born: dt.date, today: dt.date) -> bool:
-    return today.year - MAX_AGE_YEARS <= born.year and born <= today
-
-
 def validate_nik(value: str) -> None:
     """Raise ValidationError with every reason the value cannot be a NIK."""
     value = value or ""
     if not NIK_RE.fullmatch(value):
         raise ValidationError(
-            _("A NIK is exactly 16 digits; got %(value)r (%(count)d characters)."),
+            # The value itself is not repeated: an almost-valid NIK is personal data.
+            _("A NIK is exactly 16 digits; got %(count)d characters, %(digits)d of them digits."),
             code="nik_format",
-            params={"value": value, "count": len(value)},
+            params={"count": len(value), "digits": sum(c.isdigit() for c in value)},
         )
     errors = _check(value)[1]
     if errors:

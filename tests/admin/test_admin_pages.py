@@ -7,7 +7,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from enrollment.models import Membership
+from enrollment.models import CoverageSnapshot, Declaration, Membership, RuleSet
 from tests.factories import (
     KARANGLEWAS,
     BranchOfficeFactory,
@@ -38,6 +38,18 @@ def one_of_each(db):
     branch = BranchOfficeFactory()
     branch.regencies.add(Regency.objects.get(code="33.02"))
     RegencyTarget.objects.create(regency_id="33.02", year=2024, target_pct=40, worker_base=700_000)
+    rule_set = RuleSet.objects.create(name="Nasional 2026", year=2026)
+    rule_set.minimum_programs.set(["JKK", "JKM"])
+    Declaration.objects.create(
+        village_id=KARANGLEWAS, declared_on=dt.date(2026, 3, 1), declared_by="Kepala KC"
+    )
+    CoverageSnapshot.objects.create(
+        village_id=KARANGLEWAS,
+        month=dt.date(2026, 10, 1),
+        category="PERANGKAT",
+        posts=1,
+        covered=1,
+    )
     return post
 
 
@@ -56,7 +68,9 @@ def test_changelist_search_and_forms_load(superuser_client, one_of_each, app_lab
     changelist = reverse(f"admin:{app_label}_{model_name}_changelist")
     assert superuser_client.get(changelist).status_code == 200
     assert superuser_client.get(changelist, {"q": "Karanglewas"}).status_code == 200
-    assert superuser_client.get(reverse(f"admin:{app_label}_{model_name}_add")).status_code == 200
+    add = superuser_client.get(reverse(f"admin:{app_label}_{model_name}_add"))
+    # Snapshots are written by snapshot_coverage only.
+    assert add.status_code == (403 if model_name == "coveragesnapshot" else 200)
     _, pk = _first_pk(app_label, model_name)
     for view in ("change", "history"):
         url = reverse(f"admin:{app_label}_{model_name}_{view}", args=[pk])
@@ -102,7 +116,7 @@ def test_deleting_a_village_with_posts_is_refused(superuser_client, one_of_each)
     url = reverse("admin:villages_village_delete", args=[KARANGLEWAS])
     response = superuser_client.post(url, {"post": "yes"})
     assert response.status_code == 200
-    assert len(response.context["protected"]) == 1  # the Kepala Desa's post
+    assert len(response.context["protected"]) == 2  # the Kepala Desa's post, the declaration
 
 
 @pytest.mark.django_db
