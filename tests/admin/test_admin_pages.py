@@ -16,6 +16,7 @@ from tests.factories import (
     UserFactory,
 )
 from villages.models import Regency, RegencyTarget
+from villages.roles import user_role_set
 
 MODELS = sorted(
     (model._meta.app_label, model._meta.model_name)
@@ -43,6 +44,7 @@ def one_of_each(db):
     Declaration.objects.create(
         village_id=KARANGLEWAS, declared_on=dt.date(2026, 3, 1), declared_by="Kepala KC"
     )
+    user_role_set(username="manajer", kind="manager", area_codes=["33.02"])
     CoverageSnapshot.objects.create(
         village_id=KARANGLEWAS,
         month=dt.date(2026, 10, 1),

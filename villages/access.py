@@ -1,0 +1,106 @@
+"""Who may see what: the one place where a user's scope is decided.
+
+Every page, API endpoint, export, admin queryset, autocomplete and import asks `scope_for`
+(or the querysets' `visible_to`, which ask it) — nowhere else decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from villages.models import Regency, Role
+
+# The attribute a user's scope is kept in for the rest of the request.
+_CACHE = "_bpjs_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The areas a user may see: everything, or the areas below some dotted codes."""
+
+    everything: bool = False
+    prefixes: tuple[str, ...] = ()
+    role: str = ""
+
+    def covers(self, code: str) -> bool:
+        """Whether the area `code` ("" is the country) lies inside the scope."""
+        if self.everything:
+            return True
+        return bool(code) and any(code == p or code.startswith(f"{p}.") for p in self.prefixes)
+
+    def village_q(self, field: str = "code") -> Q:
+        """Rows whose village code (at `field`) lies inside the scope."""
+        if self.everything:
+            return Q()
+        q = Q(pk__in=[])
+        for prefix in self.prefixes:
+            q |= Q(**{field: prefix}) | Q(**{f"{field}__startswith": f"{prefix}."})
+        return q
+
+    def area_q(self, field: str = "code") -> Q:
+        """Regions (provinces, regencies, districts) inside the scope, or above it: a user
+        may pick their own province in a filter, but sees only their own figures below it."""
+        if self.everything:
+            return Q()
+        q = self.village_q(field)
+        for prefix in self.prefixes:
+            parts = prefix.split(".")
+            q |= Q(**{f"{field}__in": [".".join(parts[:i]) for i in range(1, len(parts))]})
+        return q
+
+    @property
+    def home(self) -> str:
+        """The area a user lands on: the country, or their first area."""
+        if self.everything or not self.prefixes:
+            return ""
+        return self.prefixes[0] if len(self.prefixes) == 1 else _common_parent(self.prefixes)
+
+
+def _common_parent(codes: tuple[str, ...]) -> str:
+    parts = [code.split(".") for code in codes]
+    common = []
+    for level in zip(*parts, strict=False):
+        if len(set(level)) != 1:
+            break
+        common.append(level[0])
+    return ".".join(common)
+
+
+def scope_for(user) -> Scope:
+    """The user's scope, computed once per request."""
+    cached = getattr(user, _CACHE, None)
+    if cached is None:
+        cached = _compute(user)
+        if user.is_authenticated:
+            setattr(user, _CACHE, cached)
+    return cached
+
+
+def _compute(user) -> Scope:
+    if not user.is_authenticated or not user.is_active:
+        return Scope()
+    if user.is_superuser:
+        return Scope(everything=True, role="superuser")
+    role = Role.objects.filter(user=user).select_related("branch", "regional_office").first()
+    if role is None:
+        return Scope()
+    if role.kind == Role.Kind.HEAD_OFFICE:
+        return Scope(everything=True, role=role.kind)
+    codes = set(role.areas.values_list("code", flat=True))
+    if role.kind == Role.Kind.BRANCH_STAFF and role.branch_id:
+        codes |= set(role.branch.regencies.values_list("code", flat=True))
+    if role.kind == Role.Kind.REGIONAL_OFFICE and role.regional_office_id:
+        codes |= set(
+            Regency.objects.filter(branches__regional_office=role.regional_office_id).values_list(
+                "code", flat=True
+            )
+        )
+    return Scope(prefixes=_outermost(codes), role=role.kind)
+
+
+def _outermost(codes: set[str]) -> tuple[str, ...]:
+    """Drop codes that lie inside another code of the set: 33 covers 33.02."""
+    keep = [c for c in codes if not any(c != o and c.startswith(f"{o}.") for o in codes)]
+    return tuple(sorted(keep))
