@@ -1,0 +1,27 @@
+"""Session lifetime: 30 minutes idle, 12 hours at most, whatever the activity."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+
+_STARTED = "session_started_at"
+_SEEN = "session_seen_at"
+
+
+class SessionLifetimeMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            started = request.session.get(_STARTED, now)
+            seen = request.session.get(_SEEN, now)
+            idle = now - seen > settings.SESSION_IDLE_SECONDS
+            if idle or now - started > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)  # flushes the session; the view sees an anonymous user
+            else:
+                request.session[_STARTED] = started
+                request.session[_SEEN] = now
+        return self.get_response(request)
