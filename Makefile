@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 DEMO_PROVINCES := 33 35 36
 
-.PHONY: install run test lint check bench clean
+.PHONY: install run test lint check bench clean messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,13 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Refresh the Indonesian catalogue from the code, then compile it (needs GNU gettext).
+# The compiled .mo is committed, so installing and running never need gettext.
+messages: install
+	$(PY) manage.py makemessages -l id --no-obsolete --ignore ".venv/*" --ignore "staticfiles/*"
+	$(PY) manage.py makemessages -d djangojs -l id --no-obsolete --ignore ".venv/*" --ignore "staticfiles/*" --ignore "static/vendor/*"
+	$(PY) manage.py compilemessages -l id --ignore ".venv/*"
 
 clean:
 	rm -rf $(VENV) .install-stamp

@@ -23,6 +23,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -35,7 +36,8 @@ from enrollment.selectors import (
     coverage_for_area,
     coverage_for_village,
 )
-from villages.models import Village
+from villages.access import access_log, scope_for
+from villages.models import AccessLog, Village
 from villages.selectors import LEVEL_BY_LENGTH, Area, area_get
 
 # A country or province response lists at most this many Desa Sadar candidates.
@@ -302,16 +304,24 @@ def as_of_from(request: Request) -> dt.date:
 
 
 def area_for(request: Request, code: str) -> Area:
-    """The area with this code that the user may read, else 404.
-
-    Until roles land, every staff user may read every area; an area outside a user's scope
-    will be a 404 here, exactly like an unknown code.
-    """
+    """The area with this code that the user may read, else 404."""
     area = area_get(code=code)
-    # area_get reads a code with no digits (e.g. "abc") as the country's "".
+    # An area outside the user's scope is answered exactly like an unknown code.
     if area is None or (code and area.level == "country"):
         raise NotFound(_("No area has the code %(code)s.") % {"code": code})
+    if not scope_for(request.user).covers(area.code):
+        raise NotFound(_("No area has the code %(code)s.") % {"code": code})
     return area
+
+
+class HasScope(BasePermission):
+    """A logged-in user with a role (or a superuser); their scope decides the areas."""
+
+    def has_permission(self, request, view) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        scope = scope_for(request.user)
+        return scope.everything or bool(scope.prefixes)
 
 
 # --- Views ---------------------------------------------------------------------------------
@@ -333,7 +343,7 @@ CODE_PARAMETER = OpenApiParameter(
 ERRORS = {
     400: OpenApiResponse(AsOfErrorSerializer, description="`as_of` is not a YYYY-MM-DD date."),
     401: OpenApiResponse(ErrorSerializer, description="Missing or invalid token."),
-    403: OpenApiResponse(ErrorSerializer, description="Not a staff user."),
+    403: OpenApiResponse(ErrorSerializer, description="The user has no role."),
 }
 
 
@@ -342,12 +352,21 @@ class CoverageView(APIView):
     `WWW-Authenticate: Token`; the browser session works as well."""
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [HasScope]
 
     def coverage(self, request: Request, area: Area) -> Response:
         as_of = as_of_from(request)
         if area.level == "village":
             full_nik = request.user.has_perm(FULL_NIK_PERMISSION)
             result = coverage_for_village(area=area, as_of=as_of, full_nik=full_nik)
+            if full_nik and result.roster:
+                access_log(
+                    user=request.user,
+                    action=AccessLog.Action.API,
+                    area_code=area.code,
+                    rows=len(result.roster),
+                    what=request.get_full_path()[:200],
+                )
             return Response(village_coverage_data(result))
         return Response(area_coverage_data(coverage_for_area(area=area, as_of=as_of)))
 

@@ -1,9 +1,243 @@
-from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpResponse
+"""The coverage pages: area dashboards from the country down to a district, the village
+page, and the CSV and XLSX exports of their tables. Thin: they read through the selectors,
+put the results in the order the page shows them (chart series, roster groups) and render.
+
+Access: a logged-in user with a scope (villages.access); an area outside it is a 404, exactly
+like an unknown code; GET only. Full identifiers and exports are written to the access log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from functools import wraps
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from enrollment import exports
+from enrollment.rules import Figures
+from enrollment.selectors import coverage_for_area, coverage_for_village, coverage_trend
+from villages.access import access_log, scope_for
+from villages.models import AccessLog, Post
+from villages.selectors import CHILD_LEVEL, LEVEL_BY_LENGTH, Area, area_ancestors, area_get
 
-@staff_member_required
+FULL_NIK_PERMISSION = "villages.view_full_nik"
+# The selectors add and subtract months and days: keep the day far from the calendar's ends.
+AS_OF_MIN, AS_OF_MAX = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+# A country page can list thousands of villages; the export always holds them all.
+CANDIDATES_ON_PAGE = 200
+
+
+def scoped(view):
+    """Anonymous users go to the login page; users without any scope get 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        scope = scope_for(request.user)
+        if not scope.everything and not scope.prefixes:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- Helpers -------------------------------------------------------------------------------
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(
+        label=gettext_lazy("Figures as of"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean_as_of(self) -> dt.date | None:
+        day = self.cleaned_data["as_of"]
+        if day and not AS_OF_MIN <= day <= AS_OF_MAX:
+            raise ValidationError(
+                _("Give a date between %(min)s and %(max)s.")
+                % {"min": f"{AS_OF_MIN:%d/%m/%Y}", "max": f"{AS_OF_MAX:%d/%m/%Y}"}
+            )
+        return day
+
+
+def _as_of(request: HttpRequest) -> tuple[AsOfForm, dt.date, str]:
+    """The form, the day the figures are judged on, and the query that keeps it in links.
+    No or an empty `as_of` means today; an invalid one too, and the form says so."""
+    today = timezone.localdate()
+    if not request.GET.get("as_of"):
+        return AsOfForm(initial={"as_of": today}), today, ""
+    form = AsOfForm(request.GET)
+    if not form.is_valid():
+        return form, today, ""
+    day = form.cleaned_data["as_of"]
+    return form, day, "?" + urlencode({"as_of": day.isoformat()})
+
+
+def area_page_url(code: str) -> str:
+    """The dashboard of an area, or the village page for a village code."""
+    if LEVEL_BY_LENGTH.get(len(code)) == "village":
+        return reverse("enrollment:village", args=[code])
+    if code:
+        return reverse("enrollment:area_dashboard", args=[code])
+    return reverse("enrollment:area_dashboard")
+
+
+def _area(request: HttpRequest, code: str) -> Area:
+    """The area with this code, dotted or not, if the user may see it; 404 otherwise."""
+    area = area_get(code=code)
+    if area is None or area.code.replace(".", "") != code.replace(".", ""):
+        raise Http404(_("No area has this code."))
+    if not scope_for(request.user).covers(area.code):
+        raise Http404(_("No area has this code."))
+    return area
+
+
+def _redirect(area: Area, request: HttpRequest) -> HttpResponse:
+    query = request.GET.urlencode()
+    return redirect(area_page_url(area.code) + (f"?{query}" if query else ""))
+
+
+def _breadcrumbs(request: HttpRequest, area: Area) -> list[tuple[Area, bool]]:
+    """The areas above `area` and `area` itself, each with whether the user may open it."""
+    scope = scope_for(request.user)
+    return [(a, scope.covers(a.code)) for a in [*area_ancestors(area=area), area]]
+
+
+def _chart_series(pairs: list[tuple[str, Figures]]) -> dict:
+    return {
+        "label": _("Coverage (%)"),
+        "labels": [label for label, _figures in pairs],
+        "values": [figures.coverage_pct for _label, figures in pairs],
+    }
+
+
+# --- Pages ---------------------------------------------------------------------------------
+
+
+@scoped
 @require_GET
-def area_dashboard(request, code: str = "") -> HttpResponse:
-    return HttpResponse("")
+def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
+    scope = scope_for(request.user)
+    if not code and not scope.everything:
+        return redirect(area_page_url(scope.home))  # the user's own area is their start
+    area = _area(request, code)
+    if area.level == "village" or area.code != code:
+        return _redirect(area, request)
+    form, as_of, as_of_query = _as_of(request)
+    coverage = coverage_for_area(area=area, as_of=as_of)
+    trend = coverage_trend(area=area)
+    candidates = exports.candidate_rows(coverage)
+    ctx = {
+        "area": area,
+        "breadcrumbs": _breadcrumbs(request, area),
+        "as_of": as_of,
+        "as_of_form": form,
+        "as_of_query": as_of_query,
+        "coverage": coverage,
+        "child_level": CHILD_LEVEL[area.level],
+        "candidates": candidates[:CANDIDATES_ON_PAGE],
+        "candidates_total": len(candidates),
+        "trend": trend,
+        "categories_chart": _chart_series(
+            [(str(Post.Category(c).label), f) for c, f in coverage.by_category]
+        ),
+        "trend_chart": _chart_series([(formats.date_format(m, "M Y"), f) for m, f in trend]),
+    }
+    return render(request, "enrollment/area.html", ctx)
+
+
+@scoped
+@require_GET
+def village(request: HttpRequest, code: str) -> HttpResponse:
+    area = _area(request, code)
+    if area.level != "village" or area.code != code:
+        return _redirect(area, request)
+    form, as_of, as_of_query = _as_of(request)
+    full_nik = request.user.has_perm(FULL_NIK_PERMISSION)
+    coverage = coverage_for_village(area=area, as_of=as_of, full_nik=full_nik)
+    if full_nik and coverage.roster:
+        access_log(
+            user=request.user,
+            action=AccessLog.Action.FULL_IDENTIFIERS,
+            area_code=area.code,
+            rows=len(coverage.roster),
+            what="village page",
+        )
+    rows = defaultdict(list)
+    for row in coverage.roster:
+        rows[row.category].append(row)
+    ctx = {
+        "area": area,
+        "breadcrumbs": _breadcrumbs(request, area),
+        "as_of": as_of,
+        "as_of_form": form,
+        "as_of_query": as_of_query,
+        "coverage": coverage,
+        "programs": list(coverage.roster[0].programs) if coverage.roster else [],
+        "groups": [(c, f, rows[c]) for c, f in coverage.by_category if rows[c]],
+    }
+    return render(request, "enrollment/village.html", ctx)
+
+
+# --- Exports -------------------------------------------------------------------------------
+
+
+def _export_as_of(request: HttpRequest) -> dt.date | None:
+    form, as_of, _query = _as_of(request)
+    return None if form.errors else as_of
+
+
+@scoped
+@require_GET
+def area_export(request: HttpRequest, table: str, fmt: str, code: str = "") -> HttpResponse:
+    area = _area(request, code)
+    if area.level == "village":
+        raise Http404(_("A village has no area tables; export its roster."))
+    as_of = _export_as_of(request)
+    if as_of is None:
+        return HttpResponseBadRequest(_("Give as_of as a date, YYYY-MM-DD."))
+    coverage = coverage_for_area(area=area, as_of=as_of)
+    data = exports.AREA_TABLES[table](coverage)
+    filename = exports.export_filename(area, data, as_of, fmt)
+    _log_export(request, area, len(data.rows), filename)
+    return exports.export_response(data, fmt=fmt, filename=filename)
+
+
+def _log_export(request: HttpRequest, area: Area, rows: int, filename: str) -> None:
+    access_log(
+        user=request.user,
+        action=AccessLog.Action.EXPORT,
+        area_code=area.code,
+        rows=rows,
+        what=filename,
+    )
+
+
+@scoped
+@require_GET
+def village_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    area = _area(request, code)
+    if area.level != "village":
+        raise Http404(_("Only a village has a roster."))
+    as_of = _export_as_of(request)
+    if as_of is None:
+        return HttpResponseBadRequest(_("Give as_of as a date, YYYY-MM-DD."))
+    full_nik = request.user.has_perm(FULL_NIK_PERMISSION)
+    coverage = coverage_for_village(area=area, as_of=as_of, full_nik=full_nik)
+    data = exports.roster_table(coverage)
+    filename = exports.export_filename(area, data, as_of, fmt)
+    full = " (full identifiers)" if full_nik else ""
+    _log_export(request, area, len(data.rows), filename + full)
+    return exports.export_response(data, fmt=fmt, filename=filename)

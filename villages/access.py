@@ -61,17 +61,7 @@ class Scope:
         """The area a user lands on: the country, or their first area."""
         if self.everything or not self.prefixes:
             return ""
-        return self.prefixes[0] if len(self.prefixes) == 1 else _common_parent(self.prefixes)
-
-
-def _common_parent(codes: tuple[str, ...]) -> str:
-    parts = [code.split(".") for code in codes]
-    common = []
-    for level in zip(*parts, strict=False):
-        if len(set(level)) != 1:
-            break
-        common.append(level[0])
-    return ".".join(common)
+        return self.prefixes[0]
 
 
 def persons_q(user) -> Q:

@@ -4,9 +4,20 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 
 _STARTED = "session_started_at"
 _SEEN = "session_seen_at"
+# The last-seen time is written at most once a minute: a session save costs queries.
+_SEEN_RESOLUTION = 60
+
+
+@receiver(user_logged_in)
+def _stamp_login(sender, request, user, **kwargs) -> None:
+    now = int(time.time())
+    request.session[_STARTED] = now
+    request.session[_SEEN] = now
 
 
 class SessionLifetimeMiddleware:
@@ -21,7 +32,7 @@ class SessionLifetimeMiddleware:
             idle = now - seen > settings.SESSION_IDLE_SECONDS
             if idle or now - started > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)  # flushes the session; the view sees an anonymous user
-            else:
+            elif _STARTED not in request.session or now - seen >= _SEEN_RESOLUTION:
                 request.session[_STARTED] = started
                 request.session[_SEEN] = now
         return self.get_response(request)

@@ -45,7 +45,9 @@ GROUP_NAMES = {
     Role.Kind.MANAGER: "Manajer",
     Role.Kind.VILLAGE_SECRETARY: "Sekretaris desa",
 }
-FULL_NIK_ROLES = {Role.Kind.HEAD_OFFICE, Role.Kind.BRANCH_STAFF}
+# Branch staff match people by NIK when they enter data; others see masked identifiers
+# unless a superuser grants "villages.view_full_nik" for a purpose.
+FULL_NIK_ROLES = {Role.Kind.BRANCH_STAFF}
 
 
 def role_group(kind: str) -> Group:

@@ -78,6 +78,27 @@ def area_get(*, code: str) -> Area | None:
     return Area(code=code, name=row["name"], level=level, kind=row.get("kind", ""))
 
 
+def area_ancestors(*, area: Area) -> list[Area]:
+    """The country and the areas above `area`, top down. One query at most."""
+    country = Area(code="", name=COUNTRY_NAME, level="country")
+    if area.level in ("country", "province"):
+        return [] if area.level == "country" else [country]
+    if area.level == "regency":
+        row = Regency.objects.select_related("province").get(code=area.code)
+        return [country, _as_area(row.province, "province")]
+    district = District.objects.select_related("regency__province").get(code=area.code[:8])
+    above = [
+        country,
+        _as_area(district.regency.province, "province"),
+        _as_area(district.regency, "regency"),
+    ]
+    return above + ([_as_area(district, "district")] if area.level == "village" else [])
+
+
+def _as_area(row, level: str) -> Area:
+    return Area(code=row.code, name=row.name, level=level, kind=getattr(row, "kind", ""))
+
+
 def _kind_field(level: str) -> list[str]:
     return ["kind"] if level in ("regency", "village") else []
 

@@ -67,7 +67,7 @@ def test_manager_sees_assigned_areas_read_only(db):
     role = user_role_set(username="manajer", kind="manager", area_codes=["3302", "33.02.03", "35"])
     scope = scope_for(role.user)
     assert scope.prefixes == ("33.02", "35")  # 33.02.03 lies inside 33.02
-    assert scope.home == ""  # two provinces: no common parent below the country
+    assert scope.home == "33.02"  # the first of the areas
     assert role.user.has_perm("villages.view_post") is True
     assert role.user.has_perm("villages.change_post") is False
     assert role.user.has_perm("villages.view_full_nik") is False

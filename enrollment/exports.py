@@ -1,0 +1,322 @@
+"""The dashboard tables as rows, for the pages and their CSV and XLSX exports.
+
+A table is built here once from the selectors' results; the page shows it and the export
+writes it, so a download holds exactly the figures on the screen. Headers are in the active
+language. Text that a spreadsheet would run as a formula is escaped in both formats.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from enrollment.models import State
+from enrollment.rules import Figures
+from enrollment.selectors import AreaCoverage, RosterRow, VillageCoverage, VillageStanding
+from villages.models import Post
+from villages.selectors import CHILD_LEVEL, Area
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+TEXT, INT, PCT, DATE = "text", "int", "pct", "date"
+XLSX_NUMBER_FORMATS = {INT: "#,##0", PCT: "0.00", DATE: "DD/MM/YYYY"}
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+LEVEL_LABELS = {
+    "country": gettext_lazy("Country"),
+    "province": gettext_lazy("Province"),
+    "regency": gettext_lazy("Regency / city"),
+    "district": gettext_lazy("District"),
+    "village": gettext_lazy("Village"),
+}
+
+
+def escape_cell(value):
+    """A cell value safe to open in a spreadsheet: control characters a workbook cannot hold
+    are dropped, and text starting like a formula gets a leading single quote."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str = TEXT
+
+
+@dataclass
+class Table:
+    """Headers and rows of one table; cells are text, numbers, dates or None."""
+
+    slug: str
+    columns: list[Column]
+    rows: list[list]
+    footer: list | None = None  # the totals row, written after the rows
+
+
+# --- Area tables ---------------------------------------------------------------------------
+
+
+def _figure_columns() -> list[Column]:
+    return [
+        Column(_("Posts"), INT),
+        Column(_("Covered"), INT),
+        Column(_("Coverage (%)"), PCT),
+        Column(_("Lapsing soon"), INT),
+        Column(_("In arrears"), INT),
+    ]
+
+
+def _figure_cells(figures: Figures) -> list:
+    return [
+        figures.posts,
+        figures.covered,
+        figures.coverage_pct,
+        figures.lapsing_soon,
+        figures.in_arrears,
+    ]
+
+
+def children_table(coverage: AreaCoverage) -> Table:
+    columns = [
+        Column(_("Code")),
+        Column(str(LEVEL_LABELS[CHILD_LEVEL[coverage.area.level]])),
+        *_figure_columns(),
+        Column(_("Villages"), INT),
+        Column(_("Desa Sadar candidates"), INT),
+    ]
+    rows = [
+        [row.area.code, row.area.name, *_figure_cells(row.figures), row.area.villages]
+        + [row.candidates]
+        for row in coverage.children
+    ]
+    footer = ["", _("Total"), *_figure_cells(coverage.totals), None, len(coverage.candidates)]
+    return Table("children", columns, rows, footer)
+
+
+def categories_table(coverage: AreaCoverage | VillageCoverage) -> Table:
+    columns = [Column(_("Category")), *_figure_columns()]
+    rows = [
+        [str(Post.Category(category).label), *_figure_cells(figures)]
+        for category, figures in coverage.by_category
+    ]
+    return Table("categories", columns, rows, [_("Total"), *_figure_cells(coverage.totals)])
+
+
+@dataclass
+class CandidateRow:
+    """A village on the Desa Sadar list: a candidate, one criterion short, or declared
+    earlier and no longer passing (flagged whatever the number of failed criteria)."""
+
+    standing: VillageStanding
+    status: str
+    within: Area | None = None  # the child of the page's area that holds the village
+
+    @property
+    def status_label(self) -> str:
+        return str(CANDIDATE_STATUS_LABELS[self.status])
+
+
+CANDIDATE, DECLARED_FAILING, NEAR = "candidate", "declared_failing", "near_candidate"
+CANDIDATE_STATUS_ORDER = (CANDIDATE, NEAR, DECLARED_FAILING)
+CANDIDATE_STATUS_LABELS = {
+    CANDIDATE: gettext_lazy("Candidate"),
+    NEAR: gettext_lazy("One criterion short"),
+    DECLARED_FAILING: gettext_lazy("Declared, no longer passes"),
+}
+
+
+def _candidate_status(standing: VillageStanding) -> str | None:
+    if standing.candidate:
+        return CANDIDATE
+    if standing.declared_but_failing:
+        return DECLARED_FAILING
+    return NEAR if standing.near_candidate else None
+
+
+def candidate_rows(coverage: AreaCoverage) -> list[CandidateRow]:
+    """Candidates, then near candidates, then declared villages that fail; by code within."""
+    children = {row.area.code: row.area for row in coverage.children}
+    rows = []
+    for standing in coverage.standings:
+        status = _candidate_status(standing)
+        if status is not None:
+            within = children.get(coverage.area.child_code(standing.code))
+            if within is not None and within.level == "village":
+                within = None
+            rows.append(CandidateRow(standing, status, within))
+    return sorted(rows, key=lambda r: CANDIDATE_STATUS_ORDER.index(r.status))
+
+
+def candidates_table(coverage: AreaCoverage) -> Table:
+    rows = candidate_rows(coverage)
+    within = coverage.area.level != "district"  # below a district, the village is the child
+    columns = [Column(_("Code")), Column(_("Village"))]
+    if within:
+        columns.append(Column(str(LEVEL_LABELS[CHILD_LEVEL[coverage.area.level]])))
+    columns += [
+        Column(_("Status")),
+        Column(_("Criteria not passed")),
+        Column(_("Detail")),
+        Column(_("Declared on"), DATE),
+    ]
+    return Table("candidates", columns, [_candidate_cells(row, within) for row in rows])
+
+
+def _candidate_cells(row: CandidateRow, within: bool) -> list:
+    failed = row.standing.failed
+    cells = [row.standing.code, row.standing.name]
+    if within:
+        cells.append(row.within.name if row.within else "")
+    return cells + [
+        row.status_label,
+        "; ".join(c.label for c in failed),
+        "; ".join(c.detail for c in failed),
+        row.standing.declared_on,
+    ]
+
+
+AREA_TABLES = {
+    "children": children_table,
+    "categories": categories_table,
+    "candidates": candidates_table,
+}
+
+
+# --- Village roster ------------------------------------------------------------------------
+
+COVERED, LAPSING_SOON, IN_ARREARS, NOT_COVERED = (
+    "covered",
+    "lapsing_soon",
+    "in_arrears",
+    "not_covered",
+)
+ROSTER_STATUS_LABELS = {
+    COVERED: gettext_lazy("Covered"),
+    LAPSING_SOON: gettext_lazy("Covered, lapsing soon"),
+    IN_ARREARS: gettext_lazy("In arrears"),
+    NOT_COVERED: gettext_lazy("Not covered"),
+}
+
+
+def roster_status(row: RosterRow) -> str:
+    """One word for a holder's standing: covered, lapsing soon, in arrears or not covered."""
+    if row.covered:
+        return LAPSING_SOON if row.lapsing_soon else COVERED
+    return IN_ARREARS if row.in_arrears else NOT_COVERED
+
+
+def roster_table(coverage: VillageCoverage) -> Table:
+    programs = list(coverage.roster[0].programs) if coverage.roster else []
+    columns = [
+        Column(_("Category")),
+        Column(_("Post")),
+        Column(_("Unit")),
+        Column(_("Name")),
+        Column(_("NIK")),
+        *[Column(code) for code in programs],
+        Column(_("Paid until"), DATE),
+        Column(_("Status")),
+        Column(_("Missing")),
+    ]
+    rows = [
+        [
+            str(Post.Category(row.category).label),
+            row.post_label,
+            row.unit,
+            row.name,
+            row.nik,
+            *[str(State(row.programs[code]).label) for code in programs],
+            row.paid_until,
+            str(ROSTER_STATUS_LABELS[roster_status(row)]),
+            row.missing,
+        ]
+        for row in coverage.roster
+    ]
+    return Table("roster", columns, rows)
+
+
+# --- Files ---------------------------------------------------------------------------------
+
+
+def export_filename(area: Area, table: Table, as_of: dt.date, fmt: str) -> str:
+    """`cakupan-33.02-children-2026-11-22.xlsx`; the country is `indonesia`."""
+    return f"cakupan-{area.code or 'indonesia'}-{table.slug}-{as_of:%Y-%m-%d}.{fmt}"
+
+
+def export_response(table: Table, *, fmt: str, filename: str) -> HttpResponse:
+    if fmt == "csv":
+        response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(table_xlsx(table), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _all_rows(table: Table) -> list[list]:
+    return table.rows + ([table.footer] if table.footer else [])
+
+
+def table_csv(table: Table) -> bytes:
+    """UTF-8 with a byte-order mark (so Excel reads the names right), a dot as the decimal
+    separator, ISO dates: a file for programs as much as for people."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([escape_cell(column.header) for column in table.columns])
+    for row in _all_rows(table):
+        writer.writerow([_csv_cell(value) for value in row])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _csv_cell(value) -> str | int | float:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return escape_cell(value)
+
+
+def table_xlsx(table: Table) -> bytes:
+    """One sheet: a bold, frozen header row; numbers and dates as numbers and dates."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = table.slug
+    sheet.append([escape_cell(column.header) for column in table.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in _all_rows(table):
+        sheet.append([escape_cell(value) for value in row])
+    if table.footer:
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+    for index, column in enumerate(table.columns, start=1):
+        _format_column(sheet, index, column)
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _format_column(sheet, index: int, column: Column) -> None:
+    letter = get_column_letter(index)
+    number_format = XLSX_NUMBER_FORMATS.get(column.kind)
+    width = len(column.header)
+    for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+        if number_format:
+            cell.number_format = number_format
+        width = max(width, len(str(cell.value or "")))
+    sheet.column_dimensions[letter].width = min(width + 2, 60)
