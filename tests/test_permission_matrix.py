@@ -1,0 +1,344 @@
+"""Who may open what: every role × every URL name × an object in and out of scope.
+
+The URL names come from the URL configuration, so a new URL is covered automatically: a
+name this module cannot classify fails `test_every_url_name_is_classified` until it is
+added here. Admin model URLs are generated for every registered model.
+
+Scopes: the Banyumas users (regional office via KC Purwokerto, branch staff of KC Purwokerto,
+a manager of 33.02) see Banyumas but not Tuban; the village secretary of Karanglewas sees
+only that village; head office and the superuser see everything; a user without a role sees
+nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.contrib import admin
+from django.test import Client, RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from enrollment.models import CoverageSnapshot, Declaration, RuleSet
+from tests.factories import (
+    BranchOfficeFactory,
+    MembershipFactory,
+    PersonFactory,
+    PostFactory,
+    UserFactory,
+)
+from villages.models import AccessLog, Regency, RegencyTarget
+from villages.roles import user_role_set
+
+IN_VILLAGE, OUT_VILLAGE = "33.02.03.2003", "35.23.08.2016"  # Karanglewas (Banyumas), Karanglo
+IN_AREA, OUT_AREA = "33.02", "35.23"  # Banyumas, Tuban
+
+ROLES = [
+    "anonymous",
+    "no_role",
+    "superuser",
+    "head_office",
+    "regional_office",
+    "branch_staff",
+    "manager",
+    "village_secretary",
+]
+EVERYTHING = {"superuser", "head_office"}
+BANYUMAS = {"regional_office", "branch_staff", "manager"}
+STAFF = EVERYTHING | BANYUMAS
+
+
+def _sees(role: str, code: str) -> bool:
+    """The scope rules, written out for the two regencies this module uses."""
+    if role in EVERYTHING:
+        return True
+    if role in BANYUMAS:
+        return code.startswith(IN_AREA)
+    if role == "village_secretary":
+        return code == IN_VILLAGE
+    return False
+
+
+# --- URL names -----------------------------------------------------------------------------
+
+
+def _names(resolver: URLResolver | None = None, prefix: str = "") -> set[str]:
+    resolver = resolver or get_resolver()
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            names |= _names(pattern, namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{prefix}{pattern.name}")
+    return names
+
+
+ADMIN_VIEWS = ("changelist", "add", "change", "history", "delete", "simple_history")
+OBJECT_VIEWS = ("change", "history", "delete", "simple_history", "password_change")
+ADMIN_MODELS = {
+    f"admin:{m._meta.app_label}_{m._meta.model_name}_{view}": (m, view)
+    for m in admin.site._registry
+    for view in ADMIN_VIEWS
+    # simple_history's view of one past version, on the models that keep history
+    if view != "simple_history" or hasattr(m, "history")
+}
+ADMIN_MODELS["admin:auth_user_password_change"] = (
+    next(m for m in admin.site._registry if m._meta.label == "auth.User"),
+    "password_change",
+)
+# Admin URLs that are not about one model, with what they answer to a staff user's GET.
+ADMIN_SITE = {
+    "admin:index": 200,
+    "admin:login": 302,  # a logged-in staff user is sent on to the index
+    "admin:logout": 405,  # POST only
+    "admin:password_change": 200,
+    "admin:password_change_done": 200,
+    "admin:jsi18n": 200,
+    "admin:autocomplete": 200,
+    "admin:villages_person_nik_search": 405,  # POST only: no NIK in an address
+}
+PAGES = {
+    "enrollment:area_dashboard",
+    "enrollment:area_export",
+    "enrollment:village",
+    "enrollment:village_export",
+    "api:coverage",
+    "api:coverage_area",
+    "api:schema",
+}
+PUBLIC = {"login": 200, "logout": 405, "set_language": 302}
+# Admin URLs reached through another page, with no object of their own.
+NOT_REQUESTED = {"admin:app_list", "admin:view_on_site"}
+
+
+def test_every_url_name_is_classified():
+    unknown = {
+        name
+        for name in _names()
+        if name not in ADMIN_MODELS
+        and name not in ADMIN_SITE
+        and name not in PAGES
+        and name not in PUBLIC
+        and name not in NOT_REQUESTED
+        and not _is_import_admin(name)
+    }
+    assert unknown == set(), f"Add these URL names to the permission matrix: {sorted(unknown)}"
+
+
+def _is_import_admin(name: str) -> bool:
+    # The roster import's own admin views (upload, preview, confirm, templates, rejected
+    # rows) are covered by its tests; their model URLs are in ADMIN_MODELS.
+    return name.startswith("admin:enrollment_importrecord_")
+
+
+# --- Data ----------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    users: dict
+    objects: dict  # model -> (in-scope pk, out-of-scope pk) or (pk, None) if unscoped
+
+
+PASSWORD = "kata-sandi-uji-123"
+
+
+def _users() -> dict:
+    branch = BranchOfficeFactory(name="Purwokerto")
+    branch.regencies.set(Regency.objects.filter(code=IN_AREA))
+    tuban = BranchOfficeFactory(name="Tuban", regional_office__name="Kanwil Jawa Timur")
+    tuban.regencies.set(Regency.objects.filter(code=OUT_AREA))
+    kinds = {
+        "head_office": {},
+        "regional_office": {"regional_office_name": branch.regional_office.name},
+        "branch_staff": {"branch_name": "Purwokerto"},
+        "manager": {"area_codes": [IN_AREA]},
+        "village_secretary": {"area_codes": [IN_VILLAGE]},
+    }
+    users = {kind: user_role_set(username=kind, kind=kind, **kw).user for kind, kw in kinds.items()}
+    users["superuser"] = UserFactory(username="root", is_staff=True, is_superuser=True)
+    users["no_role"] = UserFactory(username="warga")
+    users["anonymous"] = None
+    return users
+
+
+def _objects(users) -> dict:
+    post_in = PostFactory(code="KAUR", village_id=IN_VILLAGE)
+    post_out = PostFactory(
+        code="KAUR", village_id=OUT_VILLAGE, person=PersonFactory(district_code="35.23.08")
+    )
+    m_in = MembershipFactory(person=post_in.person)
+    m_out = MembershipFactory(person=post_out.person)
+    rule_in = RuleSet.objects.create(name="Banyumas", year=2026, regency_id=IN_AREA)
+    rule_out = RuleSet.objects.create(name="Tuban", year=2026, regency_id=OUT_AREA)
+    day = dt.date(2026, 1, 1)
+    objects = {
+        "village": (IN_VILLAGE, OUT_VILLAGE),
+        "district": (IN_VILLAGE[:8], OUT_VILLAGE[:8]),
+        "regency": (IN_AREA, OUT_AREA),
+        "province": (IN_AREA[:2], OUT_AREA[:2]),
+        "post": (post_in.pk, post_out.pk),
+        "person": (post_in.person.pk, post_out.person.pk),
+        "membership": (m_in.pk, m_out.pk),
+        "ruleset": (rule_in.pk, rule_out.pk),
+        "regencytarget": tuple(
+            RegencyTarget.objects.create(regency_id=c, year=2026, target_pct=40, worker_base=9).pk
+            for c in (IN_AREA, OUT_AREA)
+        ),
+        "declaration": tuple(
+            Declaration.objects.create(village_id=c, declared_on=day, declared_by="KC").pk
+            for c in (IN_VILLAGE, OUT_VILLAGE)
+        ),
+        "coveragesnapshot": tuple(
+            CoverageSnapshot.objects.create(
+                village_id=c, month=day, category="PERANGKAT", posts=1, covered=1
+            ).pk
+            for c in (IN_VILLAGE, OUT_VILLAGE)
+        ),
+    }
+    AccessLog.objects.create(user=users["manager"], action="export", area_code=IN_AREA)
+    return objects
+
+
+@pytest.fixture
+def world(db) -> World:
+    users = _users()
+    return World(users=users, objects=_objects(users))
+
+
+# --- Expected statuses ---------------------------------------------------------------------
+
+
+def _admin_cases(world: World, role: str) -> list[tuple[str, int]]:
+    """(url, expected status) for every registered admin model and view."""
+    cases = []
+    user = world.users[role]
+    for name, (model, view) in sorted(ADMIN_MODELS.items()):
+        model_admin = admin.site._registry[model]
+        scoped = bool(getattr(model_admin, "scope_kind", ""))
+        pks = world.objects.get(model._meta.model_name)
+        if pks is None:
+            first = model._default_manager.order_by("pk").values_list("pk", flat=True).first()
+            if first is None and view in OBJECT_VIEWS:
+                continue  # nothing of this kind exists in this world (e.g. axes records)
+            pks = (first, None)
+        for pk, inside in ((pks[0], True), (pks[1], False)):
+            if (pk is None and view in OBJECT_VIEWS) or (
+                view in ("changelist", "add") and not inside
+            ):
+                continue
+            url = _admin_url(name, model, view, pk)
+            if url is None:
+                continue
+            sees = inside or not scoped or role in EVERYTHING
+            cases.append((url, _admin_status(model_admin, user, role, view, sees)))
+    return cases
+
+
+def _admin_url(name: str, model, view: str, pk) -> str | None:
+    if view in ("changelist", "add"):
+        return reverse(name)
+    if view != "simple_history":
+        return reverse(name, args=[pk])
+    version = model.history.filter(**{model._meta.pk.attname: pk}).values_list(
+        "history_id", flat=True
+    )
+    return reverse(name, args=[pk, version[0]]) if version else None
+
+
+def _admin_status(model_admin, user, role: str, view: str, sees: bool) -> int:
+    if role not in STAFF:
+        return 302  # the admin's login page
+    request = RequestFactory().get("/")
+    request.user = user
+    can_view = model_admin.has_view_or_change_permission(request)
+    if view == "changelist":
+        return 200 if can_view else 403
+    if view == "add":
+        return 200 if model_admin.has_add_permission(request) else 403
+    if view == "change":  # Django checks the permission before looking the object up
+        return 403 if not can_view else 200 if sees else 404
+    if view == "delete":
+        return 403 if not model_admin.has_delete_permission(request) else 200 if sees else 404
+    if view == "password_change":
+        return 200 if model_admin.has_change_permission(request) else 403
+    return 404 if not sees else 200 if can_view else 403  # history: lookup first
+
+
+def _page_cases(role: str) -> list[tuple[str, int]]:
+    area_pages = [
+        reverse("enrollment:area_dashboard", args=[IN_AREA]),
+        reverse("enrollment:area_export", args=[IN_AREA, "children", "csv"]),
+    ]
+    village_pages = [
+        reverse("enrollment:village", args=[IN_VILLAGE]),
+        reverse("enrollment:village_export", args=[IN_VILLAGE, "xlsx"]),
+    ]
+    out = [
+        reverse("enrollment:area_dashboard", args=[OUT_AREA]),
+        reverse("enrollment:area_export", args=[OUT_AREA, "children", "xlsx"]),
+        reverse("enrollment:village", args=[OUT_VILLAGE]),
+        reverse("enrollment:village_export", args=[OUT_VILLAGE, "csv"]),
+    ]
+    country = [
+        reverse("enrollment:area_dashboard"),
+        reverse("enrollment:area_export", args=["categories", "csv"]),
+    ]
+    if role == "anonymous":
+        return [(url, 302) for url in area_pages + village_pages + out + country]
+    if role == "no_role":
+        return [(url, 403) for url in area_pages + village_pages + out + country]
+    cases = [(url, 200 if _sees(role, IN_AREA) else 404) for url in area_pages]
+    cases += [(url, 200 if _sees(role, IN_VILLAGE) else 404) for url in village_pages]
+    cases += [(url, 200 if role in EVERYTHING else 404) for url in out]
+    # The country page sends a scoped user to their own area; its export is theirs only.
+    cases += [(country[0], 200 if role in EVERYTHING else 302)]
+    cases += [(country[1], 200 if role in EVERYTHING else 404)]
+    return cases
+
+
+def _api_cases(role: str) -> list[tuple[str, int]]:
+    urls = {
+        "in_area": (reverse("api:coverage_area", args=[IN_AREA]), _sees(role, IN_AREA)),
+        "in_village": (reverse("api:coverage_area", args=[IN_VILLAGE]), _sees(role, IN_VILLAGE)),
+        "out_area": (reverse("api:coverage_area", args=[OUT_AREA]), role in EVERYTHING),
+        "out_village": (reverse("api:coverage_area", args=[OUT_VILLAGE]), role in EVERYTHING),
+        "country": (reverse("api:coverage"), role in EVERYTHING),
+    }
+    if role == "anonymous":
+        return [(url, 401) for url, _ in urls.values()] + [(reverse("api:schema"), 401)]
+    if role == "no_role":
+        return [(url, 403) for url, _ in urls.values()] + [(reverse("api:schema"), 200)]
+    return [(url, 200 if seen else 404) for url, seen in urls.values()] + [
+        (reverse("api:schema"), 200)
+    ]
+
+
+def _site_cases(role: str) -> list[tuple[str, int]]:
+    cases = [(reverse(name), status) for name, status in PUBLIC.items()]
+    for name, status in ADMIN_SITE.items():
+        url = reverse(name)
+        if name == "admin:autocomplete":
+            url += "?app_label=villages&model_name=post&field_name=village&term=Karang"
+        if role not in STAFF:
+            # The admin sends everyone else to its login page, which answers them itself.
+            status = 200 if name == "admin:login" else 302
+        cases.append((url, status))
+    return cases
+
+
+# --- The matrix ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(world, role):
+    client = Client()
+    if world.users[role] is not None:
+        client.force_login(world.users[role])
+    cases = _admin_cases(world, role) + _page_cases(role) + _api_cases(role) + _site_cases(role)
+    got = {url: client.get(url).status_code for url, _expected in cases}
+    wrong = {url: (expected, got[url]) for url, expected in cases if got[url] != expected}
+    assert wrong == {}, f"{role}: url -> (expected, got)"
+    assert len(cases) > 60
