@@ -4,7 +4,7 @@ knows nothing of `enrollment`."""
 from __future__ import annotations
 
 from admin_auto_filters.filters import AutocompleteFilterFactory
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -20,6 +20,7 @@ from enrollment.models import (
     state_of,
     state_q,
 )
+from enrollment.services import memberships_verify
 from villages.access import persons_q, scope_for
 from villages.admin import (
     PersonAdmin,
@@ -164,6 +165,23 @@ class MembershipAdmin(MaskedKpjMixin, ScopedHistoryAdmin):
     @admin.display(description=_("NIK"), ordering="person__nik")
     def masked_nik(self, obj: Membership) -> str:
         return mask_nik(obj.person.nik)
+
+    actions = ["verify_with_bpjs"]
+
+    @admin.action(
+        description=_("Mark as checked today against BPJS Ketenagakerjaan records"),
+        permissions=["change"],
+    )
+    def verify_with_bpjs(self, request, queryset):
+        count = memberships_verify(
+            memberships=queryset,
+            day=timezone.localdate(),
+            source=Membership.Source.BPJS,
+            user=request.user,
+        )
+        messages.success(
+            request, _("%(count)d membership(s) marked as checked.") % {"count": count}
+        )
 
     def changelist_view(self, request, extra_context=None):
         person = request.GET.get("person")

@@ -7,8 +7,9 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
-from enrollment.models import CoverageSnapshot
+from enrollment.models import CoverageSnapshot, Membership
 from enrollment.selectors import figures_by_village, rules_in_force
 from villages.selectors import area_get
 
@@ -39,4 +40,20 @@ def coverage_snapshot(*, month: dt.date | None = None) -> int:
         for category, f in categories.items()
     ]
     CoverageSnapshot.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+@transaction.atomic
+def memberships_verify(*, memberships, day: dt.date, source: str, user) -> int:
+    """Record that `memberships` were checked on `day` against `source`, with history."""
+    rows = list(memberships)
+    for membership in rows:
+        membership.verified_on, membership.verified_source = day, source
+    bulk_update_with_history(
+        rows,
+        Membership,
+        ["verified_on", "verified_source"],
+        default_user=user,
+        default_change_reason=f"verified ({source})",
+    )
     return len(rows)

