@@ -78,3 +78,9 @@ class BranchOfficeFactory(factory.django.DjangoModelFactory):
 
     name = "Purwokerto"
     regional_office = factory.SubFactory(RegionalOfficeFactory)
+
+
+def covered(person, until=dt.date(2026, 12, 31), programs=("JKK", "JKM")) -> None:
+    """Give `person` memberships in `programs`, paid through `until`."""
+    for code in programs:
+        MembershipFactory(person=person, program_id=code, paid_until=until)

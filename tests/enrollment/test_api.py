@@ -10,17 +10,15 @@ officials covered):
   the one Desa Sadar candidate.
 """
 
-import datetime as dt
-
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from drf_spectacular.validation import validate_schema
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.factories import MembershipFactory, PersonFactory, PostFactory, UserFactory
+from tests.factories import PostFactory, UserFactory, covered
 from villages.models import Village
 from villages.roles import user_role_set
 
@@ -46,21 +44,10 @@ CHILD_KEYS = {
 NO_POSTS = {"posts": 0, "covered": 0, "coverage_pct": None}
 
 
-def covered(person, until=dt.date(2026, 12, 31), programs=("JKK", "JKM")):
-    for code in programs:
-        MembershipFactory(person=person, program_id=code, paid_until=until)
-
-
 def url(code=None):
     if code is None:
         return reverse("api:coverage")
     return reverse("api:coverage_area", args=[code])
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def _client(user=None) -> APIClient:
@@ -73,49 +60,13 @@ def _client(user=None) -> APIClient:
 @pytest.fixture
 def staff(db):
     """A head-office user: every area, identifiers masked."""
-    return user_role_set(
-        username="staf-kc", kind="head_office", password="kata-sandi-uji-123"
-    ).user
+    return user_role_set(username="staf-kc", kind="head_office", password="kata-sandi-uji-123").user
 
 
 @pytest.fixture
 def api(staff):
     """A staff user's session, without the permission to see full NIK."""
     return _client(staff)
-
-
-@pytest.fixture
-def district(db):
-    kades = PostFactory(
-        code="KEPALA_DESA", village_id=KARANGLEWAS, person=PersonFactory(name="Sugeng Riyadi")
-    )
-    covered(kades.person)
-    sekdes = PostFactory(
-        code="SEKRETARIS_DESA",
-        village_id=KARANGLEWAS,
-        person=PersonFactory(name="Sri Hartuti", sex="P"),
-    )
-    covered(sekdes.person, programs=("JKK",))
-    kaur = PostFactory(
-        code="KAUR", village_id=KARANGLEWAS, unit="Keuangan", person=PersonFactory(name="Sutrisno")
-    )
-    covered(kaur.person, until=dt.date(2026, 12, 10))
-    bpd = PostFactory(
-        code="ANGGOTA_BPD", village_id=KARANGLEWAS, person=PersonFactory(name="Romini")
-    )
-    covered(bpd.person, until=dt.date(2026, 10, 31))
-    PostFactory(
-        code="KAUR",
-        village_id=KARANGLEWAS,
-        term_start=dt.date(2019, 1, 1),
-        term_end=dt.date(2025, 1, 1),
-    )
-    other = PostFactory(
-        code="KEPALA_DESA", village_id=GUNUNGWETAN, person=PersonFactory(name="Tarsono")
-    )
-    covered(other.person)
-    PostFactory(code="PENGURUS_LKD", village_id=GUNUNGWETAN, person=other.person)
-    return {"kades": kades, "sekdes": sekdes, "kaur": kaur, "bpd": bpd, "other": other}
 
 
 def get(client, code=None, **params):

