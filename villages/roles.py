@@ -58,7 +58,13 @@ def role_group(kind: str) -> Group:
         for model, actions in ROLE_PERMISSIONS[kind].items()
         for action in actions
     ]
-    perms = list(Permission.objects.filter(codename__in=[codename for codename, _model in wanted]))
+    # Our own apps only: django-axes has an "accesslog" model too.
+    perms = list(
+        Permission.objects.filter(
+            content_type__app_label__in=["villages", "enrollment"],
+            codename__in=[codename for codename, _model in wanted],
+        )
+    )
     if kind in FULL_NIK_ROLES:
         perms += list(Permission.objects.filter(codename="view_full_nik"))
     group.permissions.set(perms)

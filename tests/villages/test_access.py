@@ -130,3 +130,10 @@ def test_add_user_with_an_unknown_area_is_a_command_error(db, monkeypatch):
     monkeypatch.setenv("ADD_USER_PASSWORD", PASSWORD)
     with pytest.raises(CommandError, match="99"):
         call_command("add_user", "x", "--role", "manager", "--area", "99")
+
+
+def test_head_office_reads_our_access_log_not_the_login_log(db):
+    user = user_role_set(username="pusat", kind="head_office").user
+    assert user.has_perm("villages.view_accesslog") is True
+    assert user.has_perm("axes.view_accesslog") is False
+    assert user.has_perm("villages.delete_accesslog") is False
