@@ -135,7 +135,7 @@ def test_deleting_a_person_with_coverage_is_refused(superuser_client, one_of_eac
 def test_deleting_a_paid_membership_is_refused_with_a_reason(superuser_client, one_of_each):
     membership = Membership.objects.get()
     url = reverse("admin:enrollment_membership_delete", args=[membership.pk])
-    response = superuser_client.post(url, {"post": "yes"})
+    response = superuser_client.post(url, {"post": "yes"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert response.context["protected"] == [
         f"JKK — {membership.person.name}: paid until 31/12/2026 — "
