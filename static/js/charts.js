@@ -86,8 +86,8 @@
       type: "bar",
       data: {
         labels: categories.labels.map(function (label) {
-          // About a third of the chart's width goes to the names.
-          return wrap(label, Math.max(12, Math.floor(categoriesCanvas.parentNode.clientWidth / 22)));
+          // About two fifths of the chart's width goes to the names: two lines, rarely three.
+          return wrap(label, Math.max(12, Math.floor(categoriesCanvas.parentNode.clientWidth / 18)));
         }),
         datasets: [
           {
