@@ -295,3 +295,6 @@ class CoverageSnapshotAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+from enrollment import import_admin  # noqa: E402, F401

@@ -6,8 +6,15 @@ import datetime as dt
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
-from enrollment.models import CoverageSnapshot, Declaration, Membership, RuleSet
+from enrollment.models import (
+    CoverageSnapshot,
+    Declaration,
+    ImportRecord,
+    Membership,
+    RuleSet,
+)
 from tests.factories import (
     KARANGLEWAS,
     BranchOfficeFactory,
@@ -46,6 +53,13 @@ def one_of_each(db):
     )
     role = user_role_set(username="manajer", kind="manager", area_codes=["33.02"])
     AccessLog.objects.create(user=role.user, action="export", area_code="33.02", rows=3)
+    ImportRecord.objects.create(
+        origin="command",
+        status="imported",
+        imported_at=timezone.now(),
+        file_name="roster.csv",
+        file_sha256="0" * 64,
+    )
     CoverageSnapshot.objects.create(
         village_id=KARANGLEWAS,
         month=dt.date(2026, 10, 1),

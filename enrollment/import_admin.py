@@ -1,0 +1,300 @@
+"""Roster import in the admin: the history of imports as a changelist, and the pages around it —
+upload → preview → confirm, blank templates, the rejected rows, and the roster export.
+
+Every page needs `enrollment.add_membership` (branch staff and head office); rows and exports
+outside the user's area are refused by the engine through `scope_for`. The uploaded file stays
+on the server (in its ImportRecord) between preview and confirm.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from enrollment.imports.engine import import_confirm, import_preview
+from enrollment.imports.export import area_visible, roster_csv, roster_rows, roster_xlsx
+from enrollment.imports.reader import MAX_BYTES
+from enrollment.imports.template import XLSX_CONTENT_TYPE, template_csv, template_xlsx
+from enrollment.models import ImportRecord
+from villages.access import access_log, scope_for
+from villages.models import AccessLog
+from villages.selectors import area_get
+
+PERMISSION = "enrollment.add_membership"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Roster file (CSV or XLSX)"),
+        help_text=gettext_lazy("At most 20 MB and 200,000 rows."),
+    )
+    skip_invalid = forms.BooleanField(
+        label=gettext_lazy("Skip invalid rows"),
+        required=False,
+        help_text=gettext_lazy(
+            "Import the valid rows and download the invalid ones to fix. Without this, one "
+            "invalid row stops the whole import."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size).1f MB; the limit is 20 MB. Split it into smaller files.")
+                % {"size": upload.size / 1024 / 1024}
+            )
+        return upload
+
+
+class ExportForm(forms.Form):
+    area = forms.CharField(
+        label=gettext_lazy("Area code"),
+        help_text=gettext_lazy("A village, district, regency or province code, e.g. 33.02.18."),
+    )
+    format = forms.ChoiceField(
+        label=gettext_lazy("Format"), choices=[("xlsx", "XLSX"), ("csv", "CSV")]
+    )
+
+
+@admin.register(ImportRecord)
+class ImportRecordAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "created_at",
+        "user",
+        "file_name",
+        "status",
+        "created",
+        "updated",
+        "unchanged",
+        "invalid",
+        "warnings",
+        "replacements",
+    ]
+    list_filter = ["status", "origin"]
+    list_select_related = ["user"]
+    search_fields = ["file_name", "user__username"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    change_list_template = "admin/enrollment/import_changelist.html"
+
+    @admin.display(description=gettext_lazy("reference"), ordering="pk")
+    def reference(self, obj: ImportRecord) -> str:
+        return obj.reference
+
+    def get_queryset(self, request):
+        records = super().get_queryset(request).defer("upload", "rejected")
+        if scope_for(request.user).everything:
+            return records
+        return records.filter(user=request.user)
+
+    def has_module_permission(self, request):
+        return request.user.has_perm(PERMISSION)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(PERMISSION)
+
+    def has_add_permission(self, request):
+        return request.user.has_perm(PERMISSION)  # "add" is the upload page
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return self._permitted(_upload)(request, self)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return self._permitted(_report)(request, self, object_id)
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(self._permitted(function))
+
+        name = "enrollment_importrecord_%s"
+        return [
+            path("upload/", view(self.upload_view), name=name % "upload"),
+            path("<int:pk>/report/", view(self.report_view), name=name % "report"),
+            path("<int:pk>/confirm/", view(self.confirm_view), name=name % "confirm"),
+            path("<int:pk>/rejected.csv", view(self.rejected_view), name=name % "rejected"),
+            path("template.<str:fmt>", view(self.template_view), name=name % "template"),
+            path("export/", view(self.export_view), name=name % "export"),
+            *super().get_urls(),
+        ]
+
+    def _permitted(self, function):
+        def wrapped(request, *args, **kwargs):
+            if not request.user.has_perm(PERMISSION):
+                raise PermissionDenied
+            return function(request, *args, **kwargs)
+
+        return wrapped
+
+    def _record(self, request, pk) -> ImportRecord:
+        """The user's own record (head office: any); another user's is not found."""
+        if not str(pk).isdigit():
+            raise Http404
+        return get_object_or_404(self.get_queryset(request).defer(None), pk=int(pk))
+
+    def _context(self, request, title: str, **extra) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            **extra,
+        }
+
+    # --- Upload, report, confirm --------------------------------------------------------------
+
+    def upload_view(self, request):
+        return _upload(request, self)
+
+    def report_view(self, request, pk: int):
+        return _report(request, self, pk)
+
+    def confirm_view(self, request, pk: int):
+        return _confirm(request, self, pk)
+
+    def rejected_view(self, request, pk: int):
+        return _rejected(request, self, pk)
+
+    def template_view(self, request, fmt: str):
+        return _template(request, fmt)
+
+    def export_view(self, request):
+        return _export(request, self)
+
+
+@require_http_methods(["GET", "POST"])
+def _upload(request, model_admin: ImportRecordAdmin):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = import_preview(
+            data=upload.read(),
+            file_name=upload.name,
+            user=request.user,
+            skip_invalid=form.cleaned_data["skip_invalid"],
+        )
+        if not result.refused:
+            return HttpResponseRedirect(
+                reverse("admin:enrollment_importrecord_report", args=[result.record.pk])
+            )
+        form.add_error("file", result.refused)
+    ctx = model_admin._context(request, _("Import a roster"), form=form, max_rows="200,000")
+    return TemplateResponse(request, "admin/enrollment/import_upload.html", ctx)
+
+
+@require_GET
+def _report(request, model_admin: ImportRecordAdmin, pk: int):
+    record = model_admin._record(request, pk)
+    report = record.report or {}
+    shown = len(report.get("errors", []))
+    ctx = model_admin._context(
+        request,
+        _("Roster import %(reference)s") % {"reference": record.reference},
+        record=record,
+        report=report,
+        errors_cut=record.invalid and shown < _error_total(record),
+        can_confirm=_can_confirm(record),
+        has_rejected=bool(record.invalid),
+    )
+    return TemplateResponse(request, "admin/enrollment/import_report.html", ctx)
+
+
+def _error_total(record: ImportRecord) -> int:
+    return record.report.get("counts", {}).get("errors", 0) or record.invalid
+
+
+def _can_confirm(record: ImportRecord) -> bool:
+    valid = record.created + record.updated + record.unchanged
+    return record.status == ImportRecord.Status.PREVIEWED and (
+        record.invalid == 0 or (record.skip_invalid and valid > 0)
+    )
+
+
+@require_POST
+def _confirm(request, model_admin: ImportRecordAdmin, pk: int):
+    record = model_admin._record(request, pk)
+    report_url = reverse("admin:enrollment_importrecord_report", args=[record.pk])
+    if not _can_confirm(record):
+        messages.error(request, _("This preview cannot be imported; upload the file again."))
+        return HttpResponseRedirect(report_url)
+    result = import_confirm(record=record, user=request.user)
+    if result.refused:
+        messages.error(request, result.refused)
+    elif result.stale:
+        messages.warning(
+            request,
+            _("The records changed since the preview, so nothing was written. Check the new "
+              "preview below and confirm again."),
+        )  # fmt: skip
+    else:
+        counts = result.plan.counts
+        messages.success(
+            request,
+            _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+              "%(invalid)d rejected.") % vars(counts),
+        )  # fmt: skip
+    return HttpResponseRedirect(report_url)
+
+
+@require_GET
+def _rejected(request, model_admin: ImportRecordAdmin, pk: int):
+    record = model_admin._record(request, pk)
+    if not record.rejected:
+        raise Http404(_("This import has no rejected rows."))
+    name = f"{record.file_name.rsplit('.', 1)[0]}.rejected.csv"
+    response = HttpResponse(bytes(record.rejected), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+@require_GET
+def _template(request, fmt: str):
+    if fmt == "csv":
+        response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(template_xlsx(), content_type=XLSX_CONTENT_TYPE)
+    else:
+        raise Http404
+    response["Content-Disposition"] = content_disposition_header(True, f"roster-template.{fmt}")
+    return response
+
+
+@require_GET
+def _export(request, model_admin: ImportRecordAdmin):
+    form = ExportForm(request.GET or None)
+    if not form.is_valid():
+        ctx = model_admin._context(request, _("Export a roster"), form=form)
+        return TemplateResponse(request, "admin/enrollment/import_export.html", ctx)
+    area = area_get(code=form.cleaned_data["area"].strip())
+    if area is None or area.level == "country" or not area_visible(request.user, area.code):
+        raise Http404(_("No area with this code in your area."))
+    rows = roster_rows(area=area, user=request.user)
+    name = f"roster-{area.code or 'id'}.{form.cleaned_data['format']}"
+    access_log(
+        user=request.user,
+        action=AccessLog.Action.EXPORT,
+        area_code=area.code,
+        rows=len(rows) if hasattr(rows, "__len__") else 0,  # a streamed CSV is not counted
+        what=f"admin roster export {name}",
+    )
+    if form.cleaned_data["format"] == "csv":
+        response = StreamingHttpResponse(roster_csv(rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(roster_xlsx(rows), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

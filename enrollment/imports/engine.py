@@ -1,0 +1,259 @@
+"""The roster import service: one engine behind the admin (upload, preview, confirm) and the
+`import_roster` command.
+
+A run reads the file, plans it against the stored state (`plan.py`) and, unless it is a dry run
+or refused, writes the plan in bulk with history, in one transaction. The plan's digest covers
+everything it would write and the stored values it starts from: a confirm whose digest differs
+from its preview's writes nothing and asks for a new preview.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enrollment.imports.plan import Plan, plan_import
+from enrollment.imports.reader import FileRefused, read_table
+from enrollment.imports.report import SHOWN, rejected_csv, report_data
+from enrollment.imports.writes import create_with_history, update_with_history
+from enrollment.models import ImportRecord, Membership, Program
+from villages.access import Scope, scope_for
+from villages.models import CATEGORY_OF_POST, Person, Post
+
+# An unconfirmed preview keeps the uploaded file (personal data) no longer than this.
+PREVIEW_LIFETIME = dt.timedelta(hours=24)
+
+
+@dataclass
+class ImportResult:
+    """What a run did or would do. `refused` is a file-level error (nothing read or written)."""
+
+    plan: Plan | None = None
+    refused: str = ""
+    stale: bool = False
+    written: bool = False
+    digest: str = ""
+    record: ImportRecord | None = None
+    rejected: bytes = b""
+    report: dict = field(default_factory=dict)
+
+
+def user_scope(user) -> Scope:
+    """A system import (no user) has no scope limit."""
+    return Scope(everything=True, role="system") if user is None else scope_for(user)
+
+
+def roster_import(
+    *,
+    data: bytes,
+    file_name: str,
+    user=None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    origin: str = ImportRecord.Origin.COMMAND,
+    record: ImportRecord | None = None,
+    expected_digest: str = "",
+) -> ImportResult:
+    """Import a roster file: all or nothing, or (`skip_invalid`) the valid rows only. A dry run
+    writes nothing. With `expected_digest`, writes only if the plan is still the one previewed."""
+    today = timezone.localdate()
+    try:
+        table = read_table(data, file_name)
+        plan = plan_import(table, scope=user_scope(user), today=today)
+    except FileRefused as refusal:
+        return ImportResult(refused=str(refusal))
+    result = ImportResult(plan=plan, report=report_data(plan))
+    if dry_run or expected_digest:  # a preview, or the confirm of one
+        result.digest = plan_digest(plan, data=data, skip_invalid=skip_invalid, user=user)
+    result.rejected = rejected_csv(table, plan)
+    if expected_digest and expected_digest != result.digest:
+        result.stale = True
+        return result
+    if dry_run or (plan.counts.invalid and not skip_invalid):
+        return result
+    try:
+        result.record = _write(plan, result.rejected, data, file_name, user, skip_invalid,
+                               origin, record)  # fmt: skip
+    except IntegrityError:
+        result.stale, result.record = True, None
+        return result
+    result.written = True
+    return result
+
+
+def _write(plan: Plan, rejected: bytes, data, file_name, user, skip_invalid, origin, record):
+    with transaction.atomic():
+        record = record or ImportRecord(origin=origin)
+        _fill_record(record, plan, data, file_name, user, skip_invalid)
+        record.status, record.imported_at = ImportRecord.Status.IMPORTED, timezone.now()
+        record.upload = b""  # the file is not kept once imported
+        record.rejected = rejected
+        record.save()
+        apply_plan(plan, user=user, reason=f"Roster import {record.reference}: {file_name}"[:100])
+    return record
+
+
+def _fill_record(record: ImportRecord, plan: Plan, data, file_name, user, skip_invalid) -> None:
+    counts = plan.counts
+    record.user = user
+    record.file_name = file_name[:255]
+    record.file_size = len(data)
+    record.file_sha256 = hashlib.sha256(data).hexdigest()
+    record.skip_invalid = skip_invalid
+    record.rows, record.created, record.updated = counts.rows, counts.created, counts.updated
+    record.unchanged, record.invalid = counts.unchanged, counts.invalid
+    record.warnings, record.replacements = len(plan.warnings), len(plan.replacements)
+    record.report = report_data(plan, limit=SHOWN)
+
+
+# --- Preview and confirm (the admin) ----------------------------------------------------------
+
+
+def import_preview(*, data: bytes, file_name: str, user, skip_invalid: bool) -> ImportResult:
+    """A dry run whose file and digest are kept in an ImportRecord until it is confirmed."""
+    imports_expire()
+    result = roster_import(
+        data=data, file_name=file_name, user=user, dry_run=True, skip_invalid=skip_invalid
+    )
+    if result.refused:
+        return result
+    record = ImportRecord(origin=ImportRecord.Origin.ADMIN, status=ImportRecord.Status.PREVIEWED)
+    _fill_record(record, result.plan, data, file_name, user, skip_invalid)
+    record.upload, record.rejected, record.plan_digest = data, result.rejected, result.digest
+    record.save()
+    result.record = record
+    return result
+
+
+@transaction.atomic
+def import_confirm(*, record: ImportRecord, user) -> ImportResult:
+    """Write what the preview showed, or nothing when the data changed since (a new preview
+    is stored on the record and `stale` is set). The record stays locked meanwhile: a second
+    confirm of the same preview waits, then finds it imported."""
+    record = ImportRecord.objects.select_for_update().get(pk=record.pk)
+    if record.status != ImportRecord.Status.PREVIEWED or not record.upload:
+        return ImportResult(refused=_("This preview has expired or was already imported."))
+    data = bytes(record.upload)
+    result = roster_import(
+        data=data,
+        file_name=record.file_name,
+        user=user,
+        skip_invalid=record.skip_invalid,
+        origin=ImportRecord.Origin.ADMIN,
+        record=record,
+        expected_digest=record.plan_digest,
+    )
+    if result.stale and result.plan is not None:
+        record.refresh_from_db()
+        _fill_record(record, result.plan, data, record.file_name, user, record.skip_invalid)
+        record.plan_digest, record.rejected = result.digest, result.rejected
+        record.save()
+    return result
+
+
+def imports_expire() -> int:
+    """Drop the uploaded files of previews older than a day (they hold personal data)."""
+    cutoff = timezone.now() - PREVIEW_LIFETIME
+    return ImportRecord.objects.filter(
+        status=ImportRecord.Status.PREVIEWED, created_at__lt=cutoff
+    ).update(status=ImportRecord.Status.EXPIRED, upload=b"")
+
+
+# --- The digest -------------------------------------------------------------------------------
+
+
+def plan_digest(plan: Plan, *, data: bytes, skip_invalid: bool, user) -> str:
+    """A hash of the file, the options and every write the plan would make, with the stored
+    values of the records it updates: equal digests mean equal writes."""
+    digest = hashlib.sha256()
+
+    def add(*values) -> None:
+        digest.update(repr(values).encode())
+        digest.update(b"\n")
+
+    add(hashlib.sha256(data).hexdigest(), skip_invalid, plan.today, getattr(user, "pk", None))
+    add(plan.counts, plan.errors, plan.warnings, plan.replacements)
+    for person in plan.persons.values():
+        if person.id is None or person.changed:
+            add("person", person.values())
+    for post in plan.changed_posts.values():
+        add("post", post.values())
+    for row in plan.new_posts:
+        add("new post", row.number, row.nik, row.village, row.post, row.unit, row.term_start,
+            row.term_end)  # fmt: skip
+    for person, program, coverage in plan.new_memberships:
+        add("new membership", person.nik, program, coverage)
+    for values in _changed_memberships(plan):
+        add("membership", values)
+    return digest.hexdigest()
+
+
+# --- Writing ----------------------------------------------------------------------------------
+
+PERSON_COLUMNS = ("nik", "name", "sex", "birth_date")
+POST_COLUMNS = ("person_id", "village_id", "code", "category", "unit", "term_start", "term_end",
+                "decree_number")  # fmt: skip
+MEMBERSHIP_COLUMNS = ("person_id", "program_id", "participant_category", "kpj_number",
+                      "enrolled_on", "paid_until", "funding_source", "verified_on",
+                      "verified_source")  # fmt: skip
+
+
+def apply_plan(plan: Plan, *, user, reason: str) -> None:
+    """Write the plan in bulk, each record's history with it (history user and reason are the
+    importing user and the import's reference). Call inside a transaction."""
+    history = {
+        "default_user": user,
+        "default_change_reason": reason,
+        "default_date": timezone.now(),
+    }
+    missing = {program for _p, program, _r in plan.new_memberships} - set(
+        Program.objects.values_list("code", flat=True)
+    )
+    if missing:
+        raise IntegrityError(f"Programs missing from the database: {sorted(missing)}")
+    # Ended terms first: a single-holder post's new holder needs the previous term closed.
+    posts = (p.values() for p in plan.changed_posts.values() if p.changed)
+    update_with_history(Post, posts, ["term_start", "term_end"], history=history)
+    _create_persons(plan, history)
+    people = (p.values() for p in plan.persons.values() if p.changed)
+    update_with_history(Person, people, ["name", "sex"], history=history)
+    create_with_history(Post, POST_COLUMNS, [_new_post(plan, row) for row in plan.new_posts],
+                        history=history)  # fmt: skip
+    memberships = [_new_membership(person, program, coverage, plan.today)
+                   for person, program, coverage in plan.new_memberships]  # fmt: skip
+    create_with_history(Membership, MEMBERSHIP_COLUMNS, memberships, history=history)
+    update_with_history(Membership, _changed_memberships(plan), list(MEMBERSHIP_COLUMNS[2:]),
+                        history=history)  # fmt: skip
+
+
+def _changed_memberships(plan: Plan):
+    """Complete values of the stored memberships the plan changes."""
+    for person in plan.persons.values():
+        for m in person.memberships:
+            if m[7]:
+                yield (m[0], person.id, *m[1:7], plan.today, Membership.Source.IMPORT.value)
+
+
+def _create_persons(plan: Plan, history: dict) -> None:
+    new = [p for p in plan.persons.values() if p.id is None]
+    rows = [(p.nik, p.name, p.sex, p.birth_date) for p in new]
+    for person, pk in zip(new, create_with_history(Person, PERSON_COLUMNS, rows, history=history),
+                          strict=True):  # fmt: skip
+        person.id = pk
+
+
+def _new_post(plan: Plan, row) -> tuple:
+    person_id = plan.persons[row.nik].id
+    category = CATEGORY_OF_POST[row.post]
+    return (person_id, row.village, row.post, category, row.unit, row.term_start, row.term_end, "")
+
+
+def _new_membership(person, program: str, coverage: tuple, today: dt.date) -> tuple:
+    _row, _programs, kpj, category, enrolled_on, paid_until, funding = coverage
+    return (person.id, program, category, kpj, enrolled_on, paid_until, funding, today,
+            Membership.Source.IMPORT.value)  # fmt: skip

@@ -1,0 +1,137 @@
+"""A village's or an area's roster in the import format, so that export → edit → import works
+and an unedited file imports with no change. NIK and KPJ are masked unless the user may see
+them in full; the import matches a masked NIK back to the person it came from."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+
+from django.utils import timezone
+from openpyxl import Workbook
+
+from enrollment.imports.columns import FORMULA_PREFIXES, HEADER, POST_LABELS, mask_kpj
+from enrollment.imports.engine import user_scope
+from enrollment.imports.state import chunks
+from enrollment.imports.template import roster_sheet_setup
+from enrollment.models import Membership
+from villages.models import Post
+from villages.nik import mask_nik
+from villages.selectors import Area
+
+TEXT_POSITIONS = (HEADER.index("nik") + 1, HEADER.index("nomor_kpj") + 1)
+_COVERAGE = ("participant_category", "kpj_number", "enrolled_on", "paid_until", "funding_source")
+
+
+def full_identifiers(user) -> bool:
+    """A system export (no user) and users with the permission see NIK and KPJ in full."""
+    return user is None or user.has_perm("villages.view_full_nik")
+
+
+def area_visible(user, code: str) -> bool:
+    """The area lies in the user's scope, or holds part of it (the export keeps to that part)."""
+    scope = user_scope(user)
+    return scope.covers(code) or any(p.startswith(f"{code}.") for p in scope.prefixes)
+
+
+def roster_rows(*, area: Area, user, day: dt.date | None = None) -> Iterator[list]:
+    """Rows in the import format for the posts held on `day` (or later) in the villages of
+    `area` that the user may see; dates as dates, identifiers as text."""
+    day = day or timezone.localdate()
+    full = full_identifiers(user)
+    posts = (
+        Post.objects.filter(area.post_filter, user_scope(user).village_q("village__code"))
+        .exclude(term_end__lt=day)
+        .order_by("village_id", "category", "code", "unit", "person__name", "id")
+        .values_list(
+            "village_id", "code", "unit", "term_start", "term_end",
+            "person_id", "person__nik", "person__name", "person__sex",
+        )
+    )  # fmt: skip
+    for batch in chunks(posts.iterator(chunk_size=2000), 2000):
+        coverage = _coverage({row[5] for row in batch})
+        for village, code, unit, start, end, person_id, nik, name, sex in batch:
+            programs, values = coverage.get(person_id, ((), ("", "", None, None, "")))
+            category, kpj, enrolled_on, paid_until, funding = values
+            yield [
+                village,
+                nik if full else mask_nik(nik),
+                name,
+                sex,
+                POST_LABELS[code][0],
+                unit,
+                start,
+                end,
+                kpj if full or not kpj else mask_kpj(kpj),
+                category,
+                " ".join(programs),
+                enrolled_on,
+                paid_until,
+                funding,
+            ]
+
+
+def _coverage(person_ids: set[int]) -> dict[int, tuple[tuple[str, ...], tuple]]:
+    """Per person, the programs sharing the coverage of the first one (in program order) and
+    that coverage. Programs with other values are left out: one row holds one set of values,
+    and the import keeps memberships a row does not list."""
+    found: dict[int, tuple[list[str], tuple]] = {}
+    memberships = (
+        Membership.objects.filter(person_id__in=person_ids)
+        .order_by("person_id", "program__order")
+        .values_list("person_id", "program_id", *_COVERAGE)
+    )
+    for person_id, program, *values in memberships:
+        programs, first = found.setdefault(person_id, ([], tuple(values)))
+        if tuple(values) == first:
+            programs.append(program)
+    return {person: (tuple(programs), values) for person, (programs, values) in found.items()}
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    value = str(value)
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def roster_csv(rows: Iterator[list]) -> Iterator[bytes]:
+    """The rows as CSV (UTF-8 with a byte-order mark), chunk by chunk."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    out.write("\ufeff")
+    writer.writerow(HEADER)
+    for number, row in enumerate(rows, start=1):
+        writer.writerow([_text(value) for value in row])
+        if number % 1000 == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")
+
+
+def roster_xlsx(rows: Iterator[list]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "roster"
+    roster_sheet_setup(sheet)
+    for number, row in enumerate(rows, start=2):
+        for position, value in enumerate(row, start=1):
+            cell = sheet.cell(row=number, column=position, value=_cell(value))
+            if position in TEXT_POSITIONS:  # NIK and KPJ stay text
+                cell.number_format = "@"
+            elif isinstance(value, dt.date):
+                cell.number_format = "DD/MM/YYYY"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value if value != "" else None

@@ -1,0 +1,238 @@
+"""From a file's header and rows to parsed rows and cell errors, column by column."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.utils.translation import gettext as _
+
+from enrollment.imports.cells import display
+from enrollment.imports.columns import COLUMNS, Column, MaskedKpj, MaskedNik, NikValue
+from enrollment.imports.reader import FileRefused, Row, is_blank
+
+_BY_HEADER: dict[str, Column] = {}
+for _column in COLUMNS:
+    _BY_HEADER[_column.name] = _column
+    _BY_HEADER[_column.alias] = _column
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Why a row cannot be imported: row number, column, the value found, what is expected."""
+
+    row: int
+    column: str
+    found: str
+    expected: str
+
+
+@dataclass
+class HeaderMap:
+    """Where each known column is in the file, and what the file calls it."""
+
+    index: dict[str, int]  # column key -> position
+    labels: dict[str, str]  # column key -> header as written
+    unknown: list[str] = field(default_factory=list)
+    unnamed: list[int] = field(default_factory=list)  # positions of columns without a header
+    unnamed_used: bool = False  # whether any row has a value in such a column
+
+    @cached_property
+    def parsers(self) -> list[tuple]:
+        """(key, position, parser, repeats) of the columns present, in contract order."""
+        return [
+            (c.key, self.index[c.key], c.parse, c.key in _SHARED)
+            for c in COLUMNS
+            if c.key in self.index
+        ]
+
+    @cached_property
+    def defaults(self) -> list[tuple]:
+        return [(c.key, _DEFAULTS.get(c.key)) for c in COLUMNS if c.key not in self.index]
+
+    def label(self, key: str) -> str:
+        return self.labels.get(key) or next(c.name for c in COLUMNS if c.key == key)
+
+
+def _normal(header: str) -> str:
+    return header.replace("\ufeff", "").strip().casefold()
+
+
+def map_header(header: Sequence[str]) -> HeaderMap:
+    """The header's columns; FileRefused for duplicate names or missing required columns."""
+    seen: dict[str, int] = {}
+    index, labels, unknown, unnamed = {}, {}, [], []
+    for position, raw in enumerate(header):
+        name = _normal(raw)
+        if not name:
+            unnamed.append(position)
+            continue
+        column = _BY_HEADER.get(name)
+        key = column.key if column else f"?{name}"
+        if key in seen:
+            raise FileRefused(
+                _("The header names the column %(name)s twice (columns %(first)s and %(second)s).")
+                % {
+                    "name": raw.strip(),
+                    "first": column_letter(seen[key]),
+                    "second": column_letter(position),
+                }
+            )
+        seen[key] = position
+        if column is None:
+            unknown.append(raw.strip())
+        else:
+            index[column.key], labels[column.key] = position, raw.strip()
+    missing = [c for c in COLUMNS if c.required and c.key not in index]
+    if missing:
+        raise FileRefused(
+            _("Required columns are missing from the header (row 1): %(missing)s.")
+            % {"missing": ", ".join(f"{c.name} ({c.alias})" for c in missing)}
+        )
+    return HeaderMap(index=index, labels=labels, unknown=unknown, unnamed=unnamed)
+
+
+def column_letter(position: int) -> str:
+    """A spreadsheet column letter: 0 is A, 26 is AA."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+class RowData:
+    """One parsed row: the values to store (empty optional cells as "" or None)."""
+
+    __slots__ = (
+        "number",
+        "village",
+        "nik",
+        "name",
+        "sex",
+        "post",
+        "unit",
+        "term_start",
+        "term_end",
+        "kpj",
+        "category",
+        "programs",
+        "enrolled_on",
+        "paid_until",
+        "funding",
+        "nik_birth",
+        "nik_sex",
+    )
+
+    number: int
+    village: str
+    nik: str | MaskedNik
+    name: str
+    sex: str
+    post: str
+    unit: str
+    term_start: dt.date | None
+    term_end: dt.date | None
+    kpj: str | MaskedKpj
+    category: str
+    programs: tuple[str, ...]
+    enrolled_on: dt.date | None
+    paid_until: dt.date | None
+    funding: str
+    nik_birth: dt.date | None
+    nik_sex: str
+
+    def coverage(self) -> tuple:
+        """The coverage columns: programs, KPJ, category, enrolled on, paid until, funding."""
+        kpj = self.kpj if isinstance(self.kpj, str) else str(self.kpj)
+        return (self.programs, kpj, self.category, self.enrolled_on, self.paid_until, self.funding)
+
+    def has_coverage_values(self) -> bool:
+        return any((self.kpj, self.category, self.enrolled_on, self.paid_until, self.funding))
+
+
+_DEFAULTS = {"unit": "", "sex": "", "kpj": "", "category": "", "programs": (), "funding": ""}
+# Columns whose values repeat from row to row: one object per value keeps 200,000 rows small.
+_SHARED = {"village", "sex", "post", "unit", "term_start", "term_end", "category", "programs",
+           "enrolled_on", "paid_until", "funding"}  # fmt: skip
+
+
+def parse_row(
+    number: int, cells: Sequence, header: HeaderMap, shared: dict | None = None
+) -> tuple[RowData | None, list]:
+    """The row's values, or None with the errors of every cell that cannot be read."""
+    shared = {} if shared is None else shared
+    row = RowData()
+    row.number = number
+    errors: list[RowError] = []
+    width = len(cells)
+    for key, default in header.defaults:
+        setattr(row, key, default)
+    for key, position, parse, repeats in header.parsers:
+        raw = cells[position] if position < width else None
+        try:
+            value = parse(raw)
+        except Exception as error:  # noqa: BLE001 - every cell parses or is a row error
+            expected = getattr(error, "expected", None) or _("a readable value")
+            errors.append(RowError(number, header.label(key), display(raw), expected))
+            continue
+        setattr(row, key, shared.setdefault(value, value) if repeats else value)
+    if errors:
+        return None, errors
+    return row, _row_checks(row, header)
+
+
+def _row_checks(row: RowData, header: HeaderMap) -> list[RowError]:
+    """Rules between cells of one row, as the models' clean() and constraints have them."""
+    errors = []
+    nik = row.nik
+    row.nik_birth, row.nik_sex = (
+        (nik.birth_date, nik.sex) if isinstance(nik, NikValue) else (None, "")
+    )
+    if isinstance(nik, NikValue):
+        row.nik = nik.nik
+    if row.sex and row.nik_sex and row.sex != row.nik_sex:
+        errors.append(
+            _error(
+                row, header, "sex", row.sex, _("%(sex)s, as the NIK says") % {"sex": row.nik_sex}
+            )
+        )
+    if row.term_start and row.term_end and row.term_end < row.term_start:
+        errors.append(
+            _error(row, header, "term_end", row.term_end, _("a date not before the term start"))
+        )
+    if row.enrolled_on and row.paid_until and row.paid_until < row.enrolled_on:
+        errors.append(
+            _error(row, header, "paid_until", row.paid_until, _("a date not before enrolment"))
+        )
+    if not row.programs and row.has_coverage_values():
+        errors.append(
+            _error(row, header, "programs", "", _("the programs the coverage columns are for"))
+        )
+    return errors
+
+
+def _error(row: RowData, header: HeaderMap, key: str, found, expected: str) -> RowError:
+    if isinstance(found, dt.date):
+        found = found.strftime("%d/%m/%Y")
+    return RowError(row.number, header.label(key), str(found), expected)
+
+
+def parsed_rows(
+    rows: Iterator[Row], header: HeaderMap
+) -> Iterator[tuple[int, RowData | None, list]]:
+    """(row number, parsed row or None, errors) for every non-blank row; blank rows are skipped
+    (but their numbers are not reused). A cell in a column without a header is remembered."""
+    shared: dict = {}
+    for number, cells in rows:
+        if is_blank(cells):
+            continue
+        if header.unnamed and any(
+            p < len(cells) and cells[p] not in (None, "") for p in header.unnamed
+        ):
+            header.unnamed_used = True
+        row, errors = parse_row(number, cells, header, shared)
+        yield number, row, errors

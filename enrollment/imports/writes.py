@@ -1,0 +1,164 @@
+"""Bulk writes with history for the import.
+
+Creates go through `simple_history.utils.bulk_create_with_history` and updates through
+`bulk_update_with_history`, except on PostgreSQL. There the same rows (each record and its
+history row: same fields, date, user, reason and type) are written with binary COPY: Django's
+bulk_create spends about 60 µs a row in Python and bulk_update some milliseconds (a CASE per
+field and row), COPY about 5 µs, and an import of 100,000 rows writes some 750,000. New ids come
+from the table's own sequence first, so records and history rows are written in one pass each;
+updates go into a temporary table by COPY and from there in one UPDATE … FROM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from django.db import connection
+from psycopg import sql
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+BATCH = 2000
+COPY_CHUNK = 50_000  # rows per COPY: bounds the memory a write takes
+# Django's bulk_update builds a CASE per field and row: small batches keep each query cheap.
+UPDATE_BATCH = 500
+HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user_id")
+
+
+def create_with_history(
+    model, columns: Sequence[str], rows: list[tuple], *, history: dict, copy: bool | None = None
+) -> list[int]:
+    """Insert `rows` (values for `columns`: every field but the id) with their history; the
+    new ids, in order. `copy` forces or forbids the COPY path (default: on PostgreSQL)."""
+    if not rows:
+        return []
+    if copy is None:
+        copy = copy_supported(model)
+    if copy:
+        ids: list[int] = []
+        for start in range(0, len(rows), COPY_CHUNK):
+            ids += _copy_create(model, columns, rows[start : start + COPY_CHUNK], history)
+        return ids
+    ids = []
+    for start in range(0, len(rows), BATCH):
+        objs = [
+            model(**dict(zip(columns, row, strict=True))) for row in rows[start : start + BATCH]
+        ]
+        ids += [
+            obj.pk for obj in bulk_create_with_history(objs, model, batch_size=BATCH, **history)
+        ]
+    return ids
+
+
+def update_with_history(
+    model, rows: Iterable[tuple], fields: list[str], *, history: dict, copy: bool | None = None
+) -> None:
+    """Update `fields` of the records whose complete values `rows` gives (every field, in the
+    model's order, id first) and write their "~" history rows."""
+    if copy is None:
+        copy = copy_supported(model)
+    names = [f.attname for f in model._meta.concrete_fields]
+    for batch in _batches(rows, COPY_CHUNK if copy else UPDATE_BATCH):
+        if copy:
+            _copy_update(model, batch, fields, history)
+        else:
+            objs = [model(**dict(zip(names, row, strict=True))) for row in batch]
+            bulk_update_with_history(objs, model, fields, batch_size=UPDATE_BATCH, **history)
+
+
+def _batches(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def copy_supported(model) -> bool:
+    """PostgreSQL, an auto id, and a history table of exactly the model's fields plus
+    simple_history's own (anything else falls back to bulk_create_with_history)."""
+    if connection.vendor != "postgresql" or model._meta.pk.attname != "id":
+        return False
+    fields = {f.attname for f in model._meta.concrete_fields}
+    history = {f.attname for f in model.history.model._meta.concrete_fields}
+    return history == fields | {"history_id", *HISTORY_COLUMNS}
+
+
+def _history_extra(history: dict, kind: str) -> tuple:
+    user = history.get("default_user")
+    reason = history.get("default_change_reason") or ""
+    return (history["default_date"], reason, kind, getattr(user, "pk", None))
+
+
+def _copy_create(model, columns: Sequence[str], rows: list[tuple], history: dict) -> list[int]:
+    fields = {f.attname for f in model._meta.concrete_fields}
+    assert fields == {"id", *columns}, "every field but the id is given"
+    ids = _next_ids(model, len(rows))
+    extra = _history_extra(history, "+")
+    names = ["id", *columns]
+    history_table = model.history.model._meta.db_table
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        records = ((pk, *row) for pk, row in zip(ids, rows, strict=True))
+        _copy(cursor.cursor, model._meta.db_table, names, records)
+        versions = ((pk, *row, *extra) for pk, row in zip(ids, rows, strict=True))
+        _copy(cursor.cursor, history_table, [*names, *HISTORY_COLUMNS], versions)
+    return ids
+
+
+def _copy_update(model, rows: list[tuple], fields: list[str], history: dict) -> None:
+    """The new values into a temporary table by COPY, one UPDATE … FROM it, then the "~"
+    history rows (every field, as simple_history writes them) by COPY."""
+    table, temporary = model._meta.db_table, f"import_update_{model._meta.db_table}"
+    names = [f.attname for f in model._meta.concrete_fields]
+    extra = _history_extra(history, "~")
+    assignments = sql.SQL(", ").join(
+        sql.SQL("{0} = u.{0}").format(sql.Identifier(field)) for field in fields
+    )
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        columns = sql.SQL(", ").join(map(sql.Identifier, ["id", *fields]))
+        cursor.execute(
+            sql.SQL(
+                "CREATE TEMPORARY TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA"
+            ).format(sql.Identifier(temporary), columns, sql.Identifier(table))
+        )
+        positions = [names.index(field) for field in fields]
+        values = ((row[0], *(row[p] for p in positions)) for row in rows)
+        _copy(cursor.cursor, temporary, ["id", *fields], values)
+        cursor.execute(
+            sql.SQL("UPDATE {} AS t SET {} FROM {} AS u WHERE t.id = u.id").format(
+                sql.Identifier(table), assignments, sql.Identifier(temporary)
+            )
+        )
+        cursor.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(temporary)))
+        history_table = model.history.model._meta.db_table
+        versions = ((*row, *extra) for row in rows)
+        _copy(cursor.cursor, history_table, [*names, *HISTORY_COLUMNS], versions)
+
+
+def _copy(cursor, table: str, columns: list[str], rows) -> None:
+    """COPY in binary format, the column types read from the table itself."""
+    cursor.execute(
+        "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass "
+        "AND attname = ANY(%s)",
+        [table, columns],
+    )
+    types = dict(cursor.fetchall())
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with cursor.copy(statement) as copy:
+        copy.set_types([types[column] for column in columns])
+        for row in rows:
+            copy.write_row(row)
+
+
+def _next_ids(model, count: int) -> list[int]:
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
