@@ -28,8 +28,9 @@ run: install
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver $(HOST)
 
+# The browser tests run on their own in .ci/run (they need Chromium).
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not e2e"
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -41,6 +42,10 @@ messages: install
 	$(PY) manage.py makemessages -l id --no-obsolete --ignore ".venv/*" --ignore "staticfiles/*"
 	$(PY) manage.py makemessages -d djangojs -l id --no-obsolete --ignore ".venv/*" --ignore "staticfiles/*" --ignore "static/vendor/*"
 	$(PY) manage.py compilemessages -l id --ignore ".venv/*"
+
+# Dashboard, API and admin timings against DATABASE_URL (PostgreSQL with generate_load run).
+bench: install
+	$(PY) bench/bench.py
 
 clean:
 	rm -rf $(VENV) .install-stamp

@@ -362,3 +362,60 @@ class ImportRecord(models.Model):
     def reference(self) -> str:
         """The import's name in the history of every record it changed."""
         return f"IMP-{self.pk:06d}" if self.pk else "IMP-(new)"
+
+
+class CoverageSummary(models.Model):
+    """Posts of a village counted by category, term, and when their holders' minimum programs
+    (the national default set) are enrolled and paid until: any day's figures are a sum.
+
+    Written only by database triggers (see `enrollment.summary`), in the transaction of every
+    write to posts and memberships; never edited by hand.
+    """
+
+    village = models.ForeignKey(
+        "villages.Village",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("village"),
+    )
+    category = models.CharField(_("category"), max_length=10)
+    term_start = models.DateField(_("term start"), null=True)
+    term_end = models.DateField(_("term end"), null=True)
+    # The day from which all of the holder's minimum programs are enrolled; NULL: always.
+    enrolled = models.DateField(_("enrolled from"), null=True)
+    # The earliest paid-until of the holder's minimum programs; NULL: one of them is missing.
+    until = models.DateField(_("covered until"), null=True)
+    posts = models.PositiveIntegerField(_("posts"))
+
+    class Meta:
+        verbose_name = _("coverage summary row")
+        verbose_name_plural = _("coverage summary")
+        # The dashboards read the rows of the villages below an area code (the village
+        # foreign key's own index, with its LIKE twin on PostgreSQL); no other index.
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.category} {self.posts}"
+
+
+class SharedHolderPost(models.Model):
+    """A post of a person who holds more than one: what the distinct count of people on a
+    dashboard subtracts from the count of posts (written only by the summary's triggers)."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("person")
+    )
+    village = models.ForeignKey(
+        "villages.Village",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("village"),
+    )
+    term_start = models.DateField(_("term start"), null=True)
+    term_end = models.DateField(_("term end"), null=True)
+
+    class Meta:
+        verbose_name = _("post of a holder of several")
+        verbose_name_plural = _("posts of holders of several")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.village_id}"

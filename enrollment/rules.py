@@ -7,10 +7,12 @@ fixed number of queries, so the same evaluation serves a village page and a whol
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 DEFAULT_MIN_PROGRAMS = ("JKK", "JKM")
@@ -130,9 +132,11 @@ def evaluate(
     `figures` maps a category to its figures; `blockers` (village page only) maps a category
     to the people not covered, each {"post", "name", "reason"}.
     """
-    blockers = blockers or {}
+    blockers, language = blockers or {}, get_language()
     result = [
-        _category_criterion(key, category, minimum, figures.get(category, Figures()), blockers)
+        _category_criterion(
+            key, category, minimum, figures.get(category, Figures()), blockers, language
+        )
         for key, _prefix, category in CATEGORY_CRITERIA
         for cat, minimum in rules.categories
         if cat == category
@@ -143,7 +147,15 @@ def evaluate(
     return result
 
 
-def _category_label(category: str, minimum: Decimal) -> str:
+def _category_label(category: str, minimum: Decimal, language: str | None = None) -> str:
+    return _category_label_in(category, minimum, language or get_language())
+
+
+# The same few labels and "x of y covered" details recur in every village: at national scale
+# translating and number-formatting them anew took most of a dashboard's time. Cached per
+# language (the language decides both the words and the number format).
+@functools.lru_cache(maxsize=1024)
+def _category_label_in(category: str, minimum: Decimal, language: str | None) -> str:
     names = {
         "PERANGKAT": _("village officials"),
         "BPD": _("BPD members"),
@@ -159,18 +171,24 @@ def _category_label(category: str, minimum: Decimal) -> str:
     }
 
 
-def _category_criterion(key, category, minimum, figures: Figures, blockers) -> Criterion:
+def _category_criterion(key, category, minimum, figures: Figures, blockers, language) -> Criterion:
     passed = figures.posts > 0 and 100 * figures.covered >= minimum * figures.posts
+    detail = _covered_detail(figures.covered, figures.posts, language)
     if figures.posts:
-        detail = _("%(covered)s of %(posts)s covered") % {
-            "covered": formats.number_format(figures.covered, force_grouping=True),
-            "posts": formats.number_format(figures.posts, force_grouping=True),
-        }
         blocking = [] if passed else blockers.get(category, [])
     else:
-        detail = _("no posts recorded")
         blocking = [{"reason": _("No posts of this category are recorded")}]
-    return Criterion(key, _category_label(category, minimum), passed, detail, blocking)
+    return Criterion(key, _category_label(category, minimum, language), passed, detail, blocking)
+
+
+@functools.lru_cache(maxsize=65536)
+def _covered_detail(covered: int, posts: int, language: str | None) -> str:
+    if not posts:
+        return _("no posts recorded")
+    return _("%(covered)s of %(posts)s covered") % {
+        "covered": formats.number_format(covered, force_grouping=True),
+        "posts": formats.number_format(posts, force_grouping=True),
+    }
 
 
 def _self_enrolled_criterion(minimum: Decimal, facts: VillageFacts) -> Criterion:

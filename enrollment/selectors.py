@@ -3,6 +3,10 @@
 Every function runs a fixed number of queries whatever the number of villages below the
 area: one aggregate per distinct minimum-program set in force (usually one), and a few
 lookups. Pages, exports and the API all read through here.
+
+Area figures for the national default minimum set are sums over the coverage summary that
+database triggers keep in step with every write (`enrollment.summary`); other sets are
+computed live from posts and memberships. Reads go to `read_db()` (a replica when configured).
 """
 
 from __future__ import annotations
@@ -16,16 +20,19 @@ from django.utils.translation import gettext as _
 
 from enrollment.models import (
     CoverageSnapshot,
+    CoverageSummary,
     Declaration,
     Membership,
     Program,
     RuleSet,
+    SharedHolderPost,
     State,
     arrears_since,
     state_of,
 )
 from enrollment.rules import (
     CATEGORY_ORDER,
+    DEFAULT_MIN_PROGRAMS,
     VILLAGE_FACT_FIELDS,
     Criterion,
     Figures,
@@ -35,7 +42,8 @@ from enrollment.rules import (
 )
 from villages.models import RegencyTarget, Village
 from villages.nik import mask_nik
-from villages.selectors import Area, area_children, posts_current_in
+from villages.routers import read_db
+from villages.selectors import Area, area_children, current_posts_q, posts_current_in
 
 LAPSING_WINDOW = dt.timedelta(days=30)
 
@@ -103,44 +111,100 @@ def _cover_until(min_programs: tuple[str, ...], day: dt.date) -> Subquery:
 
 
 def _figures_by_village(
-    area: Area, day: dt.date, min_programs: tuple[str, ...]
+    area: Area, day: dt.date, min_programs: tuple[str, ...], only: Q | None = None
 ) -> dict[str, dict[str, Figures]]:
-    """One aggregate: village → category → figures, for one minimum-program set."""
+    """Village → category → figures for one minimum-program set: from the summary for the
+    national default set, else live (one aggregate over the posts, restricted by `only`)."""
+    if min_programs == DEFAULT_MIN_PROGRAMS:
+        return _summary_figures_by_village(area, day)
     soon, since = day + LAPSING_WINDOW, arrears_since(day)
     rows = (
         posts_current_in(area=area, day=day)
+        .filter(only or Q())
         .annotate(until=_cover_until(min_programs, day))
         .values("village_id", "category")
         .annotate(
-            posts=Count("id"),
-            covered=Count("id", filter=Q(until__gte=day)),
-            lapsing_soon=Count("id", filter=Q(until__gte=day, until__lte=soon)),
-            in_arrears=Count("id", filter=Q(until__lt=day, until__gte=since)),
+            n_posts=Count("id"),
+            n_covered=Count("id", filter=Q(until__gte=day)),
+            n_lapsing=Count("id", filter=Q(until__gte=day, until__lte=soon)),
+            n_arrears=Count("id", filter=Q(until__lt=day, until__gte=since)),
         )
         .order_by()
     )
-    result: dict[str, dict[str, Figures]] = defaultdict(dict)
-    for row in rows:
-        result[row["village_id"]][row["category"]] = Figures(
-            row["posts"], row["covered"], row["lapsing_soon"], row["in_arrears"]
+    return _by_village(rows)
+
+
+def _summary_figures_by_village(area: Area, day: dt.date) -> dict[str, dict[str, Figures]]:
+    """The same figures summed from the coverage summary (see `enrollment.summary`): a post
+    held on `day` is covered when its holder's minimum programs were all enrolled by then and
+    are paid through `day`."""
+    soon, since = day + LAPSING_WINDOW, arrears_since(day)
+    enrolled = Q(enrolled__isnull=True) | Q(enrolled__lte=day)
+    rows = (
+        CoverageSummary.objects.using(read_db())
+        .filter(area.post_filter, current_posts_q(day))
+        .values("village_id", "category")
+        .annotate(
+            n_posts=Sum("posts"),
+            n_covered=Sum("posts", filter=enrolled & Q(until__gte=day)),
+            n_lapsing=Sum("posts", filter=enrolled & Q(until__gte=day, until__lte=soon)),
+            n_arrears=Sum("posts", filter=enrolled & Q(until__lt=day, until__gte=since)),
         )
+        .order_by()
+    )
+    return _by_village(rows)
+
+
+def _by_village(rows) -> dict[str, dict[str, Figures]]:
+    result: dict[str, dict[str, Figures]] = defaultdict(dict)
+    for row in rows.values_list(
+        "village_id", "category", "n_posts", "n_covered", "n_lapsing", "n_arrears"
+    ):
+        result[row[0]][row[1]] = Figures(row[2], row[3] or 0, row[4] or 0, row[5] or 0)
     return result
 
 
 def figures_by_village(
     *, area: Area, day: dt.date, rules: RulesInForce
 ) -> dict[str, dict[str, Figures]]:
-    """Village → category → figures, each village judged by the minimum set in force there."""
-    per_set = {s: _figures_by_village(area, day, s) for s in sorted(rules.min_program_sets())}
+    """Village → category → figures, each village judged by the minimum set in force there.
+
+    A set other than the national default is computed live, only for the regencies it governs
+    (or for the whole area when it is the national set of the year)."""
+    per_set = {
+        s: _figures_by_village(area, day, s, _governed_by(rules, s))
+        for s in sorted(rules.min_program_sets())
+    }
     if len(per_set) == 1:
         return next(iter(per_set.values()))
     villages = set().union(*per_set.values())
     return {code: per_set[rules.for_village(code).min_programs].get(code, {}) for code in villages}
 
 
+def _governed_by(rules: RulesInForce, min_programs: tuple[str, ...]) -> Q | None:
+    """Posts in the regencies whose own rule set names `min_programs`; None for all."""
+    if rules.national.min_programs == min_programs:
+        return None
+    regencies = [code for code, r in rules.by_regency.items() if r.min_programs == min_programs]
+    return Q(*[Q(village__code__startswith=f"{code}.") for code in regencies], _connector=Q.OR)
+
+
 def people_count(*, area: Area, day: dt.date) -> int:
-    """Distinct persons holding at least one post below `area` on `day`."""
-    return posts_current_in(area=area, day=day).values("person_id").distinct().count()
+    """Distinct persons holding at least one post below `area` on `day`: the posts held, less
+    the repeats of people holding several (see `enrollment.summary`). Two queries."""
+    held = Q(area.post_filter, current_posts_q(day))
+    posts = CoverageSummary.objects.using(read_db()).filter(held).aggregate(n=Sum("posts"))["n"]
+    return _people(area, day, posts or 0)
+
+
+def _people(area: Area, day: dt.date, posts: int) -> int:
+    """Distinct persons among `posts` posts held below `area` on `day`. One query."""
+    repeats = (
+        SharedHolderPost.objects.using(read_db())
+        .filter(area.post_filter, current_posts_q(day))
+        .aggregate(n=Count("id"), people=Count("person_id", distinct=True))
+    )
+    return posts - repeats["n"] + repeats["people"]
 
 
 def _by_category(figures: dict[str, Figures]) -> list[tuple[str, Figures]]:
@@ -192,11 +256,13 @@ def standings_in(
 ) -> list[VillageStanding]:
     """The standing of every village below `area` that has posts (a village without any
     recorded post has no data to judge), in code order. Two queries."""
-    villages = Village.objects.filter(area.village_filter, code__in=list(figures)).values(
-        "code", "name", *VILLAGE_FACT_FIELDS
-    )
+    # The area's villages and declarations, filtered here rather than by a list of codes
+    # (tens of thousands of parameters at national scale).
+    db = read_db()
+    villages = Village.objects.using(db).filter(area.village_filter)
     declared = dict(
-        Declaration.objects.filter(village_id__in=list(figures))
+        Declaration.objects.using(db)
+        .filter(area.post_filter)
         .values("village_id")
         .annotate(last=Max("declared_on"))
         .values_list("village_id", "last")
@@ -208,7 +274,8 @@ def standings_in(
             criteria=evaluate(rules.for_village(row["code"]), figures[row["code"]], _facts(row)),
             declared_on=declared.get(row["code"]),
         )
-        for row in villages.order_by("code")
+        for row in villages.values("code", "name", *VILLAGE_FACT_FIELDS).order_by("code")
+        if row["code"] in figures
     ]
 
 
@@ -259,12 +326,13 @@ def coverage_for_area(*, area: Area, as_of: dt.date) -> AreaCoverage:
     for village in figures.values():
         for category, item in village.items():
             by_category[category].add(item)
+    totals = _sum([row.figures for row in children])
     return AreaCoverage(
         area=area,
         as_of=as_of,
         rules=rules,
-        totals=_sum([row.figures for row in children]),
-        people=people_count(area=area, day=as_of),
+        totals=totals,
+        people=_people(area, as_of, totals.posts),
         by_category=_by_category(by_category),
         children=children,
         standings=standings,

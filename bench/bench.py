@@ -1,0 +1,202 @@
+"""Dashboard, API and admin timings at scale: server time in-process and query counts.
+
+Runs every page through Django's test Client (no network, no browser: the time is the
+server's, from the request to the rendered response) `--reps` times after `--warmup` runs,
+and reports the median, the 95th percentile and the number of queries of one run. Needs
+PostgreSQL (DATABASE_URL) with regions loaded and `manage.py generate_load` run:
+
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_country
+    .venv/bin/python manage.py migrate && .venv/bin/python manage.py load_regions
+    .venv/bin/python manage.py generate_load --scale country
+    make bench            # or: .venv/bin/python bench/bench.py --reps 20 --json out.json
+
+Creates two logins if missing (bench_head: head office; bench_branch: a manager scoped to
+the regency). The import throughput is measured by bench/bench_import.py, which empties the
+roster tables, so it runs only with --import and on a database whose name contains "bench".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bpjs_desa.settings")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connections  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from villages.models import Post, Role, Village  # noqa: E402
+from villages.roles import user_role_set  # noqa: E402
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=60,
+        help="Seconds per page: slower pages stop after at least 5 runs within it.",
+    )
+    parser.add_argument("--province", default="33")
+    parser.add_argument("--regency", default="33.02")
+    parser.add_argument("--json", default="bench-results/bench.json", metavar="PATH")
+    parser.add_argument("--only", help="Run only the cases whose name contains this text.")
+    parser.add_argument(
+        "--import",
+        dest="run_import",
+        action="store_true",
+        help="Also run bench/bench_import.py (it EMPTIES the roster tables).",
+    )
+    return parser.parse_args()
+
+
+def refuse_unless_postgresql() -> None:
+    vendor = connections["default"].vendor
+    if vendor != "postgresql":
+        sys.exit(
+            f"bench: DATABASE_URL points at {vendor}; the benchmark needs PostgreSQL with "
+            "generated data, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_country"
+        )
+    if not Post.objects.exists():
+        sys.exit("bench: no posts in this database; run manage.py generate_load first.")
+
+
+def clients(regency: str) -> tuple[Client, Client]:
+    """A head-office login (sees everything) and a manager scoped to one regency."""
+    user_role_set(username="bench_head", kind=Role.Kind.HEAD_OFFICE)
+    user_role_set(username="bench_branch", kind=Role.Kind.MANAGER, area_codes=[regency])
+    from django.contrib.auth.models import User
+
+    head, branch = Client(), Client()
+    head.force_login(User.objects.get(username="bench_head"))
+    branch.force_login(User.objects.get(username="bench_branch"))
+    return head, branch
+
+
+def cases(args, head: Client, branch: Client) -> list[tuple[str, Client, str]]:
+    district = Village.objects.filter(code__startswith=f"{args.regency}.").order_by("code")
+    district_code = district.values_list("district_id", flat=True).first()
+    village = (
+        Post.objects.filter(village__district_id=district_code)
+        .order_by("village_id")
+        .values_list("village_id", flat=True)
+        .first()
+    )
+    dash, api = "enrollment:area_dashboard", "api:coverage_area"
+    admin = f"/{settings.ADMIN_URL}"
+    areas = [
+        ("province", args.province),
+        ("regency", args.regency),
+        ("district", district_code),
+    ]
+    result = [("dashboard country", head, reverse(dash))]
+    result += [(f"dashboard {level}", head, reverse(dash, args=[code])) for level, code in areas]
+    result += [("village page", head, reverse("enrollment:village", args=[village]))]
+    result += [("api country", head, reverse("api:coverage"))]
+    result += [(f"api {level}", head, reverse(api, args=[code])) for level, code in areas]
+    result += [("api village", head, reverse(api, args=[village]))]
+    for model, path in (("persons", "villages/person/"), ("memberships", "enrollment/membership/")):
+        result += [
+            (f"admin {model} first page", head, f"{admin}{path}"),
+            (f"admin {model} search name", head, f"{admin}{path}?q=Budi+Santoso"),
+            (f"admin {model} regency scope", branch, f"{admin}{path}"),
+        ]
+    return [c for c in result if not args.only or args.only in c[0]]
+
+
+def measure(client: Client, url: str, reps: int, warmup: int, budget: float) -> dict:
+    for _ in range(warmup):
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"bench: {url} answered {response.status_code}")
+    times: list[float] = []
+    for _ in range(reps):
+        if len(times) >= 5 and sum(times) / 1000 > budget:
+            break
+        with CaptureQueriesContext(connections["default"]) as queries:
+            started = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    return {
+        "url": url,
+        "reps": len(times),
+        "median_ms": round(statistics.median(times), 1),
+        "p95_ms": round(p95, 1),
+        "min_ms": round(times[0], 1),
+        "queries": len(queries.captured_queries),
+    }
+
+
+def counts() -> dict:
+    with connections["default"].cursor() as cursor:
+        result = {}
+        for table in (
+            "villages_village",
+            "villages_person",
+            "villages_post",
+            "enrollment_membership",
+            "enrollment_coveragesummary",
+        ):
+            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])
+            result[table] = cursor.fetchone()[0]
+    return result
+
+
+def run_import(path: Path) -> dict:
+    name = settings.DATABASES["default"]["NAME"]
+    script = ROOT / "bench" / "bench_import.py"
+    if "bench" not in name or not script.exists():
+        return {"skipped": "needs bench/bench_import.py and a database named *bench*"}
+    out = path.with_name("import.json")
+    subprocess.run(
+        [sys.executable, str(script), "--rows", "100000", "--json", str(out)], check=True
+    )
+    return json.loads(out.read_text())
+
+
+def main() -> None:
+    args = parse_args()
+    refuse_unless_postgresql()
+    head, branch = clients(args.regency)
+    results = {"database": settings.DATABASES["default"]["NAME"], "rows": counts(), "pages": {}}
+    print(f"{'page':<34} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'runs':>5}")
+    for name, client, url in cases(args, head, branch):
+        row = measure(client, url, args.reps, args.warmup, args.budget)
+        results["pages"][name] = row
+        print(
+            f"{name:<34} {row['median_ms']:>10} {row['p95_ms']:>8} {row['queries']:>8} "
+            f"{row['reps']:>5}"
+        )
+    path = Path(args.json)
+    if args.run_import:
+        results["import"] = run_import(path)
+    else:
+        results["import"] = {"skipped": "run with --import (bench_import.py empties the roster)"}
+        print("import: skipped; bench/bench_import.py empties the roster tables (use --import)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2))
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

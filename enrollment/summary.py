@@ -1,0 +1,290 @@
+"""The coverage summary: posts per village counted by what decides their coverage on any day.
+
+A post held on day d counts as covered when its holder has every minimum program enrolled by
+d with a paid-until of d or later. So a post's figures on any day follow from five dates:
+its term start and end, the day from which all the holder's minimum programs are enrolled
+("enrolled"), and the earliest of their paid-until dates ("until"). The summary counts posts
+per village, category and those dates; the dashboards sum it for the day asked (see
+`enrollment.selectors`), so the calendar needs no rebuild and `as_of` keeps working.
+
+Database triggers keep it in step, inside the transaction of every write to posts and
+memberships, whoever writes: the admin's save, the import's COPY and bulk updates, a shell.
+They recompute the touched villages from the base tables (a village holds about 60 posts).
+PostgreSQL: statement-level triggers with transition tables, so an import of 10,000 rows
+recomputes each village it touches once per statement, under a per-village advisory lock so
+two transactions cannot interleave their recomputations. SQLite: row-level triggers.
+
+The summary is for the national default minimum set (JKK + JKM); a rule set naming another
+set is computed live by the selectors for the villages it governs.
+
+The distinct number of people holding posts is the number of posts less the repeats of
+people holding several; the triggers also keep those people's posts in a small table
+(`SharedHolderPost`, a few percent of the posts), so the count stays exact without a
+COUNT(DISTINCT) over every post of the country.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from django.db import connection
+
+from enrollment.rules import DEFAULT_MIN_PROGRAMS
+
+TABLE = "enrollment_coveragesummary"
+HOLDERS = "enrollment_sharedholderpost"
+_PROGRAMS = ", ".join(f"'{code}'" for code in DEFAULT_MIN_PROGRAMS)
+
+
+def _aggregate(villages: str | None) -> str:
+    """INSERT … SELECT of the summary rows of the villages matching `village_id {villages}`,
+    or of all villages when None. An enrolment on or before the term start is stored as NULL
+    (it changes nothing on any day the post is held), which keeps the rows few."""
+    posts_where = f"WHERE p.village_id {villages}" if villages else ""
+    persons_where = (
+        f"AND person_id IN (SELECT person_id FROM villages_post WHERE village_id {villages})"
+        if villages
+        else ""
+    )
+    return f"""
+        INSERT INTO {TABLE} (village_id, category, term_start, term_end, enrolled, until, posts)
+        SELECT p.village_id, p.category, p.term_start, p.term_end,
+               CASE WHEN c.enrolled <= p.term_start THEN NULL ELSE c.enrolled END,
+               c.until, COUNT(*)
+        FROM villages_post p
+        LEFT JOIN (
+            SELECT person_id, MAX(enrolled_on) AS enrolled, MIN(paid_until) AS until
+            FROM enrollment_membership
+            WHERE program_id IN ({_PROGRAMS}) AND paid_until IS NOT NULL {persons_where}
+            GROUP BY person_id
+            HAVING COUNT(*) = {len(DEFAULT_MIN_PROGRAMS)}
+        ) c ON c.person_id = p.person_id
+        {posts_where}
+        GROUP BY 1, 2, 3, 4, 5, 6
+    """
+
+
+def _holders(persons: str | None) -> str:
+    """INSERT … SELECT of the posts of persons (`person_id {persons}`, or all) who hold more
+    than one post, ended or not."""
+    where = f"AND person_id {persons}" if persons else ""
+    return f"""
+        INSERT INTO {HOLDERS} (person_id, village_id, term_start, term_end)
+        SELECT person_id, village_id, term_start, term_end FROM villages_post
+        WHERE person_id IN (
+            SELECT person_id FROM villages_post WHERE TRUE {where}
+            GROUP BY person_id HAVING COUNT(*) > 1
+        )
+    """
+
+
+# --- PostgreSQL --------------------------------------------------------------------------
+
+# Advisory locks per statement are bounded by this, whatever the number of rows written.
+LOCK_BUCKETS = 256
+
+_PG_REFRESH = f"""
+CREATE OR REPLACE FUNCTION enrollment_summary_refresh(codes varchar[]) RETURNS void AS $$
+BEGIN
+    IF codes IS NULL OR cardinality(codes) = 0 THEN
+        RETURN;
+    END IF;
+    -- One lock per bucket of villages, not per village: a country-wide import touches tens
+    -- of thousands, more than the lock table holds. Taken in bucket order, so two writers
+    -- cannot deadlock.
+    PERFORM pg_advisory_xact_lock(4242, bucket)
+        FROM (SELECT DISTINCT abs(hashtext(code) % {LOCK_BUCKETS}) AS bucket
+              FROM unnest(codes) AS code ORDER BY 1) AS touched;
+    DELETE FROM {TABLE} WHERE village_id = ANY(codes);
+    {_aggregate("= ANY(codes)")};
+END $$ LANGUAGE plpgsql;
+"""
+
+_PG_HOLDERS = f"""
+CREATE OR REPLACE FUNCTION enrollment_holders_refresh(ids bigint[]) RETURNS void AS $$
+BEGIN
+    IF ids IS NULL OR cardinality(ids) = 0 THEN
+        RETURN;
+    END IF;
+    -- Bucketed like the villages above: an import touches up to 200,000 persons.
+    PERFORM pg_advisory_xact_lock(4243, bucket)
+        FROM (SELECT DISTINCT (id % {LOCK_BUCKETS})::int AS bucket
+              FROM unnest(ids) AS id ORDER BY 1) AS touched;
+    DELETE FROM {HOLDERS} WHERE person_id = ANY(ids);
+    {_holders("= ANY(ids)")};
+END $$ LANGUAGE plpgsql;
+"""
+
+_PG_POSTS = """
+CREATE OR REPLACE FUNCTION enrollment_summary_posts_changed() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM enrollment_summary_refresh(ARRAY(SELECT DISTINCT village_id FROM new_rows));
+        PERFORM enrollment_holders_refresh(ARRAY(SELECT DISTINCT person_id FROM new_rows));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM enrollment_summary_refresh(ARRAY(SELECT DISTINCT village_id FROM old_rows));
+        PERFORM enrollment_holders_refresh(ARRAY(SELECT DISTINCT person_id FROM old_rows));
+    ELSE
+        PERFORM enrollment_summary_refresh(ARRAY(
+            SELECT village_id FROM new_rows UNION SELECT village_id FROM old_rows));
+        PERFORM enrollment_holders_refresh(ARRAY(
+            SELECT person_id FROM new_rows UNION SELECT person_id FROM old_rows));
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+"""
+
+_PG_MEMBERSHIPS = """
+CREATE OR REPLACE FUNCTION enrollment_summary_memberships_changed() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM enrollment_summary_refresh(ARRAY(SELECT DISTINCT village_id FROM villages_post
+            WHERE person_id IN (SELECT person_id FROM new_rows)));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM enrollment_summary_refresh(ARRAY(SELECT DISTINCT village_id FROM villages_post
+            WHERE person_id IN (SELECT person_id FROM old_rows)));
+    ELSE
+        PERFORM enrollment_summary_refresh(ARRAY(SELECT DISTINCT village_id FROM villages_post
+            WHERE person_id IN (SELECT person_id FROM new_rows
+                                UNION SELECT person_id FROM old_rows)));
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+"""
+
+_PG_REFERENCING = {
+    "INSERT": "REFERENCING NEW TABLE AS new_rows",
+    "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    "DELETE": "REFERENCING OLD TABLE AS old_rows",
+}
+_WATCHED = {
+    "villages_post": ("post", "enrollment_summary_posts_changed"),
+    "enrollment_membership": ("membership", "enrollment_summary_memberships_changed"),
+}
+
+
+def _pg_install() -> list[str]:
+    statements = [_PG_REFRESH, _PG_HOLDERS, _PG_POSTS, _PG_MEMBERSHIPS]
+    for table, (short, function) in _WATCHED.items():
+        for event, referencing in _PG_REFERENCING.items():
+            statements.append(
+                f"CREATE TRIGGER enrollment_summary_{short}_{event.lower()} AFTER {event} "
+                f"ON {table} {referencing} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+            )
+    return statements
+
+
+def _pg_uninstall() -> list[str]:
+    statements = [
+        f"DROP TRIGGER IF EXISTS enrollment_summary_{short}_{event.lower()} ON {table}"
+        for table, (short, _function) in _WATCHED.items()
+        for event in _PG_REFERENCING
+    ]
+    return [
+        *statements,
+        "DROP FUNCTION IF EXISTS enrollment_summary_posts_changed()",
+        "DROP FUNCTION IF EXISTS enrollment_summary_memberships_changed()",
+        "DROP FUNCTION IF EXISTS enrollment_summary_refresh(varchar[])",
+        "DROP FUNCTION IF EXISTS enrollment_holders_refresh(bigint[])",
+    ]
+
+
+# --- SQLite ------------------------------------------------------------------------------
+
+# Villages touched by one row: event → SQL set of village codes.
+_SQLITE_VILLAGES = {
+    ("post", "INSERT"): "(NEW.village_id)",
+    ("post", "UPDATE"): "(OLD.village_id, NEW.village_id)",
+    ("post", "DELETE"): "(OLD.village_id)",
+    ("membership", "INSERT"): "(SELECT village_id FROM villages_post "
+    "WHERE person_id = NEW.person_id)",
+    ("membership", "UPDATE"): "(SELECT village_id FROM villages_post "
+    "WHERE person_id IN (OLD.person_id, NEW.person_id))",
+    ("membership", "DELETE"): "(SELECT village_id FROM villages_post "
+    "WHERE person_id = OLD.person_id)",
+}
+
+
+_SQLITE_PERSONS = {
+    "INSERT": "(NEW.person_id)",
+    "UPDATE": "(OLD.person_id, NEW.person_id)",
+    "DELETE": "(OLD.person_id)",
+}
+
+
+def _sqlite_install() -> list[str]:
+    tables = {short: table for table, (short, _f) in _WATCHED.items()}
+    return [
+        f"CREATE TRIGGER enrollment_summary_{short}_{event.lower()} AFTER {event} "
+        f"ON {tables[short]} FOR EACH ROW BEGIN "
+        f"DELETE FROM {TABLE} WHERE village_id IN {villages}; "
+        f"{_aggregate('IN ' + villages)}; {_sqlite_holders(short, event)} END"
+        for (short, event), villages in _SQLITE_VILLAGES.items()
+    ]
+
+
+def _sqlite_holders(short: str, event: str) -> str:
+    if short != "post":
+        return ""
+    persons = _SQLITE_PERSONS[event]
+    return f"DELETE FROM {HOLDERS} WHERE person_id IN {persons}; {_holders('IN ' + persons)};"
+
+
+def _sqlite_uninstall() -> list[str]:
+    return [
+        f"DROP TRIGGER IF EXISTS enrollment_summary_{short}_{event.lower()}"
+        for short, event in _SQLITE_VILLAGES
+    ]
+
+
+# --- Entry points ------------------------------------------------------------------------
+
+
+def install_triggers(schema_editor=None) -> None:
+    conn = schema_editor.connection if schema_editor else connection
+    statements = _pg_install() if conn.vendor == "postgresql" else _sqlite_install()
+    with conn.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def uninstall_triggers(schema_editor=None) -> None:
+    conn = schema_editor.connection if schema_editor else connection
+    statements = _pg_uninstall() if conn.vendor == "postgresql" else _sqlite_uninstall()
+    with conn.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def rebuild_summary() -> None:
+    """Recompute the whole summary from posts and memberships (after a bulk load that ran
+    without triggers, or to check it)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One pass over every membership grouped by person: keep the hash in memory.
+            cursor.execute("SET LOCAL work_mem = '512MB'")
+        cursor.execute(f"DELETE FROM {TABLE}")
+        cursor.execute(_aggregate(None))
+        cursor.execute(f"DELETE FROM {HOLDERS}")
+        cursor.execute(_holders(None))
+
+
+@contextmanager
+def triggers_off():
+    """Inside a transaction: write posts and memberships without keeping the summary (a bulk
+    load that calls `rebuild_summary()` at the end). PostgreSQL: for this transaction only,
+    via session_replication_role (a superuser setting; it also skips foreign-key checks, so
+    the caller vouches for its rows). SQLite: the triggers are dropped and put back."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            try:
+                yield
+            finally:
+                cursor.execute("SET LOCAL session_replication_role = origin")
+            return
+    uninstall_triggers()
+    try:
+        yield
+    finally:
+        install_triggers()

@@ -1,0 +1,160 @@
+"""The coverage summary stays exactly equal to a straightforward computation from posts and
+memberships, at every level and on any day, whatever writes the rows: a model save, a bulk
+update, a bulk insert, a delete.
+
+The data: the generator's draw for Kec. Jatilawang (33.02.03, 11 villages, about 650 posts)
+and one village of Kec. Ajibarang (33.02.04), written with the triggers on (a bulk insert).
+"""
+
+import datetime as dt
+from collections import defaultdict
+
+import pytest
+from django.db import transaction
+
+from enrollment import loadgen
+from enrollment.models import CoverageSummary, Membership, RuleSet, SharedHolderPost, arrears_since
+from enrollment.rules import CATEGORY_ORDER, DEFAULT_MIN_PROGRAMS, Figures
+from enrollment.selectors import LAPSING_WINDOW, coverage_for_area, people_count
+from enrollment.summary import rebuild_summary
+from villages.models import Post, Village
+from villages.selectors import area_get
+from villages.services import posts_end
+
+AS_OF = dt.date(2026, 11, 22)
+DAYS = [AS_OF, AS_OF + dt.timedelta(days=45), AS_OF - dt.timedelta(days=400), dt.date(2028, 3, 1)]
+AREAS = ["", "33", "33.02", "33.02.03", "33.02.03.2003", "33.02.04"]
+
+
+@pytest.fixture
+def roster(db):
+    villages = list(
+        Village.objects.filter(code__startswith="33.02.03.").values_list("code", "kind")
+    )
+    villages.append(
+        Village.objects.filter(code__startswith="33.02.04.").values_list("code", "kind").first()
+    )
+    batch = loadgen._draw(7, AS_OF, 0, 0, sorted(villages))
+    loadgen._bulk_create(batch)  # the triggers on, as an import's bulk insert
+    return batch
+
+
+def reference(code: str, day: dt.date, min_programs=None) -> dict:
+    """By-category figures, per-child figures and distinct people, the plain way."""
+    min_programs = min_programs or {}
+    paid: dict[int, dict[str, dt.date]] = defaultdict(dict)
+    for m in Membership.objects.all():
+        if m.paid_until and (m.enrolled_on is None or m.enrolled_on <= day):
+            paid[m.person_id][m.program_id] = m.paid_until
+    by_category: dict[str, Figures] = defaultdict(Figures)
+    children: dict[str, Figures] = defaultdict(Figures)
+    people = set()
+    child_length = {0: 2, 2: 5, 5: 8, 8: 13, 13: 13}[len(code)]
+    for post in Post.objects.all():
+        inside = post.village_id == code or post.village_id.startswith(f"{code}.") or not code
+        if not inside or not post.is_current(day):
+            continue
+        programs = min_programs.get(post.village_id[:5], DEFAULT_MIN_PROGRAMS)
+        held = paid[post.person_id]
+        until = min(held[p] for p in programs) if all(p in held for p in programs) else None
+        figures = Figures(
+            1,
+            int(until is not None and until >= day),
+            int(until is not None and day <= until <= day + LAPSING_WINDOW),
+            int(until is not None and arrears_since(day) <= until < day),
+        )
+        by_category[post.category].add(figures)
+        children[post.village_id[:child_length]].add(figures)
+        people.add(post.person_id)
+    return {
+        "by_category": {c: by_category.get(c, Figures()) for c in CATEGORY_ORDER},
+        "children": dict(children),
+        "people": len(people),
+    }
+
+
+def assert_matches_reference(days=DAYS, min_programs=None) -> None:
+    for day in days:
+        for code in AREAS:
+            area = area_get(code=code)
+            expected = reference(code, day, min_programs)
+            if area.level == "village":
+                result = coverage_for_area(area=area_get(code=code[:8]), as_of=day)
+                [row] = [r for r in result.children if r.area.code == code]
+                assert row.figures == expected["children"].get(code, Figures()), (code, day)
+                continue
+            result = coverage_for_area(area=area, as_of=day)
+            assert dict(result.by_category) == expected["by_category"], (code, day)
+            children = {r.area.code: r.figures for r in result.children if r.figures.posts}
+            assert children == expected["children"], (code, day)
+            assert result.people == expected["people"], (code, day)
+            assert people_count(area=area, day=day) == expected["people"], (code, day)
+
+
+def summary_rows() -> list[tuple]:
+    return sorted(
+        CoverageSummary.objects.values_list(
+            "village_id", "category", "term_start", "term_end", "enrolled", "until", "posts"
+        ),
+        key=repr,
+    )
+
+
+def test_the_bulk_insert_keeps_the_summary_exact_on_any_day(roster):
+    assert len(roster.posts) > 600
+    assert_matches_reference()
+
+
+def test_the_triggers_agree_with_a_rebuild(roster):
+    kept = summary_rows()
+    holders = sorted(SharedHolderPost.objects.values_list("person_id", "village_id"))
+    rebuild_summary()
+    assert summary_rows() == kept
+    assert sorted(SharedHolderPost.objects.values_list("person_id", "village_id")) == holders
+    assert holders  # the draw gives some people two posts
+
+
+def test_an_admin_style_save_of_a_membership_shows_at_once(roster):
+    membership = Membership.objects.filter(program_id="JKM", paid_until__lt=AS_OF).first()
+    with transaction.atomic():
+        membership.paid_until = dt.date(2027, 6, 30)
+        membership.full_clean()
+        membership.save()
+    assert_matches_reference(days=[AS_OF, dt.date(2027, 6, 30)])
+    Membership.objects.filter(pk=membership.pk).delete()
+    assert_matches_reference(days=[AS_OF])
+
+
+def test_ending_posts_shows_at_once(roster, django_user_model):
+    user = django_user_model.objects.create(username="staff")
+    posts = Post.objects.filter(village_id="33.02.03.2003", category="RT_RW")
+    assert posts_end(posts=posts, day=AS_OF - dt.timedelta(days=1), user=user) > 0
+    assert_matches_reference(days=[AS_OF, AS_OF - dt.timedelta(days=10)])
+
+
+def test_an_import_style_bulk_write_shows_at_once(roster):
+    lapsed = list(Membership.objects.filter(paid_until__lt=AS_OF)[:40])
+    for membership in lapsed:
+        membership.paid_until = dt.date(2027, 1, 31)
+    Membership.objects.bulk_update(lapsed, ["paid_until"])
+    uncovered = Post.objects.exclude(person__memberships__program_id="JKK")[:20]
+    Membership.objects.bulk_create(
+        Membership(person_id=post.person_id, program_id="JKK", paid_until=dt.date(2027, 2, 28))
+        for post in uncovered
+    )
+    moved = Post.objects.filter(village_id="33.02.03.2003", code="LINMAS").first()
+    moved.village_id = "33.02.03.2001"
+    moved.save()
+    assert_matches_reference(days=[AS_OF, dt.date(2027, 2, 15)])
+
+
+def test_a_regency_set_other_than_the_default_is_computed_live(roster):
+    rule_set = RuleSet.objects.create(name="Banyumas 2026", year=2026, regency_id="33.02")
+    rule_set.minimum_programs.set(["JKK"])
+    assert_matches_reference(days=[AS_OF], min_programs={"33.02": ("JKK",)})
+
+
+def test_queries_stay_constant_with_the_summary(roster, django_assert_max_num_queries):
+    for code in ("", "33", "33.02", "33.02.03"):
+        with django_assert_max_num_queries(10):
+            coverage_for_area(area=area_get(code=code), as_of=AS_OF)
