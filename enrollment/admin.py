@@ -21,7 +21,7 @@ from enrollment.models import (
     state_q,
 )
 from enrollment.services import memberships_verify
-from villages.access import persons_q, scope_for
+from villages.access import may_see_full_nik, persons_q, scope_for
 from villages.admin import (
     PersonAdmin,
     ScopedAdmin,
@@ -29,7 +29,6 @@ from villages.admin import (
     ScopedInline,
     area_filters,
     area_params,
-    may_see_full_nik,
 )
 from villages.models import Person, Post
 from villages.nik import mask_kpj, mask_nik

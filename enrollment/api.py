@@ -31,22 +31,22 @@ from rest_framework.views import APIView
 from enrollment.models import State
 from enrollment.rules import CATEGORY_ORDER, Figures
 from enrollment.selectors import (
+    AS_OF_MAX,
+    AS_OF_MIN,
     AreaCoverage,
     VillageCoverage,
     coverage_for_area,
     coverage_for_village,
 )
-from villages.access import access_log, scope_for
+from villages.access import access_log, may_see_full_nik, scope_for
 from villages.models import AccessLog, Village
 from villages.selectors import LEVEL_BY_LENGTH, Area, area_get
 
 # A country or province response lists at most this many Desa Sadar candidates.
 CANDIDATES_LIMIT = 100
 CANDIDATES_CUT_LEVELS = ("country", "province")
-FULL_NIK_PERMISSION = "villages.view_full_nik"
 AS_OF_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Dates outside this range are refused: the selectors add and subtract months and days.
-AS_OF_MIN, AS_OF_MAX = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 LEVELS = list(LEVEL_BY_LENGTH.values())
 
 
@@ -357,7 +357,7 @@ class CoverageView(APIView):
     def coverage(self, request: Request, area: Area) -> Response:
         as_of = as_of_from(request)
         if area.level == "village":
-            full_nik = request.user.has_perm(FULL_NIK_PERMISSION)
+            full_nik = may_see_full_nik(request.user)
             result = coverage_for_village(area=area, as_of=as_of, full_nik=full_nik)
             if full_nik and result.roster:
                 access_log(

@@ -46,6 +46,8 @@ from villages.routers import read_db
 from villages.selectors import Area, area_children, current_posts_q, posts_current_in
 
 LAPSING_WINDOW = dt.timedelta(days=30)
+# The selectors add and subtract months and days: a day far from the calendar's ends.
+AS_OF_MIN, AS_OF_MAX = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 
 
 # --- Rule sets ---------------------------------------------------------------------------

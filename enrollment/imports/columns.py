@@ -64,11 +64,6 @@ class NikValue:
     sex: str
 
 
-def mask_kpj(value: str) -> str:
-    """All but the last 4 digits hidden."""
-    return "*" * max(len(value) - 4, 0) + value[-4:]
-
-
 # --- Village, NIK, name, sex ------------------------------------------------------------------
 
 _VILLAGE_RE = re.compile(r"(\d{2})\.?(\d{2})\.?(\d{2})\.?(\d{4})")

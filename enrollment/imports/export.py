@@ -12,13 +12,15 @@ from collections.abc import Iterator
 from django.utils import timezone
 from openpyxl import Workbook
 
-from enrollment.imports.columns import FORMULA_PREFIXES, HEADER, POST_LABELS, mask_kpj
+from enrollment.exports import escape_cell
+from enrollment.imports.columns import HEADER, POST_LABELS
 from enrollment.imports.engine import user_scope
 from enrollment.imports.state import chunks
 from enrollment.imports.template import roster_sheet_setup
 from enrollment.models import Membership
+from villages.access import may_see_full_nik
 from villages.models import Post
-from villages.nik import mask_nik
+from villages.nik import mask_kpj, mask_nik
 from villages.selectors import Area
 
 TEXT_POSITIONS = (HEADER.index("nik") + 1, HEADER.index("nomor_kpj") + 1)
@@ -27,7 +29,7 @@ _COVERAGE = ("participant_category", "kpj_number", "enrolled_on", "paid_until", 
 
 def full_identifiers(user) -> bool:
     """A system export (no user) and users with the permission see NIK and KPJ in full."""
-    return user is None or user.has_perm("villages.view_full_nik")
+    return user is None or may_see_full_nik(user)
 
 
 def area_visible(user, code: str) -> bool:
@@ -95,8 +97,7 @@ def _text(value) -> str:
         return ""
     if isinstance(value, dt.date):
         return value.isoformat()
-    value = str(value)
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    return escape_cell(str(value))
 
 
 def roster_csv(rows: Iterator[list]) -> Iterator[bytes]:
@@ -132,6 +133,4 @@ def roster_xlsx(rows: Iterator[list]) -> bytes:
 
 
 def _cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value if value != "" else None
+    return escape_cell(value) if value != "" else None

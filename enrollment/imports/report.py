@@ -10,8 +10,8 @@ from collections import defaultdict
 
 from django.utils.translation import gettext as _
 
+from enrollment.exports import escape_cell
 from enrollment.imports.cells import display
-from enrollment.imports.columns import FORMULA_PREFIXES
 from enrollment.imports.plan import Plan
 from enrollment.imports.reader import Table
 
@@ -93,7 +93,7 @@ def _cell(value) -> str:
     if isinstance(value, dt.datetime) and value.time() == dt.time(0, 0):
         value = value.date()
     text = value.isoformat() if isinstance(value, dt.date) else display(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return escape_cell(text)
 
 
 def rejected_csv(table: Table, plan: Plan) -> bytes:
