@@ -213,7 +213,7 @@ def _area(area: Area) -> dict:
 
 
 def area_coverage_data(result: AreaCoverage) -> dict:
-    candidates = result.candidates
+    candidates = result.candidates  # all of them, or the first CANDIDATES_LIMIT (cut levels)
     data = {
         "area": _area(result.area),
         "as_of": result.as_of,
@@ -236,7 +236,7 @@ def area_coverage_data(result: AreaCoverage) -> dict:
     }
     if result.area.level in CANDIDATES_CUT_LEVELS:
         data["desa_sadar_candidates"] = data["desa_sadar_candidates"][:CANDIDATES_LIMIT]
-        data["desa_sadar_candidates_total"] = len(candidates)
+        data["desa_sadar_candidates_total"] = result.n_candidates
     return AreaCoverageSerializer(data).data
 
 
@@ -368,7 +368,11 @@ class CoverageView(APIView):
                     what=request.get_full_path()[:200],
                 )
             return Response(village_coverage_data(result))
-        return Response(area_coverage_data(coverage_for_area(area=area, as_of=as_of)))
+        # Candidates come first on the Desa Sadar list: its first CANDIDATES_LIMIT entries
+        # hold the first CANDIDATES_LIMIT candidates.
+        limit = CANDIDATES_LIMIT if area.level in CANDIDATES_CUT_LEVELS else None
+        coverage = coverage_for_area(area=area, as_of=as_of, limit=limit)
+        return Response(area_coverage_data(coverage))
 
 
 class CountryCoverageView(CoverageView):

@@ -23,7 +23,15 @@ from openpyxl.utils import get_column_letter
 
 from enrollment.models import State
 from enrollment.rules import Figures
-from enrollment.selectors import AreaCoverage, RosterRow, VillageCoverage, VillageStanding
+from enrollment.selectors import (
+    CANDIDATE,
+    DECLARED_FAILING,
+    NEAR,
+    AreaCoverage,
+    RosterRow,
+    VillageCoverage,
+    VillageStanding,
+)
 from villages.models import Post
 from villages.selectors import CHILD_LEVEL, Area
 
@@ -104,7 +112,7 @@ def children_table(coverage: AreaCoverage) -> Table:
         + [row.candidates]
         for row in coverage.children
     ]
-    footer = ["", _("Total"), *_figure_cells(coverage.totals), None, len(coverage.candidates)]
+    footer = ["", _("Total"), *_figure_cells(coverage.totals), None, coverage.n_candidates]
     return Table("children", columns, rows, footer)
 
 
@@ -131,8 +139,6 @@ class CandidateRow:
         return str(CANDIDATE_STATUS_LABELS[self.status])
 
 
-CANDIDATE, DECLARED_FAILING, NEAR = "candidate", "declared_failing", "near_candidate"
-CANDIDATE_STATUS_ORDER = (CANDIDATE, NEAR, DECLARED_FAILING)
 CANDIDATE_STATUS_LABELS = {
     CANDIDATE: gettext_lazy("Candidate"),
     NEAR: gettext_lazy("One criterion short"),
@@ -140,26 +146,18 @@ CANDIDATE_STATUS_LABELS = {
 }
 
 
-def _candidate_status(standing: VillageStanding) -> str | None:
-    if standing.candidate:
-        return CANDIDATE
-    if standing.declared_but_failing:
-        return DECLARED_FAILING
-    return NEAR if standing.near_candidate else None
-
-
 def candidate_rows(coverage: AreaCoverage) -> list[CandidateRow]:
-    """Candidates, then near candidates, then declared villages that fail; by code within."""
+    """The area's Desa Sadar list as the selectors give it (candidates, then near
+    candidates, then declared villages that fail; by code within), with each village's
+    child area."""
     children = {row.area.code: row.area for row in coverage.children}
     rows = []
-    for standing in coverage.standings:
-        status = _candidate_status(standing)
-        if status is not None:
-            within = children.get(coverage.area.child_code(standing.code))
-            if within is not None and within.level == "village":
-                within = None
-            rows.append(CandidateRow(standing, status, within))
-    return sorted(rows, key=lambda r: CANDIDATE_STATUS_ORDER.index(r.status))
+    for standing in coverage.listed:
+        within = children.get(coverage.area.child_code(standing.code))
+        if within is not None and within.level == "village":
+            within = None
+        rows.append(CandidateRow(standing, standing.status, within))
+    return rows
 
 
 def candidates_table(coverage: AreaCoverage) -> Table:

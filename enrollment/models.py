@@ -419,3 +419,65 @@ class SharedHolderPost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.village_id}"
+
+
+# Categories of post as columns of `VillageDay`: (category, column prefix).
+DAY_CATEGORIES = (
+    ("PERANGKAT", "perangkat"),
+    ("BPD", "bpd"),
+    ("RT_RW", "rt_rw"),
+    ("LKD", "lkd"),
+    ("LINMAS", "linmas"),
+    ("LAINNYA", "lainnya"),
+)
+DAY_FIGURES = ("posts", "covered", "lapsing", "arrears")
+DAY_COLUMNS = tuple(f"{prefix}_{figure}" for _c, prefix in DAY_CATEGORIES for figure in DAY_FIGURES)
+
+
+class CoverageDay(models.Model):
+    """The day whose figures `VillageDay` keeps current (one row, id 1), with the two other
+    days its figures depend on. Moved forward by `enrollment.summary.roll_day`."""
+
+    day = models.DateField(_("day"))
+    lapsing_until = models.DateField(_("lapsing if paid until at most"))
+    arrears_since = models.DateField(_("in arrears if paid until at least"))
+    rolled_at = models.DateTimeField(_("rolled at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("coverage day")
+        verbose_name_plural = _("coverage day")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="enrollment_coverageday_one")]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y}"
+
+
+class VillageDay(models.Model):
+    """A village's figures on one day, one column per category and figure: what the country
+    and province dashboards sum. Written only by `roll_day` and the summary's triggers, which
+    keep the rows of `CoverageDay.day` current in the transaction of every write; the rows of
+    the day before stay until the next roll, for readers already under way. A village with no
+    post held on the day has no row."""
+
+    day = models.DateField(_("day"))
+    village = models.ForeignKey(
+        "villages.Village",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("village"),
+        db_index=False,  # the unique (day, village) index serves every lookup
+    )
+    # One column per category and figure (DAY_COLUMNS): perangkat_posts, perangkat_covered, …
+    locals().update(
+        {column: models.PositiveIntegerField(column, default=0) for column in DAY_COLUMNS}
+    )
+
+    class Meta:
+        verbose_name = _("village figures of a day")
+        verbose_name_plural = _("village figures of the day")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "village"], name="enrollment_villageday_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.day:%d/%m/%Y}"

@@ -15,10 +15,28 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Substr
+from django.db.models.lookups import LessThan
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enrollment.models import (
+    DAY_CATEGORIES,
+    DAY_COLUMNS,
     CoverageSnapshot,
     CoverageSummary,
     Declaration,
@@ -27,6 +45,7 @@ from enrollment.models import (
     RuleSet,
     SharedHolderPost,
     State,
+    VillageDay,
     arrears_since,
     state_of,
 )
@@ -40,12 +59,19 @@ from enrollment.rules import (
     VillageFacts,
     evaluate,
 )
+from enrollment.summary import LAPSING_DAYS, day_in_store, roll_day
 from villages.models import RegencyTarget, Village
 from villages.nik import mask_nik
 from villages.routers import read_db
-from villages.selectors import Area, area_children, current_posts_q, posts_current_in
+from villages.selectors import (
+    CHILD_CODE_LENGTH,
+    Area,
+    area_children,
+    current_posts_q,
+    posts_current_in,
+)
 
-LAPSING_WINDOW = dt.timedelta(days=30)
+LAPSING_WINDOW = dt.timedelta(days=LAPSING_DAYS)
 # The selectors add and subtract months and days: a day far from the calendar's ends.
 AS_OF_MIN, AS_OF_MAX = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 
@@ -248,6 +274,22 @@ class VillageStanding:
     def declared_but_failing(self) -> bool:
         return self.declared_on is not None and not self.candidate
 
+    @property
+    def status(self) -> str | None:
+        """Where the village stands on the Desa Sadar list, None when it is not on it: a
+        declared village that fails is flagged whatever the number of criteria it fails."""
+        if self.candidate:
+            return CANDIDATE
+        if self.declared_but_failing:
+            return DECLARED_FAILING
+        return NEAR if self.near_candidate else None
+
+
+CANDIDATE, NEAR, DECLARED_FAILING = "candidate", "near_candidate", "declared_failing"
+# The order of the Desa Sadar list: candidates, then one criterion short, then declared
+# villages that no longer pass; by village code within.
+STATUS_ORDER = (CANDIDATE, NEAR, DECLARED_FAILING)
+
 
 def _facts(row: dict) -> VillageFacts:
     return VillageFacts(**{name: row[name] for name in VILLAGE_FACT_FIELDS})
@@ -293,7 +335,11 @@ class ChildRow:
 
 @dataclass
 class AreaCoverage:
-    """Everything an area dashboard (and its API twin) shows."""
+    """Everything an area dashboard (and its API twin) shows.
+
+    `listed` is the Desa Sadar list in its order (candidates, one criterion short, declared
+    and failing; by code within), cut to the `limit` the caller asked for; `counts` holds the
+    full number of villages of each status, and `listed_total` their sum."""
 
     area: Area
     as_of: dt.date
@@ -302,25 +348,44 @@ class AreaCoverage:
     people: int
     by_category: list[tuple[str, Figures]]
     children: list[ChildRow]
-    standings: list[VillageStanding] = field(default_factory=list)
+    listed: list[VillageStanding] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
     target: RegencyTarget | None = None
 
     @property
+    def n_candidates(self) -> int:
+        return self.counts.get(CANDIDATE, 0)
+
+    @property
+    def n_near_candidates(self) -> int:
+        return self.counts.get(NEAR, 0)
+
+    @property
+    def n_declared_but_failing(self) -> int:
+        return self.counts.get(DECLARED_FAILING, 0)
+
+    @property
+    def listed_total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
     def candidates(self) -> list[VillageStanding]:
-        return [s for s in self.standings if s.candidate]
-
-    @property
-    def near_candidates(self) -> list[VillageStanding]:
-        return [s for s in self.standings if s.near_candidate]
-
-    @property
-    def declared_but_failing(self) -> list[VillageStanding]:
-        return [s for s in self.standings if s.declared_but_failing]
+        """The listed candidates (all of them when the list is not cut)."""
+        return [s for s in self.listed if s.status == CANDIDATE]
 
 
-def coverage_for_area(*, area: Area, as_of: dt.date) -> AreaCoverage:
-    """Figures for a country, province, regency or district as of a day."""
+def coverage_for_area(*, area: Area, as_of: dt.date, limit: int | None = None) -> AreaCoverage:
+    """Figures for a country, province, regency or district as of a day, with the first
+    `limit` villages of its Desa Sadar list (all when None).
+
+    Read from the per-village figures of the day (`VillageDay`) when the day asked is the
+    day they are kept for and every rule set in force uses the default minimum programs: a
+    fixed handful of queries over one row per village, the Desa Sadar criteria counted in
+    SQL and evaluated in Python only for the villages listed. Otherwise summed from the
+    summary (or live), every village evaluated in Python. Both give the same result."""
     rules = rules_in_force(area=area, year=as_of.year)
+    if rules.min_program_sets() == {DEFAULT_MIN_PROGRAMS} and _day_kept(as_of):
+        return _coverage_from_day(area, as_of, rules, limit)
     figures = figures_by_village(area=area, day=as_of, rules=rules)
     standings = standings_in(area=area, rules=rules, figures=figures)
     children = _child_rows(area, figures, standings)
@@ -328,6 +393,19 @@ def coverage_for_area(*, area: Area, as_of: dt.date) -> AreaCoverage:
     for village in figures.values():
         for category, item in village.items():
             by_category[category].add(item)
+    listed = sorted(
+        (s for s in standings if s.status is not None),
+        key=lambda s: STATUS_ORDER.index(s.status),
+    )
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    for standing in listed:
+        counts[standing.status] += 1
+    return _area_coverage(
+        area, as_of, rules, children, _by_category(by_category), listed, counts, limit
+    )
+
+
+def _area_coverage(area, as_of, rules, children, by_category, listed, counts, limit=None):
     totals = _sum([row.figures for row in children])
     return AreaCoverage(
         area=area,
@@ -335,9 +413,10 @@ def coverage_for_area(*, area: Area, as_of: dt.date) -> AreaCoverage:
         rules=rules,
         totals=totals,
         people=_people(area, as_of, totals.posts),
-        by_category=_by_category(by_category),
+        by_category=by_category,
         children=children,
-        standings=standings,
+        listed=listed[:limit] if limit is not None else listed,
+        counts=counts,
         target=_target(area, as_of.year),
     )
 
@@ -357,6 +436,181 @@ def _target(area: Area, year: int) -> RegencyTarget | None:
     if area.level != "regency":
         return None
     return RegencyTarget.objects.filter(regency_id=area.code, year=year).first()
+
+
+# --- Area dashboard from the figures of the day ------------------------------------------
+
+_PREFIX = dict(DAY_CATEGORIES)
+
+
+def _day_kept(day: dt.date) -> bool:
+    """Whether `VillageDay` holds the figures of `day`. Today's are made on the first read
+    of the day if `manage.py roll_coverage_day` has not made them yet (seconds at national
+    scale, on the primary). One query when they are there."""
+    kept = day_in_store(read_db())
+    if kept == day:
+        return True
+    if day != timezone.localdate() or (kept is not None and kept > day):
+        return False
+    roll_day(day)
+    return read_db() == "default" or day_in_store(read_db()) == day
+
+
+def _failed_criteria(rules: RulesInForce):
+    """SQL: the number of Desa Sadar criteria a `VillageDay` row's village fails, under the
+    rule set in force there — `rules.evaluate` in SQL, for the default minimum programs.
+    Percentages are compared in hundredths of a percent, in integers, so both sides agree
+    exactly at the boundary."""
+    expression = _failed_under(rules.national)
+    if not rules.by_regency:
+        return expression
+    return Case(
+        *[
+            When(village__code__startswith=f"{code}.", then=_failed_under(regency_rules))
+            for code, regency_rules in sorted(rules.by_regency.items())
+        ],
+        default=expression,
+    )
+
+
+def _fails(*conditions):
+    """1 when any condition holds, else 0."""
+    return Case(*[When(condition, then=1) for condition in conditions], default=0)
+
+
+def _below(part: str, whole: str, minimum) -> LessThan:
+    """part / whole below `minimum` percent."""
+    return LessThan(F(part) * 10000, F(whole) * int(minimum * 100))
+
+
+def _failed_under(rules: Rules):
+    terms = []
+    for category, minimum in rules.categories:
+        prefix = _PREFIX[category]
+        posts, covered = f"{prefix}_posts", f"{prefix}_covered"
+        terms.append(_fails(Q(**{posts: 0}), _below(covered, posts, minimum)))
+    if rules.self_enrolled_min_pct is not None:
+        terms.append(
+            _fails(
+                Q(village__households__isnull=True)
+                | Q(village__households=0)
+                | Q(village__self_enrolled_residents__isnull=True),
+                _below(
+                    "village__self_enrolled_residents",
+                    "village__households",
+                    rules.self_enrolled_min_pct,
+                ),
+            )
+        )
+    missing = {
+        "bumdes_active": Q(village__bumdes_active=False),
+        "perisai_agent": Q(village__perisai_agent_name=""),
+        "memorandum_signed": Q(village__memorandum_signed_on__isnull=True),
+        "contribution_regulation": Q(village__contribution_regulation=""),
+    }
+    terms.extend(_fails(missing[key]) for key in rules.facts)
+    total = terms[0] if terms else Value(0)
+    for term in terms[1:]:
+        total = total + term
+    return total
+
+
+def _coverage_from_day(
+    area: Area, day: dt.date, rules: RulesInForce, limit: int | None
+) -> AreaCoverage:
+    db = read_db()
+    rows = VillageDay.objects.using(db).filter(day=day)
+    if area.code:
+        rows = rows.filter(village__code__startswith=f"{area.code}.")
+    rows = rows.annotate(
+        failed=_failed_criteria(rules),
+        declared=Exists(Declaration.objects.filter(village_id=OuterRef("village_id"))),
+    )
+    # One aggregate per child area: its figures and how many villages of each status.
+    per_child = (
+        rows.annotate(child=Substr("village_id", 1, CHILD_CODE_LENGTH[area.level]))
+        .values("child")
+        .annotate(
+            **{column: Sum(column) for column in DAY_COLUMNS},
+            n_candidate=Count("pk", filter=Q(failed=0)),
+            n_near=Count("pk", filter=Q(failed=1, declared=False)),
+            n_declared=Count("pk", filter=Q(failed__gte=1, declared=True)),
+        )
+        .order_by()
+    )
+    children = {child.code: ChildRow(child, Figures()) for child in area_children(area=area)}
+    by_category: dict[str, Figures] = defaultdict(Figures)
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    for row in per_child:
+        figures = _day_figures(row)
+        child = children[row["child"]]
+        for category, item in figures.items():
+            child.figures.add(item)
+            by_category[category].add(item)
+        child.candidates = row["n_candidate"]
+        counts[CANDIDATE] += row["n_candidate"]
+        counts[NEAR] += row["n_near"]
+        counts[DECLARED_FAILING] += row["n_declared"]
+    listed = _listed_from_day(area, rules, rows, limit)
+    return _area_coverage(
+        area, day, rules, list(children.values()), _by_category(by_category), listed, counts
+    )
+
+
+def _day_figures(row: dict) -> dict[str, Figures]:
+    return {
+        category: Figures(
+            row[f"{prefix}_posts"],
+            row[f"{prefix}_covered"],
+            row[f"{prefix}_lapsing"],
+            row[f"{prefix}_arrears"],
+        )
+        for category, prefix in DAY_CATEGORIES
+        if row[f"{prefix}_posts"]
+    }
+
+
+def _listed_from_day(area: Area, rules: RulesInForce, rows, limit) -> list[VillageStanding]:
+    """The first `limit` villages of the Desa Sadar list, evaluated in Python (the details
+    and labels the page shows). Two queries."""
+    on_list = rows.filter(Q(failed__lte=1) | Q(declared=True))
+    ranked = on_list.annotate(
+        rank=Case(When(failed=0, then=0), When(declared=True, then=2), default=1)
+    ).order_by("rank", "village_id")
+    if limit is not None:
+        # Rank every village on its own row first, then join the names and facts of the few
+        # listed (at national scale, joining 80,000 villages to keep 200 took most of it).
+        ranked = ranked.filter(pk__in=Subquery(ranked.values("pk")[:limit]))
+    listed = ranked.values(
+        "village_id",
+        "village__name",
+        *[f"village__{name}" for name in VILLAGE_FACT_FIELDS],
+        *DAY_COLUMNS,
+    )
+    listed = list(listed)
+    declared = Declaration.objects.using(read_db())
+    if limit is None:  # the whole area: by code prefix, not tens of thousands of codes
+        declared = declared.filter(area.post_filter)
+    else:
+        declared = declared.filter(village_id__in=[row["village_id"] for row in listed])
+    declared = dict(
+        declared.values("village_id")
+        .annotate(last=Max("declared_on"))
+        .values_list("village_id", "last")
+    )
+    result = []
+    for row in listed:
+        code = row["village_id"]
+        facts = VillageFacts(**{name: row[f"village__{name}"] for name in VILLAGE_FACT_FIELDS})
+        standing = VillageStanding(
+            code=code,
+            name=row["village__name"],
+            criteria=evaluate(rules.for_village(code), _day_figures(row), facts),
+            declared_on=declared.get(code),
+        )
+        if standing.status is not None:  # always, when the SQL and Python rules agree
+            result.append(standing)
+    return result
 
 
 # --- Village page ------------------------------------------------------------------------

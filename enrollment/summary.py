@@ -25,14 +25,20 @@ COUNT(DISTINCT) over every post of the country.
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import contextmanager
 
-from django.db import connection
+from django.db import connection, connections, transaction
 
+from enrollment.models import DAY_CATEGORIES, arrears_since
 from enrollment.rules import DEFAULT_MIN_PROGRAMS
 
 TABLE = "enrollment_coveragesummary"
 HOLDERS = "enrollment_sharedholderpost"
+DAY = "enrollment_coverageday"
+DAY_ROWS = "enrollment_villageday"
+# Posts lapsing soon: covered, and paid until at most this many days after the day.
+LAPSING_DAYS = 30
 _PROGRAMS = ", ".join(f"'{code}'" for code in DEFAULT_MIN_PROGRAMS)
 
 
@@ -78,6 +84,44 @@ def _holders(persons: str | None) -> str:
     """
 
 
+def _day_rows(villages: str | None) -> str:
+    """INSERT … SELECT of the `VillageDay` rows of the villages matching `village_id
+    {villages}` (or all) for the day in `CoverageDay`, summed from the summary: the same
+    conditional sums the selectors use for any day (held on the day; covered when enrolled by
+    then and paid through it; lapsing when paid until at most `lapsing_until`; in arrears when
+    paid until before the day and on or after `arrears_since`). Nothing when no day is set."""
+    enrolled = "(s.enrolled IS NULL OR s.enrolled <= d.day)"
+    tests = {
+        "posts": "TRUE",
+        "covered": f"{enrolled} AND s.until >= d.day",
+        "lapsing": f"{enrolled} AND s.until >= d.day AND s.until <= d.lapsing_until",
+        "arrears": f"{enrolled} AND s.until < d.day AND s.until >= d.arrears_since",
+    }
+    columns, sums = [], []
+    for category, prefix in DAY_CATEGORIES:
+        for figure, test in tests.items():
+            columns.append(f"{prefix}_{figure}")
+            sums.append(
+                f"SUM(CASE WHEN s.category = '{category}' AND {test} THEN s.posts ELSE 0 END)"
+            )
+    where = f"AND s.village_id {villages}" if villages else ""
+    return f"""
+        INSERT INTO {DAY_ROWS} (day, village_id, {", ".join(columns)})
+        SELECT d.day, s.village_id, {", ".join(sums)}
+        FROM {TABLE} s JOIN {DAY} d ON d.id = 1
+        WHERE (s.term_start IS NULL OR s.term_start <= d.day)
+          AND (s.term_end IS NULL OR s.term_end >= d.day) {where}
+        GROUP BY d.day, s.village_id
+    """
+
+
+def _day_rows_delete(villages: str) -> str:
+    return (
+        f"DELETE FROM {DAY_ROWS} WHERE village_id {villages} "
+        f"AND day = (SELECT day FROM {DAY} WHERE id = 1)"
+    )
+
+
 # --- PostgreSQL --------------------------------------------------------------------------
 
 # Advisory locks per statement are bounded by this, whatever the number of rows written.
@@ -97,6 +141,8 @@ BEGIN
               FROM unnest(codes) AS code ORDER BY 1) AS touched;
     DELETE FROM {TABLE} WHERE village_id = ANY(codes);
     {_aggregate("= ANY(codes)")};
+    {_day_rows_delete("= ANY(codes)")};
+    {_day_rows("= ANY(codes)")};
 END $$ LANGUAGE plpgsql;
 """
 
@@ -218,7 +264,9 @@ def _sqlite_install() -> list[str]:
         f"CREATE TRIGGER enrollment_summary_{short}_{event.lower()} AFTER {event} "
         f"ON {tables[short]} FOR EACH ROW BEGIN "
         f"DELETE FROM {TABLE} WHERE village_id IN {villages}; "
-        f"{_aggregate('IN ' + villages)}; {_sqlite_holders(short, event)} END"
+        f"{_aggregate('IN ' + villages)}; "
+        f"{_day_rows_delete('IN ' + villages)}; {_day_rows('IN ' + villages)}; "
+        f"{_sqlite_holders(short, event)} END"
         for (short, event), villages in _SQLITE_VILLAGES.items()
     ]
 
@@ -267,6 +315,49 @@ def rebuild_summary() -> None:
         cursor.execute(_aggregate(None))
         cursor.execute(f"DELETE FROM {HOLDERS}")
         cursor.execute(_holders(None))
+        cursor.execute(f"DELETE FROM {DAY_ROWS} WHERE day = (SELECT day FROM {DAY} WHERE id = 1)")
+        cursor.execute(_day_rows(None))
+
+
+def day_in_store(using: str = "default") -> dt.date | None:
+    """The day whose figures `VillageDay` keeps current, if any. One query."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT day FROM {DAY} WHERE id = 1")
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    day = row[0]
+    return dt.date.fromisoformat(day) if isinstance(day, str) else day
+
+
+def roll_day(day: dt.date) -> bool:
+    """Make `day` the day whose per-village figures are kept current: fill its `VillageDay`
+    rows from the summary in one statement, and drop the rows of days before the previous
+    one (readers that started on the previous day still find it). False if `day` was already
+    the day (nothing done). Safe to call from several processes at once.
+
+    A write to posts or memberships waits while the day rolls (PostgreSQL: the summary is
+    locked in SHARE mode), so no write is missed between the fill and the new day."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(4244, 0)")  # one roller at a time
+            cursor.execute(f"LOCK TABLE {TABLE} IN SHARE MODE")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        previous = day_in_store()
+        if previous == day:
+            return False
+        cursor.execute(
+            f"DELETE FROM {DAY_ROWS} WHERE day <> %s AND day <> %s", [day, previous or day]
+        )
+        cursor.execute(f"DELETE FROM {DAY}")
+        cursor.execute(
+            f"INSERT INTO {DAY} (id, day, lapsing_until, arrears_since, rolled_at) "
+            "VALUES (1, %s, %s, %s, CURRENT_TIMESTAMP)",
+            [day, day + dt.timedelta(days=LAPSING_DAYS), arrears_since(day)],
+        )
+        cursor.execute(f"DELETE FROM {DAY_ROWS} WHERE day = %s", [day])
+        cursor.execute(_day_rows(None))
+    return True
 
 
 @contextmanager

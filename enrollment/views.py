@@ -139,7 +139,7 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
     if area.level == "village" or area.code != code:
         return _redirect(area, request)
     form, as_of, as_of_query = _as_of(request)
-    coverage = coverage_for_area(area=area, as_of=as_of)
+    coverage = coverage_for_area(area=area, as_of=as_of, limit=CANDIDATES_ON_PAGE)
     trend = coverage_trend(area=area)
     candidates = exports.candidate_rows(coverage)
     ctx = {
@@ -150,8 +150,8 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
         "as_of_query": as_of_query,
         "coverage": coverage,
         "child_level": CHILD_LEVEL[area.level],
-        "candidates": candidates[:CANDIDATES_ON_PAGE],
-        "candidates_total": len(candidates),
+        "candidates": candidates,
+        "candidates_total": coverage.listed_total,
         "trend": trend,
         "categories_chart": _chart_series(
             [(str(Post.Category(c).label), f) for c, f in coverage.by_category]

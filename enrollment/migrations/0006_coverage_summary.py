@@ -5,20 +5,25 @@ from django.db import migrations, models
 
 
 def install(apps, schema_editor):
-    # The trigger SQL lives with the code that reads the summary (enrollment.summary); it is
-    # installed here, then the summary is filled from the rows already present.
-    from enrollment import summary
+    # The trigger SQL as of this migration (frozen in _sql_0006); then the summary is filled
+    # from the rows already present.
+    from enrollment.migrations import _sql_0006 as sql
 
-    summary.install_triggers(schema_editor)
+    postgresql = schema_editor.connection.vendor == "postgresql"
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute(summary._aggregate(None))
-        cursor.execute(summary._holders(None))
+        for statement in sql.PG_INSTALL if postgresql else sql.SQLITE_INSTALL:
+            cursor.execute(statement)
+        cursor.execute(sql.AGGREGATE_ALL)
+        cursor.execute(sql.HOLDERS_ALL)
 
 
 def uninstall(apps, schema_editor):
-    from enrollment import summary
+    from enrollment.migrations import _sql_0006 as sql
 
-    summary.uninstall_triggers(schema_editor)
+    postgresql = schema_editor.connection.vendor == "postgresql"
+    with schema_editor.connection.cursor() as cursor:
+        for statement in sql.PG_UNINSTALL if postgresql else sql.SQLITE_UNINSTALL:
+            cursor.execute(statement)
 
 
 class Migration(migrations.Migration):

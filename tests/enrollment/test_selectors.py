@@ -10,9 +10,21 @@ Kec. Jatilawang (33.02.03) has 11 villages; two get rosters here:
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
 from enrollment.models import Declaration, RuleSet
 from enrollment.rules import Figures
-from enrollment.selectors import coverage_for_area, coverage_for_village, rules_in_force
+from enrollment.selectors import (
+    CANDIDATE,
+    DECLARED_FAILING,
+    NEAR,
+    coverage_for_area,
+    coverage_for_village,
+    figures_by_village,
+    rules_in_force,
+    standings_in,
+)
+from enrollment.summary import roll_day
 from tests.factories import PostFactory, covered
 from villages.models import Village
 from villages.selectors import area_get
@@ -22,7 +34,16 @@ KARANGLEWAS = "33.02.03.2003"
 GUNUNGWETAN = "33.02.03.2001"
 
 
-def test_district_totals_add_up_and_match_the_children(district):
+@pytest.fixture(params=["summary", "day"])
+def source(request, district):
+    """Each area test runs twice: summed from the summary, and from the figures of the day
+    (rolled to AS_OF after the roster is written)."""
+    if request.param == "day":
+        roll_day(AS_OF)
+    return request.param
+
+
+def test_district_totals_add_up_and_match_the_children(district, source):
     result = coverage_for_area(area=area_get(code="33.02.03"), as_of=AS_OF)
     assert result.totals == Figures(posts=6, covered=4, lapsing_soon=1, in_arrears=1)
     assert result.people == 5
@@ -41,7 +62,7 @@ def test_district_totals_add_up_and_match_the_children(district):
     assert sum(f.posts for f in rows.values()) == result.totals.posts
 
 
-def test_regency_and_province_see_the_same_totals(district):
+def test_regency_and_province_see_the_same_totals(district, source):
     regency = coverage_for_area(area=area_get(code="33.02"), as_of=AS_OF)
     province = coverage_for_area(area=area_get(code="33"), as_of=AS_OF)
     country = coverage_for_area(area=area_get(code=""), as_of=AS_OF)
@@ -51,18 +72,30 @@ def test_regency_and_province_see_the_same_totals(district):
     assert {row.area.code: row.figures.posts for row in regency.children}["33.02.03"] == 6
 
 
-def test_coverage_is_judged_on_the_as_of_date(district):
+def test_coverage_is_judged_on_the_as_of_date(district, source):
     later = coverage_for_area(area=area_get(code="33.02.03"), as_of=dt.date(2027, 1, 1))
     # Everyone's minimum ended by then; those paid to 31/12/2026 are one day in arrears.
     assert later.totals == Figures(posts=6, covered=0, lapsing_soon=0, in_arrears=5)
 
 
-def test_default_rules_make_gunungwetan_a_candidate(district):
+def test_default_rules_make_gunungwetan_a_candidate(district, source):
     result = coverage_for_area(area=area_get(code="33.02.03"), as_of=AS_OF)
     assert result.rules.national.name == "Default 2026"
+    assert [(s.code, s.status) for s in result.listed] == [
+        (GUNUNGWETAN, CANDIDATE),
+        (KARANGLEWAS, NEAR),
+    ]
     assert [s.code for s in result.candidates] == [GUNUNGWETAN]
-    assert [s.code for s in result.near_candidates] == [KARANGLEWAS]
+    assert result.counts == {CANDIDATE: 1, NEAR: 1, DECLARED_FAILING: 0}
     assert {row.area.code: row.candidates for row in result.children}[GUNUNGWETAN] == 1
+    assert sum(row.candidates for row in result.children) == 1
+
+
+@pytest.mark.parametrize("limit", [0, 1, None])
+def test_the_list_is_cut_but_the_counts_are_not(district, source, limit):
+    result = coverage_for_area(area=area_get(code="33.02"), as_of=AS_OF, limit=limit)
+    assert [s.code for s in result.listed] == [GUNUNGWETAN, KARANGLEWAS][:limit]
+    assert (result.n_candidates, result.n_near_candidates, result.listed_total) == (1, 1, 2)
 
 
 def test_village_checklist_names_the_blocking_people(district):
@@ -105,10 +138,13 @@ def test_a_regency_rule_set_overrides_the_national_one(district):
     assert rules.national.name == "Nasional 2026"
     assert rules.for_village(KARANGLEWAS).name == "Banyumas 2026"
     assert rules.for_village("33.01.01.2001").name == "Nasional 2026"
-    result = coverage_for_area(area=area_get(code="33.02.03"), as_of=AS_OF)
+    area = area_get(code="33.02.03")
+    result = coverage_for_area(area=area, as_of=AS_OF)
     # With JKK alone as the minimum, the Sekretaris Desa is covered.
     assert result.totals == Figures(posts=6, covered=5, lapsing_soon=1, in_arrears=1)
-    standing = {s.code: s for s in result.standings}
+    rules = rules_in_force(area=area, year=2026)
+    figures = figures_by_village(area=area, day=AS_OF, rules=rules)
+    standing = {s.code: s for s in standings_in(area=area, rules=rules, figures=figures)}
     assert [c.key for c in standing[KARANGLEWAS].criteria] == [
         "perangkat_covered",
         "bpd_covered",
@@ -143,21 +179,31 @@ def test_fact_criteria_block_with_the_missing_fact(district):
     assert result.standing.near_candidate is True
 
 
-def test_a_declared_village_that_no_longer_passes_is_flagged(district):
+def test_a_declared_village_that_no_longer_passes_is_flagged(district, source):
     Declaration.objects.create(
         village_id=KARANGLEWAS, declared_on=dt.date(2025, 6, 1), declared_by="Kepala KC Purwokerto"
     )
     result = coverage_for_area(area=area_get(code="33.02.03"), as_of=AS_OF)
-    assert [s.code for s in result.declared_but_failing] == [KARANGLEWAS]
+    assert [(s.code, s.status) for s in result.listed] == [
+        (GUNUNGWETAN, CANDIDATE),
+        (KARANGLEWAS, DECLARED_FAILING),
+    ]
+    assert result.listed[1].declared_on == dt.date(2025, 6, 1)
+    assert result.counts == {CANDIDATE: 1, NEAR: 0, DECLARED_FAILING: 1}
 
 
-def test_query_count_does_not_grow_with_villages(district, django_assert_max_num_queries):
-    with django_assert_max_num_queries(8):
+def test_query_count_does_not_grow_with_villages(district, source, django_assert_num_queries):
+    # Rule sets (2), the day kept (1), the figures (1 from the day: per child with the
+    # Desa Sadar counts; 2 from the summary: per village, then villages and declarations),
+    # children, people; from the day also the listed villages and their declarations.
+    queries = {"summary": 8, "day": 8}[source]
+    with django_assert_num_queries(queries):
         coverage_for_area(area=area_get(code="33.02.03"), as_of=AS_OF)
     for code in ["33.02.03.2002", "33.02.03.2004", "33.02.03.2005", "33.02.03.2006"]:
         covered(PostFactory(code="KEPALA_DESA", village_id=code).person)
-    with django_assert_max_num_queries(8):
-        coverage_for_area(area=area_get(code="33.02.03"), as_of=AS_OF)
+    with django_assert_num_queries(queries):
+        result = coverage_for_area(area=area_get(code="33.02.03"), as_of=AS_OF)
+    assert result.n_candidates == 5
 
 
 def test_snapshot_feeds_the_trend_and_is_idempotent_within_a_month(district):

@@ -8,15 +8,26 @@ and one village of Kec. Ajibarang (33.02.04), written with the triggers on (a bu
 
 import datetime as dt
 from collections import defaultdict
+from decimal import Decimal
 
 import pytest
 from django.db import transaction
 
 from enrollment import loadgen
-from enrollment.models import CoverageSummary, Membership, RuleSet, SharedHolderPost, arrears_since
+from enrollment.models import (
+    DAY_COLUMNS,
+    CoverageDay,
+    CoverageSummary,
+    Declaration,
+    Membership,
+    RuleSet,
+    SharedHolderPost,
+    VillageDay,
+    arrears_since,
+)
 from enrollment.rules import CATEGORY_ORDER, DEFAULT_MIN_PROGRAMS, Figures
 from enrollment.selectors import LAPSING_WINDOW, coverage_for_area, people_count
-from enrollment.summary import rebuild_summary
+from enrollment.summary import day_in_store, rebuild_summary, roll_day
 from villages.models import Post, Village
 from villages.selectors import area_get
 from villages.services import posts_end
@@ -74,21 +85,41 @@ def reference(code: str, day: dt.date, min_programs=None) -> dict:
 
 
 def assert_matches_reference(days=DAYS, min_programs=None) -> None:
+    """Every area on every day equals the reference three ways: from the figures of the day
+    as the triggers kept them (when the day is the one kept), summed from the summary, and
+    from the figures of the day freshly rolled."""
     for day in days:
-        for code in AREAS:
-            area = area_get(code=code)
-            expected = reference(code, day, min_programs)
-            if area.level == "village":
-                result = coverage_for_area(area=area_get(code=code[:8]), as_of=day)
-                [row] = [r for r in result.children if r.area.code == code]
-                assert row.figures == expected["children"].get(code, Figures()), (code, day)
-                continue
-            result = coverage_for_area(area=area, as_of=day)
-            assert dict(result.by_category) == expected["by_category"], (code, day)
-            children = {r.area.code: r.figures for r in result.children if r.figures.posts}
-            assert children == expected["children"], (code, day)
-            assert result.people == expected["people"], (code, day)
-            assert people_count(area=area, day=day) == expected["people"], (code, day)
+        expected = {code: reference(code, day, min_programs) for code in AREAS}
+        if day_in_store() == day:
+            kept = day_rows(day)
+            check_areas(day, expected)
+            CoverageDay.objects.all().delete()
+            roll_day(day)
+            assert day_rows(day) == kept, day  # the triggers kept exactly what a roll makes
+        CoverageDay.objects.all().delete()
+        check_areas(day, expected)
+        roll_day(day)
+        check_areas(day, expected)
+
+
+def check_areas(day: dt.date, expected: dict) -> None:
+    for code in AREAS:
+        area = area_get(code=code)
+        if area.level == "village":
+            result = coverage_for_area(area=area_get(code=code[:8]), as_of=day)
+            [row] = [r for r in result.children if r.area.code == code]
+            assert row.figures == expected[code]["children"].get(code, Figures()), (code, day)
+            continue
+        result = coverage_for_area(area=area, as_of=day)
+        assert dict(result.by_category) == expected[code]["by_category"], (code, day)
+        children = {r.area.code: r.figures for r in result.children if r.figures.posts}
+        assert children == expected[code]["children"], (code, day)
+        assert result.people == expected[code]["people"], (code, day)
+        assert people_count(area=area, day=day) == expected[code]["people"], (code, day)
+
+
+def day_rows(day: dt.date) -> list[tuple]:
+    return sorted(VillageDay.objects.filter(day=day).values_list("village_id", *DAY_COLUMNS))
 
 
 def summary_rows() -> list[tuple]:
@@ -115,6 +146,7 @@ def test_the_triggers_agree_with_a_rebuild(roster):
 
 
 def test_an_admin_style_save_of_a_membership_shows_at_once(roster):
+    roll_day(AS_OF)  # then the triggers keep the day's figures
     membership = Membership.objects.filter(program_id="JKM", paid_until__lt=AS_OF).first()
     with transaction.atomic():
         membership.paid_until = dt.date(2027, 6, 30)
@@ -126,6 +158,7 @@ def test_an_admin_style_save_of_a_membership_shows_at_once(roster):
 
 
 def test_ending_posts_shows_at_once(roster, django_user_model):
+    roll_day(AS_OF)  # then the triggers keep the day's figures
     user = django_user_model.objects.create(username="staff")
     posts = Post.objects.filter(village_id="33.02.03.2003", category="RT_RW")
     assert posts_end(posts=posts, day=AS_OF - dt.timedelta(days=1), user=user) > 0
@@ -133,6 +166,7 @@ def test_ending_posts_shows_at_once(roster, django_user_model):
 
 
 def test_an_import_style_bulk_write_shows_at_once(roster):
+    roll_day(AS_OF)  # then the triggers keep the day's figures
     lapsed = list(Membership.objects.filter(paid_until__lt=AS_OF)[:40])
     for membership in lapsed:
         membership.paid_until = dt.date(2027, 1, 31)
@@ -158,3 +192,84 @@ def test_queries_stay_constant_with_the_summary(roster, django_assert_max_num_qu
     for code in ("", "33", "33.02", "33.02.03"):
         with django_assert_max_num_queries(10):
             coverage_for_area(area=area_get(code=code), as_of=AS_OF)
+
+
+# Rule sets that put villages on both sides of each criterion, at awkward percentages.
+RULE_SETS = [
+    {"perangkat_min_pct": Decimal("50")},
+    {
+        "perangkat_min_pct": Decimal("66.67"),
+        "bpd_enabled": True,
+        "bpd_min_pct": Decimal("60"),
+        "rt_rw_enabled": True,
+        "rt_rw_min_pct": Decimal("20"),
+    },
+    {
+        "perangkat_enabled": False,
+        "lkd_enabled": True,
+        "lkd_min_pct": Decimal("33.33"),
+        "linmas_enabled": True,
+        "linmas_min_pct": Decimal("0"),
+    },
+    {
+        "perangkat_min_pct": Decimal("10"),
+        "self_enrolled_enabled": True,
+        "self_enrolled_min_pct": Decimal("12.5"),
+        "require_bumdes": True,
+        "require_perisai": True,
+        "require_memorandum": True,
+        "require_regulation": True,
+    },
+    {"perangkat_enabled": False},  # no criterion: every village with posts is a candidate
+]
+
+
+def _profiles() -> None:
+    """Village facts that pass and fail each fact criterion, and two declarations."""
+    codes = sorted(set(Post.objects.values_list("village_id", flat=True)))  # the roster's
+    for i, code in enumerate(codes):
+        households = [None, 0, 400, 400, 1000][i % 5]
+        Village.objects.filter(code=code).update(
+            households=households,
+            self_enrolled_residents=[None, 50, 49, 50, 200][i % 5] if households else None,
+            self_enrolled_updated_on=dt.date(2026, 10, 1) if households else None,
+            bumdes_active=i % 2 == 0,
+            perisai_agent_name="Ani" if i % 3 else "",
+            memorandum_signed_on=dt.date(2026, 1, 5) if i % 4 else None,
+            contribution_regulation="Perdes 3/2026" if i != 5 else "",
+        )
+    for code in codes[1:3]:
+        Declaration.objects.create(village_id=code, declared_on=dt.date(2025, 8, 17))
+
+
+def _desa_sadar(area_code: str) -> tuple:
+    result = coverage_for_area(area=area_get(code=area_code), as_of=AS_OF)
+    listed = [
+        (s.code, s.status, s.declared_on, [(c.key, c.passed, c.detail) for c in s.criteria])
+        for s in result.listed
+    ]
+    children = {row.area.code: row.candidates for row in result.children}
+    return listed, result.counts, children
+
+
+@pytest.mark.parametrize("regency_rules", [False, True])
+@pytest.mark.parametrize("rules", range(len(RULE_SETS)))
+def test_desa_sadar_counted_in_sql_agrees_with_the_rules_in_python(roster, rules, regency_rules):
+    _profiles()
+    national = RuleSet.objects.create(name="Nasional", year=2026, **RULE_SETS[rules])
+    national.minimum_programs.set(DEFAULT_MIN_PROGRAMS)
+    if regency_rules:  # Banyumas judged by the next set in the list
+        banyumas = RuleSet.objects.create(
+            name="Banyumas", year=2026, regency_id="33.02", **RULE_SETS[(rules + 1) % 5]
+        )
+        banyumas.minimum_programs.set(DEFAULT_MIN_PROGRAMS)
+    statuses = set()
+    for code in ("", "33", "33.02", "33.02.03"):
+        CoverageDay.objects.all().delete()
+        in_python = _desa_sadar(code)  # every village evaluated in Python
+        roll_day(AS_OF)
+        assert day_in_store() == AS_OF
+        assert _desa_sadar(code) == in_python, code
+        statuses |= {status for _code, status, *_rest in in_python[0]}
+    if (rules, regency_rules) == (1, False):  # the test can tell them apart
+        assert statuses == {"candidate", "near_candidate", "declared_failing"}

@@ -1,0 +1,35 @@
+import datetime as dt
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from enrollment.summary import day_in_store, roll_day
+
+
+class Command(BaseCommand):
+    help = (
+        "Make today (Asia/Jakarta) the day whose per-village figures the dashboards read, "
+        "from the coverage summary. Run it just after midnight (cron or a systemd timer): "
+        "otherwise the first dashboard of the day does it and waits for it. Does nothing "
+        "when the day is already kept."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--day", help="Another day, as YYYY-MM-DD (default: today).")
+
+    def handle(self, *args, day=None, **options):
+        try:
+            target = dt.date.fromisoformat(day) if day else timezone.localdate()
+        except ValueError as exc:
+            raise CommandError(f"--day must look like 2026-11-23, not {day!r}.") from exc
+        previous = day_in_store()
+        started = time.perf_counter()
+        if not roll_day(target):
+            self.stdout.write(f"{target:%d/%m/%Y} is already the day kept.")
+            return
+        seconds = time.perf_counter() - started
+        was = f"{previous:%d/%m/%Y}" if previous else "none"
+        self.stdout.write(
+            f"{target:%d/%m/%Y}: figures of the day made in {seconds:.1f} s (was {was})."
+        )
