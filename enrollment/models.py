@@ -297,6 +297,31 @@ class CoverageSnapshot(models.Model):
         return f"{self.village_id} {self.month:%Y-%m} {self.category}"
 
 
+class AreaSnapshot(models.Model):
+    """The monthly snapshot summed for an area (the country has code ""): what the trend
+    chart of an area dashboard reads, a dozen rows whatever the number of villages below.
+    Written with the villages' snapshots (`enrollment.services.coverage_snapshot`)."""
+
+    area_code = models.CharField(_("area code"), max_length=13, blank=True)
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    category = models.CharField(_("category"), max_length=10)
+    posts = models.PositiveIntegerField(_("posts"))
+    covered = models.PositiveIntegerField(_("covered"))
+
+    class Meta:
+        verbose_name = _("area coverage snapshot")
+        verbose_name_plural = _("area coverage snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_code", "month", "category"],
+                name="%(app_label)s_%(class)s_unique_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code or '-'} {self.month:%Y-%m} {self.category}"
+
+
 class ImportRecord(models.Model):
     """One roster import: who, when, which file and what it did. A preview keeps the uploaded
     file until it is confirmed; the file is dropped once imported."""

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from enrollment.models import (
     DAY_CATEGORIES,
     DAY_COLUMNS,
+    AreaSnapshot,
     CoverageSnapshot,
     CoverageSummary,
     Declaration,
@@ -769,15 +770,14 @@ def _blockers(roster: list[RosterRow]) -> dict[str, list[dict]]:
 
 
 def coverage_trend(*, area: Area, months: int = 12) -> list[tuple[dt.date, Figures]]:
-    """Posts and covered posts by month from the snapshots, oldest first. One query."""
+    """Posts and covered posts by month from the snapshots, oldest first: a village's own,
+    or those summed for the area (a dozen rows at any level). One query."""
+    if area.level == "village":
+        rows = CoverageSnapshot.objects.filter(village_id=area.code)
+    else:
+        rows = AreaSnapshot.objects.filter(area_code=area.code)
     rows = (
-        CoverageSnapshot.objects.filter(
-            Q(village_id=area.code)
-            if area.level == "village"
-            else Q(village__code__startswith=f"{area.code}.")
-            if area.code
-            else Q()
-        )
+        rows.using(read_db())
         .values("month")
         .annotate(posts=Sum("posts"), covered=Sum("covered"))
         .order_by("-month")[:months]

@@ -6,12 +6,14 @@ import calendar
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Sum
+from django.db.models.functions import Substr
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from enrollment.models import CoverageSnapshot, Membership
+from enrollment.models import AreaSnapshot, CoverageSnapshot, Membership
 from enrollment.selectors import figures_by_village, rules_in_force
-from villages.selectors import area_get
+from villages.selectors import CHILD_CODE_LENGTH, area_get
 
 
 def month_end(day: dt.date) -> dt.date:
@@ -40,6 +42,28 @@ def coverage_snapshot(*, month: dt.date | None = None) -> int:
         for category, f in categories.items()
     ]
     CoverageSnapshot.objects.bulk_create(rows, batch_size=2000)
+    area_snapshots_sum(month=month)
+    return len(rows)
+
+
+def area_snapshots_sum(*, month: dt.date) -> int:
+    """Sum the villages' snapshots of `month` for every area above them (the country,
+    provinces, regencies, districts), replacing that month's area rows. Returns their number."""
+    villages = CoverageSnapshot.objects.filter(month=month)
+    AreaSnapshot.objects.filter(month=month).delete()
+    rows = [
+        AreaSnapshot(area_code="", month=month, **row)
+        for row in villages.values("category").annotate(posts=Sum("posts"), covered=Sum("covered"))
+    ]
+    for length in sorted(set(CHILD_CODE_LENGTH.values()) - {13}):  # 2, 5, 8
+        rows.extend(
+            AreaSnapshot(month=month, **row)
+            for row in villages.annotate(area_code=Substr("village_id", 1, length))
+            .values("area_code", "category")
+            .annotate(posts=Sum("posts"), covered=Sum("covered"))
+            .order_by()
+        )
+    AreaSnapshot.objects.bulk_create(rows, batch_size=5000)
     return len(rows)
 
 

@@ -207,14 +207,27 @@ def test_query_count_does_not_grow_with_villages(district, source, django_assert
 
 
 def test_snapshot_feeds_the_trend_and_is_idempotent_within_a_month(district):
-    from enrollment.models import CoverageSnapshot
+    from enrollment.models import AreaSnapshot, CoverageSnapshot
     from enrollment.selectors import coverage_trend
     from enrollment.services import coverage_snapshot
 
     assert coverage_snapshot(month=dt.date(2026, 10, 1)) == 4
     assert coverage_snapshot(month=dt.date(2026, 10, 15)) == 4
     assert CoverageSnapshot.objects.count() == 4
-    trend = coverage_trend(area=area_get(code="33.02.03"))
     # Judged on 31/10/2026: the BPD member paid to that day still counts as covered.
-    assert trend == [(dt.date(2026, 10, 1), Figures(posts=6, covered=5))]
+    october = [(dt.date(2026, 10, 1), Figures(posts=6, covered=5))]
+    for code in ("", "33", "33.02", "33.02.03"):  # summed once per area, read as one row each
+        assert coverage_trend(area=area_get(code=code)) == october, code
+    assert coverage_trend(area=area_get(code=KARANGLEWAS)) == [
+        (dt.date(2026, 10, 1), Figures(posts=4, covered=3))
+    ]
     assert coverage_trend(area=area_get(code="35")) == []
+    assert coverage_trend(area=area_get(code="33.02.04")) == []
+    # Per category and area: country, province, regency, district, and the two villages'
+    # categories (perangkat and BPD in Karanglewas; perangkat and LKD in Gunungwetan).
+    assert AreaSnapshot.objects.count() == 4 * 3
+    assert set(AreaSnapshot.objects.values_list("area_code", "category", "posts", "covered")) == {
+        (code, category, posts, covered)
+        for code in ("", "33", "33.02", "33.02.03")
+        for category, posts, covered in [("PERANGKAT", 4, 3), ("BPD", 1, 1), ("LKD", 1, 1)]
+    }

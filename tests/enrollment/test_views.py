@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from enrollment.models import CoverageSnapshot, Declaration
 from enrollment.rules import Figures
+from enrollment.services import area_snapshots_sum
 from enrollment.summary import roll_day
 from tests.factories import PostFactory, UserFactory, covered
 from villages.models import RegencyTarget, Village
@@ -342,6 +343,8 @@ def test_the_trend_chart_reads_the_snapshots(staff_client, district):
     CoverageSnapshot.objects.create(
         village_id=KARANGLEWAS, month=dt.date(2026, 10, 1), category="PERANGKAT", posts=4, covered=2
     )
+    for month in (dt.date(2026, 9, 1), dt.date(2026, 10, 1)):
+        area_snapshots_sum(month=month)
     response = staff_client.get("/wilayah/33.02/" + Q)
     assert response.context["trend_chart"] == {
         "label": "Coverage (%)",
