@@ -113,10 +113,15 @@ def cases(args, head: Client, branch: Client) -> list[tuple[str, Client, str]]:
     result += [("api country", head, reverse("api:coverage"))]
     result += [(f"api {level}", head, reverse(api, args=[code])) for level, code in areas]
     result += [("api village", head, reverse(api, args=[village]))]
-    for model, path in (("persons", "villages/person/"), ("memberships", "enrollment/membership/")):
+    admins = (
+        ("persons", "villages/person/", "posts__village__district__regency"),
+        ("memberships", "enrollment/membership/", "person__posts__village__district__regency"),
+    )
+    for model, path, regency in admins:
         result += [
             (f"admin {model} first page", head, f"{admin}{path}"),
             (f"admin {model} search name", head, f"{admin}{path}?q=Budi+Santoso"),
+            (f"admin {model} filter regency", head, f"{admin}{path}?{regency}={args.regency}"),
             (f"admin {model} regency scope", branch, f"{admin}{path}"),
         ]
     return [c for c in result if not args.only or args.only in c[0]]

@@ -29,7 +29,9 @@ from villages.admin import (
     ScopedInline,
     area_filters,
     area_params,
+    holder_regency_filter,
 )
+from villages.admin_scale import EstimatedCountPaginator
 from villages.models import Person, Post
 from villages.nik import mask_kpj, mask_nik
 
@@ -138,6 +140,7 @@ class ProgramAdmin(admin.ModelAdmin):
 class MembershipAdmin(MaskedKpjMixin, ScopedHistoryAdmin):
     scope_kind = "person"
     scope_field = "person"
+    area_params = ("person__posts__village__district__regency",)
     list_display = [
         "person",
         "masked_nik",
@@ -149,17 +152,23 @@ class MembershipAdmin(MaskedKpjMixin, ScopedHistoryAdmin):
     ]
     list_filter = [
         AutocompleteFilterFactory(_("person"), "person"),
+        holder_regency_filter("person"),
         "program",
         MembershipStateFilter,
         "participant_category",
         "funding_source",
     ]
     list_select_related = ["person", "program"]
+    newest_first = True
+    # Served through the persons' trigram index (villages migration 0005) on PostgreSQL.
     search_fields = ["person__name"]
     autocomplete_fields = ["person"]
     readonly_fields = ["masked_kpj"]
+    # Drawn by light_date_hierarchy (the change list template): no scan for the years.
     date_hierarchy = "paid_until"
+    change_list_template = "admin/enrollment/membership/change_list.html"
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     @admin.display(description=_("NIK"), ordering="person__nik")
     def masked_nik(self, obj: Membership) -> str:
