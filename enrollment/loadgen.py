@@ -324,7 +324,7 @@ def generate(
     With `append`, NIK serials start at 5001 so the new people do not clash with an earlier
     run's.
     """
-    from enrollment.summary import rebuild_summary, triggers_off
+    from enrollment.summary import rebuild_summary, roll_day, triggers_off
 
     if connection.vendor != "postgresql" and scale != "regency":
         raise ValueError("Only the regency scale runs without PostgreSQL.")
@@ -354,7 +354,10 @@ def generate(
         rebuild_summary()
         counts.seconds["summary"] = time.monotonic() - started - counts.seconds["rows"]
     if connection.vendor == "postgresql":
-        _analyze()
+        _analyze(vacuum=connection.get_autocommit())
+    started_day = time.monotonic()
+    roll_day(today)  # the dashboards' figures of the day, as after midnight
+    counts.seconds["day"] = time.monotonic() - started_day
     counts.seconds["total"] = time.monotonic() - started
     return counts
 
@@ -394,12 +397,15 @@ def _draw_text(job) -> tuple[list[str], tuple[int, int, int]]:
     return texts, (len(batch.persons), len(batch.posts), len(batch.memberships))
 
 
-def _analyze() -> None:
+def _analyze(vacuum: bool = False) -> None:
+    """Statistics for the planner; with `vacuum` (outside a transaction) also the visibility
+    map that index-only scans need, as autovacuum would leave it (it may be off)."""
+    command = "VACUUM (ANALYZE)" if vacuum else "ANALYZE"
     with connection.cursor() as cursor:
         for _name, table, _cols in TABLES:
-            cursor.execute(f"ANALYZE {table}")
-        cursor.execute("ANALYZE enrollment_coveragesummary")
-        cursor.execute("ANALYZE enrollment_sharedholderpost")
+            cursor.execute(f"{command} {table}")
+        cursor.execute(f"{command} enrollment_coveragesummary")
+        cursor.execute(f"{command} enrollment_sharedholderpost")
 
 
 def _max_id(model) -> int:

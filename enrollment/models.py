@@ -501,7 +501,13 @@ class VillageDay(models.Model):
         verbose_name = _("village figures of a day")
         verbose_name_plural = _("village figures of the day")
         constraints = [
-            models.UniqueConstraint(fields=["day", "village"], name="enrollment_villageday_unique")
+            # Also the index every read takes: a day, and the villages whose code starts with
+            # an area's (LIKE 'xx.yy.%': PostgreSQL needs the pattern operator class for it).
+            models.UniqueConstraint(
+                fields=["day", "village"],
+                name="enrollment_villageday_unique",
+                opclasses=["date_ops", "varchar_pattern_ops"],
+            )
         ]
 
     def __str__(self) -> str:

@@ -573,7 +573,9 @@ def _day_figures(row: dict) -> dict[str, Figures]:
 
 def _listed_from_day(area: Area, rules: RulesInForce, rows, limit) -> list[VillageStanding]:
     """The first `limit` villages of the Desa Sadar list, evaluated in Python (the details
-    and labels the page shows). Two queries."""
+    and labels the page shows). Two queries; none when `limit` is 0."""
+    if limit == 0:
+        return []
     on_list = rows.filter(Q(failed__lte=1) | Q(declared=True))
     ranked = on_list.annotate(
         rank=Case(When(failed=0, then=0), When(declared=True, then=2), default=1)

@@ -211,7 +211,9 @@ def area_export(request: HttpRequest, table: str, fmt: str, code: str = "") -> H
     as_of = _export_as_of(request)
     if as_of is None:
         return HttpResponseBadRequest(_("Give as_of as a date, YYYY-MM-DD."))
-    coverage = coverage_for_area(area=area, as_of=as_of)
+    # Only the candidates table lists villages; the others need none of them evaluated.
+    limit = None if table == "candidates" else 0
+    coverage = coverage_for_area(area=area, as_of=as_of, limit=limit)
     data = exports.AREA_TABLES[table](coverage)
     filename = exports.export_filename(area, data, as_of, fmt)
     _log_export(request, area, len(data.rows), filename)

@@ -157,7 +157,9 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "village figures of the day",
                 "constraints": [
                     models.UniqueConstraint(
-                        fields=("day", "village"), name="enrollment_villageday_unique"
+                        fields=("day", "village"),
+                        name="enrollment_villageday_unique",
+                        opclasses=["date_ops", "varchar_pattern_ops"],
                     )
                 ],
             },
