@@ -79,19 +79,23 @@ def refuse_unless_postgresql() -> None:
         sys.exit("bench: no posts in this database; run manage.py generate_load first.")
 
 
-def clients(regency: str) -> tuple[Client, Client]:
-    """A head-office login (sees everything) and a manager scoped to one regency."""
+def clients(regency: str, province: str) -> tuple[Client, Client, Client]:
+    """A head-office login (sees everything), a manager scoped to one regency and one scoped
+    to a province (as a regional office is)."""
     user_role_set(username="bench_head", kind=Role.Kind.HEAD_OFFICE)
     user_role_set(username="bench_branch", kind=Role.Kind.MANAGER, area_codes=[regency])
+    user_role_set(username="bench_prov", kind=Role.Kind.MANAGER, area_codes=[province])
     from django.contrib.auth.models import User
 
-    head, branch = Client(), Client()
-    head.force_login(User.objects.get(username="bench_head"))
-    branch.force_login(User.objects.get(username="bench_branch"))
-    return head, branch
+    logins = []
+    for username in ("bench_head", "bench_branch", "bench_prov"):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        logins.append(client)
+    return tuple(logins)
 
 
-def cases(args, head: Client, branch: Client) -> list[tuple[str, Client, str]]:
+def cases(args, head: Client, branch: Client, prov: Client) -> list[tuple[str, Client, str]]:
     district = Village.objects.filter(code__startswith=f"{args.regency}.").order_by("code")
     district_code = district.values_list("district_id", flat=True).first()
     village = (
@@ -123,6 +127,9 @@ def cases(args, head: Client, branch: Client) -> list[tuple[str, Client, str]]:
             (f"admin {model} search name", head, f"{admin}{path}?q=Budi+Santoso"),
             (f"admin {model} filter regency", head, f"{admin}{path}?{regency}={args.regency}"),
             (f"admin {model} regency scope", branch, f"{admin}{path}"),
+            (f"admin {model} regency scope search", branch, f"{admin}{path}?q=Budi+Santoso"),
+            (f"admin {model} province scope", prov, f"{admin}{path}"),
+            (f"admin {model} province scope search", prov, f"{admin}{path}?q=Budi+Santoso"),
         ]
     return [c for c in result if not args.only or args.only in c[0]]
 
@@ -182,14 +189,14 @@ def run_import(path: Path) -> dict:
 def main() -> None:
     args = parse_args()
     refuse_unless_postgresql()
-    head, branch = clients(args.regency)
+    head, branch, prov = clients(args.regency, args.province)
     results = {"database": settings.DATABASES["default"]["NAME"], "rows": counts(), "pages": {}}
-    print(f"{'page':<34} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'runs':>5}")
-    for name, client, url in cases(args, head, branch):
+    print(f"{'page':<40} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'runs':>5}")
+    for name, client, url in cases(args, head, branch, prov):
         row = measure(client, url, args.reps, args.warmup, args.budget)
         results["pages"][name] = row
         print(
-            f"{name:<34} {row['median_ms']:>10} {row['p95_ms']:>8} {row['queries']:>8} "
+            f"{name:<40} {row['median_ms']:>10} {row['p95_ms']:>8} {row['queries']:>8} "
             f"{row['reps']:>5}"
         )
     path = Path(args.json)

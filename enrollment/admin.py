@@ -6,6 +6,7 @@ from __future__ import annotations
 from admin_auto_filters.filters import AutocompleteFilterFactory
 from django.contrib import admin, messages
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -160,6 +161,7 @@ class MembershipAdmin(MaskedKpjMixin, ScopedHistoryAdmin):
     ]
     list_select_related = ["person", "program"]
     newest_first = True
+    search_ordering = (Lower("person__name"), "program__order")
     # Served through the persons' trigram index (villages migration 0005) on PostgreSQL.
     search_fields = ["person__name"]
     autocomplete_fields = ["person"]

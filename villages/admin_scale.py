@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 
 from django.contrib.admin.templatetags.admin_list import date_hierarchy
 from django.core.paginator import Paginator
@@ -50,12 +51,32 @@ def planner_rows(connection, table: str) -> int | None:
     return row[0] if row and row[0] >= 0 else None
 
 
-class EstimatedCountPaginator(Paginator):
-    """A paginator that takes the planner's row estimate for a whole, unfiltered big table.
+def query_estimate(queryset) -> int | None:
+    """PostgreSQL's planner estimate of the rows `queryset` returns (EXPLAIN, about a
+    millisecond), or None on another database."""
+    if not isinstance(queryset, QuerySet):
+        return None
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return None
+    sql, params = queryset.order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
 
-    COUNT(*) over 11.6 M memberships took 250-500 ms of every head-office first page. With a
-    filter, a search or a user's scope the count is exact, as is any table under
-    `estimate_from` rows. `estimated` tells the template to show the count as approximate.
+
+class EstimatedCountPaginator(Paginator):
+    """A paginator that counts a big list from PostgreSQL's estimates instead of COUNT(*).
+
+    COUNT(*) over 11.6 M memberships took 250-500 ms of every head-office first page, and over
+    a province's 1.2 M (a regional office's scope) 1.5 s. A whole, unfiltered table is counted
+    from the table statistics (`table_estimate`); a filtered, searched or scoped list from the
+    planner's estimate of the query (`query_estimate`) when that is at least `estimate_from`
+    rows. Anything smaller is counted exactly, so a search that finds a few dozen shows just
+    them. `estimated` tells the template to show the count as approximate.
     """
 
     # Below this many rows COUNT(*) is cheap, and exact is better.
@@ -65,6 +86,8 @@ class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         estimate = table_estimate(self.object_list)
+        if estimate is None:
+            estimate = query_estimate(self.object_list)
         if estimate is not None and estimate >= self.estimate_from:
             self.estimated = True
             return estimate
@@ -76,11 +99,11 @@ def light_date_hierarchy(cl) -> dict:
 
     Django asks the database which years, months and days hold rows: a SELECT DISTINCT
     DATE_TRUNC over the filtered list, 1.1 s over 11.6 M memberships. Here only the first and
-    last date of the user's whole list are read, before filters and search (`root_queryset`,
-    still scoped): for head office the two ends of the index on the field, at no cost however
-    many rows a search matches. Every year between them is offered, then every month of the
-    year and every day of the month; a choice with no rows gives an empty list. The query
-    string is Django's, so its filtering applies unchanged.
+    last date of the whole table are read — the two ends of the index on the field, at no cost
+    whatever the user's scope, filters or search. Every year between them is offered, then
+    every month of the year and every day of the month; a choice with no rows (in the table or
+    in the user's scope) gives an empty list. The query string is Django's, so its filtering
+    (and the scope) applies unchanged. The dates say nothing of any row a user may not see.
     """
     field = cl.date_hierarchy
     names = {part: f"{field}__{part}" for part in ("year", "month", "day")}
@@ -92,7 +115,10 @@ def light_date_hierarchy(cl) -> dict:
         return cl.get_query_string(filters, [f"{field}__"])
 
     if not year:
-        span = cl.root_queryset.aggregate(first=Min(field), last=Max(field))
+        # The whole table's first and last date (two ends of the field's index), not the
+        # user's list's: over a province's 1.2 M memberships those took 1.6 s. A year with
+        # nothing in the user's scope gives an empty list.
+        span = cl.model._default_manager.aggregate(first=Min(field), last=Max(field))
         first, last = _local(span["first"]), _local(span["last"])
         if not (first and last and first.year == last.year and not (month or day)):
             years = range(first.year, last.year + 1) if first and last else ()

@@ -14,7 +14,7 @@ from django.urls import reverse
 from enrollment.models import AreaSnapshot, Membership
 from tests.factories import KARANGLEWAS, MembershipFactory, PersonFactory, PostFactory
 from villages import admin_scale
-from villages.admin_scale import EstimatedCountPaginator, table_estimate
+from villages.admin_scale import EstimatedCountPaginator, query_estimate, table_estimate
 from villages.models import Person
 from villages.roles import user_role_set
 
@@ -127,9 +127,18 @@ def test_columns_still_sort(head, memberships):
 
 
 def test_head_office_finds_persons_by_part_of_the_name_in_any_case(head, people):
-    assert _rows(head, PERSONS, q="wahyuni") == [people.tuban, people.wahyuni]
+    # Found by name, in name order whatever the case (not newest first).
+    assert _rows(head, PERSONS, q="wahyuni") == [people.wahyuni, people.tuban]
     assert _rows(head, PERSONS, q="SRI WAHYUNING") == [people.tuban]
     assert _rows(head, PERSONS, q="Budi") == []
+
+
+def test_search_results_are_in_name_order_whatever_the_case(head, manager, people):
+    lower = PostFactory(village_id=KARANGLEWAS, person=PersonFactory(name="bambang sri")).person
+    upper = PostFactory(village_id=KARANGLEWAS, person=PersonFactory(name="BUDI SRI")).person
+    expected = [lower, upper, people.wahyuni]  # bambang < BUDI < Sri, ignoring case
+    assert _rows(manager, PERSONS, q="sri") == expected
+    assert _rows(head, PERSONS, q="sri") == [*expected, people.tuban]
 
 
 def test_a_scoped_user_finds_only_the_namesake_in_scope(manager, people):
@@ -139,7 +148,7 @@ def test_a_scoped_user_finds_only_the_namesake_in_scope(manager, people):
 
 def test_memberships_are_found_by_the_persons_name_within_scope(head, manager, memberships):
     wahyuni_jkm, tuban_jkk, _, wahyuni_jkk = memberships
-    assert _rows(head, MEMBERSHIPS, q="wahyuni") == [wahyuni_jkk, tuban_jkk, wahyuni_jkm]
+    assert _rows(head, MEMBERSHIPS, q="wahyuni") == [wahyuni_jkk, wahyuni_jkm, tuban_jkk]
     assert _rows(manager, MEMBERSHIPS, q="wahyuni") == [wahyuni_jkk, wahyuni_jkm]
     assert _rows(manager, MEMBERSHIPS, q="Wahyuningsih") == []
 
@@ -243,18 +252,40 @@ def test_head_offices_whole_table_is_counted_from_the_statistics(head, stale_sta
     "params,expected",
     [({"q": "Budi"}, 2), ({"q": "Sri"}, 2), ({"sex": "L"}, 5), ({"state": "none"}, 5)],
 )
-def test_a_search_or_a_filter_is_counted_exactly(head, stale_statistics, params, expected):
+def test_a_small_search_or_filter_is_counted_exactly(
+    head, stale_statistics, params, expected, monkeypatch
+):
+    monkeypatch.setattr(EstimatedCountPaginator, "estimate_from", 100_000)
     response = head.get(PERSONS, params)
     cl = response.context["cl"]
     assert (cl.result_count, cl.paginator.estimated) == (expected, False)
     assert "≈" not in response.content.decode()
 
 
-def test_a_scoped_list_is_counted_exactly(manager, stale_statistics):
+def test_a_small_scoped_list_is_counted_exactly(manager, stale_statistics, monkeypatch):
+    monkeypatch.setattr(EstimatedCountPaginator, "estimate_from", 100_000)
     cl = manager.get(PERSONS).context["cl"]
     # Wahyuni, Agus and Budi Santoso hold posts in Banyumas; the manager cannot add persons,
     # so Budi Hartono (no post yet) is not theirs.
     assert (cl.result_count, cl.paginator.estimated) == (3, False)
+
+
+@postgresql
+@pytest.mark.parametrize("who,params", [("manager", {}), ("head", {"q": "Budi"})])
+def test_a_big_scoped_or_searched_list_is_counted_from_the_plan(
+    request, stale_statistics, who, params
+):
+    """Over `estimate_from` rows (1 here), a scoped or searched list takes the planner's
+    estimate of its own query (EXPLAIN) instead of COUNT(*)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = request.getfixturevalue(who).get(PERSONS, params)
+    cl = response.context["cl"]
+    assert cl.paginator.estimated is True
+    assert cl.result_count == query_estimate(cl.queryset) >= 1
+    assert f"≈ {cl.result_count}" in response.content.decode()
+    sql = [q["sql"] for q in queries]
+    assert not [s for s in sql if "COUNT(*)" in s]
+    assert [s for s in sql if s.startswith("EXPLAIN (FORMAT JSON)")]
 
 
 @sqlite
@@ -316,10 +347,15 @@ def test_the_years_run_from_the_first_to_the_last_date_without_a_scan(head, memb
     assert not [q["sql"] for q in queries if "DISTINCT" in q["sql"]]
 
 
-def test_a_scoped_users_years_come_from_their_own_rows(manager, memberships):
-    # Tuban's membership, paid until 2030, is not the manager's: their years end in 2026.
+def test_a_scoped_user_is_offered_the_tables_years_and_sees_only_their_rows(manager, memberships):
+    # The years run to 2030 (Tuban's membership, not the manager's): the two ends of the
+    # table's index, not a scan of the manager's rows. 2030 holds nothing of theirs.
     links = _hierarchy_links(manager.get(MEMBERSHIPS))
-    assert links == [f"?paid_until__year={year}" for year in (2024, 2025, 2026)]
+    assert links == [f"?paid_until__year={year}" for year in range(2024, 2031)]
+    response = manager.get(MEMBERSHIPS, {"paid_until__year": "2030"})
+    assert list(response.context["cl"].result_list) == []
+    response = manager.get(MEMBERSHIPS, {"paid_until__year": "2026"})
+    assert list(response.context["cl"].result_list) == [memberships[2], memberships[3]]
 
 
 def test_a_year_offers_its_months_and_a_month_its_days(head, memberships):
