@@ -131,8 +131,11 @@ class CandidateRow:
     earlier and no longer passing (flagged whatever the number of failed criteria)."""
 
     standing: VillageStanding
-    status: str
     within: Area | None = None  # the child of the page's area that holds the village
+
+    @property
+    def status(self) -> str:
+        return self.standing.status
 
     @property
     def status_label(self) -> str:
@@ -156,7 +159,7 @@ def candidate_rows(coverage: AreaCoverage) -> list[CandidateRow]:
         within = children.get(coverage.area.child_code(standing.code))
         if within is not None and within.level == "village":
             within = None
-        rows.append(CandidateRow(standing, standing.status, within))
+        rows.append(CandidateRow(standing, within))
     return rows
 
 

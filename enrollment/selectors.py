@@ -296,6 +296,15 @@ def _facts(row: dict) -> VillageFacts:
     return VillageFacts(**{name: row[name] for name in VILLAGE_FACT_FIELDS})
 
 
+def _last_declared(declarations) -> dict[str, dt.date]:
+    """Village → the day it was last declared Desa Sadar, of `declarations`. One query."""
+    return dict(
+        declarations.values("village_id")
+        .annotate(last=Max("declared_on"))
+        .values_list("village_id", "last")
+    )
+
+
 def standings_in(
     *, area: Area, rules: RulesInForce, figures: dict[str, dict[str, Figures]]
 ) -> list[VillageStanding]:
@@ -305,13 +314,7 @@ def standings_in(
     # (tens of thousands of parameters at national scale).
     db = read_db()
     villages = Village.objects.using(db).filter(area.village_filter)
-    declared = dict(
-        Declaration.objects.using(db)
-        .filter(area.post_filter)
-        .values("village_id")
-        .annotate(last=Max("declared_on"))
-        .values_list("village_id", "last")
-    )
+    declared = _last_declared(Declaration.objects.using(db).filter(area.post_filter))
     return [
         VillageStanding(
             code=row["code"],
@@ -584,31 +587,22 @@ def _listed_from_day(area: Area, rules: RulesInForce, rows, limit) -> list[Villa
         # Rank every village on its own row first, then join the names and facts of the few
         # listed (at national scale, joining 80,000 villages to keep 200 took most of it).
         ranked = ranked.filter(pk__in=Subquery(ranked.values("pk")[:limit]))
-    listed = ranked.values(
-        "village_id",
-        "village__name",
-        *[f"village__{name}" for name in VILLAGE_FACT_FIELDS],
-        *DAY_COLUMNS,
-    )
-    listed = list(listed)
+    # The village's name and facts under their own names, as `_facts` reads them.
+    village = {name: F(f"village__{name}") for name in ["name", *VILLAGE_FACT_FIELDS]}
+    listed = list(ranked.values("village_id", *DAY_COLUMNS, **village))
     declared = Declaration.objects.using(read_db())
     if limit is None:  # the whole area: by code prefix, not tens of thousands of codes
         declared = declared.filter(area.post_filter)
     else:
         declared = declared.filter(village_id__in=[row["village_id"] for row in listed])
-    declared = dict(
-        declared.values("village_id")
-        .annotate(last=Max("declared_on"))
-        .values_list("village_id", "last")
-    )
+    declared = _last_declared(declared)
     result = []
     for row in listed:
         code = row["village_id"]
-        facts = VillageFacts(**{name: row[f"village__{name}"] for name in VILLAGE_FACT_FIELDS})
         standing = VillageStanding(
             code=code,
-            name=row["village__name"],
-            criteria=evaluate(rules.for_village(code), _day_figures(row), facts),
+            name=row["name"],
+            criteria=evaluate(rules.for_village(code), _day_figures(row), _facts(row)),
             declared_on=declared.get(code),
         )
         if standing.status is not None:  # always, when the SQL and Python rules agree
