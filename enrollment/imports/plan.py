@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from enrollment.imports.columns import POST_LABELS, MaskedKpj, MaskedNik
-from enrollment.imports.reader import Table
+from enrollment.imports.reader import Table, refuse_past_the_limit
 from enrollment.imports.rows import HeaderMap, RowData, RowError, map_header, parsed_rows
 from enrollment.imports.state import (
     PersonState,
@@ -103,6 +103,7 @@ def plan_import(table: Table, *, scope: Scope, today: dt.date) -> Plan:
     planner, rows = _Planner(plan, scope), []
     for number, row, errors in parsed_rows(table.rows(), plan.header):
         plan.counts.rows += 1
+        refuse_past_the_limit(plan.counts.rows)
         if row is None or errors:
             plan.reject(number, errors)
         else:

@@ -131,6 +131,13 @@ def _refuse_if_too_long(rows: int) -> None:
         )
 
 
+def refuse_past_the_limit(rows_read: int) -> None:
+    """While reading: the counts above trust what a file says of itself (an XLSX's declared
+    size) or give up on a malformed CSV, so the reader of the rows checks again."""
+    if rows_read > MAX_ROWS:
+        raise FileRefused(_("The file has more than 200,000 rows. Split it into smaller files."))
+
+
 def _csv_rows(text: str, delimiter: str) -> Iterator[Row]:
     reader = _csv_reader(text, delimiter)
     number = 1
@@ -180,14 +187,15 @@ def _read_xlsx(data: bytes) -> Table:
     _check_zip(data)
     workbook, sheet = _open_sheet(data)
     try:
-        declared = sheet.max_row
+        declared = sheet.max_row  # what the file says of its size: a fast check only
+        sheet.reset_dimensions()
         if declared is None or declared > MAX_ROWS + 1:
             last = 0
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            for number, cells in _sheet_rows(sheet, min_row=1):
                 if any(_filled(cell) for cell in cells):
                     last = number
             _refuse_if_too_long(last - 1)
-        header_row = next(sheet.iter_rows(max_row=1, values_only=True), None)
+        header_row = next((cells for _number, cells in _sheet_rows(sheet, max_row=1)), None)
     finally:
         workbook.close()
     if header_row is None:
@@ -203,10 +211,28 @@ def _filled(cell) -> bool:
 def _xlsx_rows(data: bytes) -> Iterator[Row]:
     workbook, sheet = _open_sheet(data)
     try:
-        rows = sheet.iter_rows(min_row=2, values_only=True)
-        yield from enumerate(rows, start=2)
+        # Every row and column there is, not the size the file declares: read-only openpyxl
+        # stops at the declared size, and a file that understates it would lose rows silently
+        # (the plan refuses past the limit as it reads).
+        sheet.reset_dimensions()
+        yield from _sheet_rows(sheet, min_row=2)
     finally:
         workbook.close()
+
+
+def _sheet_rows(sheet, min_row: int = 1, max_row: int | None = None) -> Iterator[Row]:
+    """The sheet's rows with their numbers. The sheet's XML is parsed as it is read, so a
+    damaged sheet fails here, row by row: refused with the row it broke at, never a 500."""
+    number = min_row - 1
+    try:
+        rows = sheet.iter_rows(min_row=min_row, max_row=max_row, values_only=True)
+        for number, cells in enumerate(rows, start=min_row):  # noqa: B007 - used below
+            yield number, cells
+    except Exception:  # openpyxl and the XML parser raise many kinds on a damaged sheet
+        raise FileRefused(
+            _("The workbook is damaged after row %(row)d: save it again as .xlsx or as CSV.")
+            % {"row": number}
+        ) from None
 
 
 def is_blank(cells: Sequence) -> bool:

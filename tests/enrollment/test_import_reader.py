@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 import zipfile
 
 import pytest
@@ -119,6 +120,47 @@ def test_more_than_200000_rows_are_refused():
     assert refusal(data) == (
         "The file has 200,001 rows; the limit is 200,000. Split it into smaller files."
     )
+
+
+def _rewrite_sheet(data: bytes, change) -> bytes:
+    """The workbook with its first sheet's XML passed through `change`."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = change(content)
+            target.writestr(info, content)
+    return out.getvalue()
+
+
+def test_an_xlsx_that_understates_its_size_is_still_refused_past_the_limit(monkeypatch):
+    """The declared size (the sheet's <dimension>) says 1 row of data; 5 are there. With a limit of
+    3 rows the file is refused while its rows are read, and nothing is written."""
+    monkeypatch.setattr("enrollment.imports.reader.MAX_ROWS", 3)
+    rows = [row(nik=nik(serial=i), nama=f"Orang {i}") for i in range(1, 6)]
+    data = _rewrite_sheet(
+        xlsx_bytes(rows),
+        lambda xml: re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:AZ2"', xml),
+    )
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    assert b'<dimension ref="A1:AZ2"' in sheet and b'<row r="6"' in sheet
+
+    result = run(data, "roster.xlsx")
+    assert result.refused == "The file has more than 200,000 rows. Split it into smaller files."
+    assert Person.objects.count() == 0
+
+
+def test_a_workbook_damaged_inside_its_sheet_is_refused_not_a_server_error():
+    rows = [row(nik=nik(serial=i), nama=f"Orang {i}") for i in range(1, 6)]
+    # The sheet's XML cut off in the middle of the fourth row.
+    data = _rewrite_sheet(xlsx_bytes(rows), lambda xml: xml[: xml.index(b'<row r="4"') + 20])
+
+    result = run(data, "roster.xlsx")
+    assert (
+        result.refused == "The workbook is damaged after row 3: save it again as .xlsx or as CSV."
+    )
+    assert Person.objects.count() == 0
 
 
 def test_an_empty_file_and_other_formats_are_refused():
