@@ -34,7 +34,14 @@ from enrollment.selectors import (
 )
 from villages.access import access_log, may_see_full_nik, scope_for
 from villages.models import AccessLog, Post
-from villages.selectors import CHILD_LEVEL, LEVEL_BY_LENGTH, Area, area_ancestors, area_get
+from villages.selectors import (
+    CHILD_LEVEL,
+    LEVEL_BY_LENGTH,
+    Area,
+    area_ancestors,
+    area_get,
+    areas_get,
+)
 
 # A country page can list thousands of villages; the export always holds them all.
 CANDIDATES_ON_PAGE = 200
@@ -118,6 +125,12 @@ def _breadcrumbs(request: HttpRequest, area: Area) -> list[tuple[Area, bool]]:
     return [(a, scope.covers(a.code)) for a in [*area_ancestors(area=area), area]]
 
 
+def _my_areas(scope) -> list[Area]:
+    """A user with several areas (a branch's regencies, a regional office's) lands on the
+    first: the others are listed on every dashboard so each can be reached. Empty for one."""
+    return areas_get(codes=list(scope.prefixes)) if len(scope.prefixes) > 1 else []
+
+
 def _chart_series(pairs: list[tuple[str, Figures]]) -> dict:
     return {
         "label": _("Coverage (%)"),
@@ -145,6 +158,7 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
     ctx = {
         "area": area,
         "breadcrumbs": _breadcrumbs(request, area),
+        "my_areas": _my_areas(scope),
         "as_of": as_of,
         "as_of_form": form,
         "as_of_query": as_of_query,

@@ -78,6 +78,21 @@ def area_get(*, code: str) -> Area | None:
     return Area(code=code, name=row["name"], level=level, kind=row.get("kind", ""))
 
 
+def areas_get(*, codes: list[str]) -> list[Area]:
+    """The areas with these dotted codes, in code order; unknown codes are left out. One
+    query per level named."""
+    by_level: dict[str, list[str]] = {}
+    for code in codes:
+        by_level.setdefault(LEVEL_BY_LENGTH.get(len(code), ""), []).append(code)
+    models = {"province": Province, "regency": Regency, "district": District, "village": Village}
+    areas = [Area(code="", name=COUNTRY_NAME, level="country")] if "country" in by_level else []
+    for level, model in models.items():
+        if level in by_level:
+            rows = model.objects.filter(code__in=by_level[level])
+            areas += [_as_area(row, level) for row in rows]
+    return sorted(areas, key=lambda area: area.code)
+
+
 def area_ancestors(*, area: Area) -> list[Area]:
     """The country and the areas above `area`, top down. One query at most."""
     country = Area(code="", name=COUNTRY_NAME, level="country")

@@ -470,3 +470,30 @@ def test_the_query_count_does_not_grow_with_villages(
     assert counts[0] == counts[1]
     if url in ("/", "/wilayah/33/", "/wilayah/33.02/"):
         assert response.context["coverage"].totals.posts == 100
+
+
+# --- Users with several areas ----------------------------------------------------------------
+
+
+def test_a_user_with_several_areas_lands_on_the_first_and_can_reach_every_one(client, district):
+    role = user_role_set(username="kanwil", kind="manager", area_codes=["35.23", "33.02"])
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.force_login(role.user)
+    response = client.get("/", follow=True)
+    assert response.redirect_chain == [("/wilayah/33.02/", 302)]
+    assert [(a.code, a.name) for a in response.context["my_areas"]] == [
+        ("33.02", "Kabupaten Banyumas"),
+        ("35.23", "Kabupaten Tuban"),
+    ]
+    page = html(response)
+    assert '<strong aria-current="page">Kabupaten Banyumas</strong>' in page
+    assert '<a href="/wilayah/35.23/">Kabupaten Tuban</a>' in page
+    assert client.get("/wilayah/35.23/").status_code == 200
+
+
+def test_a_user_with_one_area_gets_no_list_of_areas(client, district):
+    role = user_role_set(username="manajer", kind="manager", area_codes=["33.02"])
+    client.force_login(role.user)
+    response = client.get("/wilayah/33.02/")
+    assert response.context["my_areas"] == []
+    assert "my-areas" not in html(response)
