@@ -21,7 +21,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enrollment.imports.engine import import_confirm, import_preview
-from enrollment.imports.export import area_visible, roster_csv, roster_rows, roster_xlsx
+from enrollment.imports.export import (
+    area_visible,
+    roster_csv,
+    roster_posts,
+    roster_rows,
+    roster_xlsx,
+)
 from enrollment.imports.reader import MAX_BYTES
 from enrollment.imports.template import XLSX_CONTENT_TYPE, template_csv, template_xlsx
 from enrollment.models import ImportRecord
@@ -284,12 +290,12 @@ def _export(request, model_admin: ImportRecordAdmin):
     if area is None or area.level == "country" or not area_visible(request.user, area.code):
         raise Http404(_("No area with this code in your area."))
     rows = roster_rows(area=area, user=request.user)
-    name = f"roster-{area.code or 'id'}.{form.cleaned_data['format']}"
+    name = f"roster-{area.code}.{form.cleaned_data['format']}"
     access_log(
         user=request.user,
         action=AccessLog.Action.EXPORT,
         area_code=area.code,
-        rows=len(rows) if hasattr(rows, "__len__") else 0,  # a streamed CSV is not counted
+        rows=roster_posts(area=area, user=request.user).count(),  # logged before it streams
         what=f"admin roster export {name}",
     )
     if form.cleaned_data["format"] == "csv":

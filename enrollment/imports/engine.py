@@ -135,6 +135,7 @@ def import_confirm(*, record: ImportRecord, user) -> ImportResult:
     """Write what the preview showed, or nothing when the data changed since (a new preview
     is stored on the record and `stale` is set). The record stays locked meanwhile: a second
     confirm of the same preview waits, then finds it imported."""
+    imports_expire()  # a preview older than a day is not confirmed, whoever asks
     record = ImportRecord.objects.select_for_update().get(pk=record.pk)
     if record.status != ImportRecord.Status.PREVIEWED or not record.upload:
         return ImportResult(refused=_("This preview has expired or was already imported."))

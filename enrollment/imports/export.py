@@ -38,14 +38,21 @@ def area_visible(user, code: str) -> bool:
     return scope.covers(code) or any(p.startswith(f"{code}.") for p in scope.prefixes)
 
 
+def roster_posts(*, area: Area, user, day: dt.date | None = None):
+    """The posts a roster export of `area` holds, one row each: held on `day` (default
+    today) or later, in the villages the user may see."""
+    day = day or timezone.localdate()
+    return Post.objects.filter(
+        area.post_filter, user_scope(user).village_q("village__code")
+    ).exclude(term_end__lt=day)
+
+
 def roster_rows(*, area: Area, user, day: dt.date | None = None) -> Iterator[list]:
     """Rows in the import format for the posts held on `day` (or later) in the villages of
     `area` that the user may see; dates as dates, identifiers as text."""
-    day = day or timezone.localdate()
     full = full_identifiers(user)
     posts = (
-        Post.objects.filter(area.post_filter, user_scope(user).village_q("village__code"))
-        .exclude(term_end__lt=day)
+        roster_posts(area=area, user=user, day=day)
         .order_by("village_id", "category", "code", "unit", "person__name", "id")
         .values_list(
             "village_id", "code", "unit", "term_start", "term_end",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, Value
@@ -16,9 +17,10 @@ CHUNK = 2000
 
 
 def chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+    """Lists of up to `size` values, taken as they come (a streamed query stays streamed)."""
+    values = iter(values)
+    while batch := list(islice(values, size)):
+        yield batch
 
 
 def unit_key(unit: str) -> str:

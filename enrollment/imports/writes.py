@@ -11,11 +11,13 @@ updates go into a temporary table by COPY and from there in one UPDATE … FROM.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import connection
 from psycopg import sql
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from enrollment.imports.state import chunks
 
 BATCH = 2000
 COPY_CHUNK = 50_000  # rows per COPY: bounds the memory a write takes
@@ -57,23 +59,12 @@ def update_with_history(
     if copy is None:
         copy = copy_supported(model)
     names = [f.attname for f in model._meta.concrete_fields]
-    for batch in _batches(rows, COPY_CHUNK if copy else UPDATE_BATCH):
+    for batch in chunks(rows, COPY_CHUNK if copy else UPDATE_BATCH):
         if copy:
             _copy_update(model, batch, fields, history)
         else:
             objs = [model(**dict(zip(names, row, strict=True))) for row in batch]
             bulk_update_with_history(objs, model, fields, batch_size=UPDATE_BATCH, **history)
-
-
-def _batches(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def copy_supported(model) -> bool:

@@ -288,10 +288,11 @@ def test_export_masks_identifiers_without_the_full_nik_permission(staff, client)
         ("330218******0004", ""),
     ]
     log = AccessLog.objects.get(user__username="masked")
-    assert (log.action, log.area_code, log.what) == (
+    assert (log.action, log.area_code, log.what, log.rows) == (
         "export",
         "33.02.18",
         "admin roster export roster-33.02.18.csv",
+        4,  # counted before the CSV streams
     )
 
 
@@ -327,4 +328,19 @@ def test_previews_older_than_a_day_expire_and_drop_the_file(staff):
     assert (record.status, bytes(record.upload)) == ("expired", b"")
     assert staff.get(url("report", record.pk)).context["can_confirm"] is False
     staff.post(url("confirm", record.pk))
+    assert Person.objects.count() == 0
+
+
+def test_a_preview_older_than_a_day_is_not_confirmed_even_before_any_new_upload(staff):
+    """Expiry used to run only when a file was uploaded: an old preview could still be
+    confirmed. Confirming expires old previews first."""
+    record = preview(staff, EXAMPLE.read_bytes())
+    ImportRecord.objects.filter(pk=record.pk).update(
+        created_at=timezone.now() - dt.timedelta(hours=25)
+    )
+
+    staff.post(url("confirm", record.pk))
+
+    record.refresh_from_db()
+    assert (record.status, bytes(record.upload)) == ("expired", b"")
     assert Person.objects.count() == 0
