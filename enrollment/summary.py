@@ -11,8 +11,10 @@ Database triggers keep it in step, inside the transaction of every write to post
 memberships, whoever writes: the admin's save, the import's COPY and bulk updates, a shell.
 They recompute the touched villages from the base tables (a village holds about 60 posts).
 PostgreSQL: statement-level triggers with transition tables, so an import of 10,000 rows
-recomputes each village it touches once per statement, under a per-village advisory lock so
-two transactions cannot interleave their recomputations. SQLite: row-level triggers.
+recomputes each village it touches once per statement, under one write lock held to commit
+(`WRITE_LOCK`), so that concurrent writers' refreshes run one after another and each sees what
+the others committed: after any interleaving, the summary equals a rebuild (`summary_drift`,
+`manage.py check_summary`). SQLite: row-level triggers (one writer at a time).
 
 The summary is for the national default minimum set (JKK + JKM); a rule set naming another
 set is computed live by the selectors for the villages it governs.
@@ -30,7 +32,7 @@ from contextlib import contextmanager
 
 from django.db import connection, connections, transaction
 
-from enrollment.models import DAY_CATEGORIES, arrears_since
+from enrollment.models import DAY_CATEGORIES, DAY_COLUMNS, arrears_since
 from enrollment.rules import DEFAULT_MIN_PROGRAMS
 
 TABLE = "enrollment_coveragesummary"
@@ -124,8 +126,19 @@ def _day_rows_delete(villages: str) -> str:
 
 # --- PostgreSQL --------------------------------------------------------------------------
 
-# Advisory locks per statement are bounded by this, whatever the number of rows written.
-LOCK_BUCKETS = 256
+# One lock for every writer of posts and memberships, held to the end of its transaction.
+# Why: a refresh must see every row that decides the villages it recomputes. A transaction
+# that changes a person's memberships cannot see a post that another, uncommitted one is
+# giving that person in a new village, so it would not refresh that village, while the other
+# refreshes it with the memberships it can see, the old ones: the village stays out of step.
+# Under this lock the refreshes run one transaction after another, and each statement after
+# the lock is granted sees every transaction that committed before (READ COMMITTED takes a
+# new snapshot per statement in a volatile function). Per-person or per-village locks would
+# let more writers through at once, but a transaction takes them statement by statement, so
+# no order across statements prevents deadlocks; and a big import takes every bucket anyway.
+# Writers that take it first (`coverage_write_lock`) cannot deadlock on it at all.
+WRITE_LOCK = (4245, 0)
+_PG_LOCK = f"PERFORM pg_advisory_xact_lock({WRITE_LOCK[0]}, {WRITE_LOCK[1]});"
 
 _PG_REFRESH = f"""
 CREATE OR REPLACE FUNCTION enrollment_summary_refresh(codes varchar[]) RETURNS void AS $$
@@ -133,12 +146,7 @@ BEGIN
     IF codes IS NULL OR cardinality(codes) = 0 THEN
         RETURN;
     END IF;
-    -- One lock per bucket of villages, not per village: a country-wide import touches tens
-    -- of thousands, more than the lock table holds. Taken in bucket order, so two writers
-    -- cannot deadlock.
-    PERFORM pg_advisory_xact_lock(4242, bucket)
-        FROM (SELECT DISTINCT abs(hashtext(code) % {LOCK_BUCKETS}) AS bucket
-              FROM unnest(codes) AS code ORDER BY 1) AS touched;
+    {_PG_LOCK}
     DELETE FROM {TABLE} WHERE village_id = ANY(codes);
     {_aggregate("= ANY(codes)")};
     {_day_rows_delete("= ANY(codes)")};
@@ -152,18 +160,16 @@ BEGIN
     IF ids IS NULL OR cardinality(ids) = 0 THEN
         RETURN;
     END IF;
-    -- Bucketed like the villages above: an import touches up to 200,000 persons.
-    PERFORM pg_advisory_xact_lock(4243, bucket)
-        FROM (SELECT DISTINCT (id % {LOCK_BUCKETS})::int AS bucket
-              FROM unnest(ids) AS id ORDER BY 1) AS touched;
+    {_PG_LOCK}
     DELETE FROM {HOLDERS} WHERE person_id = ANY(ids);
     {_holders("= ANY(ids)")};
 END $$ LANGUAGE plpgsql;
 """
 
-_PG_POSTS = """
+_PG_POSTS = f"""
 CREATE OR REPLACE FUNCTION enrollment_summary_posts_changed() RETURNS trigger AS $$
 BEGIN
+    {_PG_LOCK}
     IF TG_OP = 'INSERT' THEN
         PERFORM enrollment_summary_refresh(ARRAY(SELECT DISTINCT village_id FROM new_rows));
         PERFORM enrollment_holders_refresh(ARRAY(SELECT DISTINCT person_id FROM new_rows));
@@ -180,9 +186,12 @@ BEGIN
 END $$ LANGUAGE plpgsql;
 """
 
-_PG_MEMBERSHIPS = """
+_PG_MEMBERSHIPS = f"""
 CREATE OR REPLACE FUNCTION enrollment_summary_memberships_changed() RETURNS trigger AS $$
 BEGIN
+    -- First the lock, then the look-up of the person's villages: the look-up is a statement
+    -- of its own, so it sees the posts of every writer that committed while this one waited.
+    {_PG_LOCK}
     IF TG_OP = 'INSERT' THEN
         PERFORM enrollment_summary_refresh(ARRAY(SELECT DISTINCT village_id FROM villages_post
             WHERE person_id IN (SELECT person_id FROM new_rows)));
@@ -288,6 +297,16 @@ def _sqlite_uninstall() -> list[str]:
 # --- Entry points ------------------------------------------------------------------------
 
 
+def coverage_write_lock() -> None:
+    """Inside a transaction that will write posts or memberships: take the summary's write
+    lock now, before the first write, rather than in the first trigger. A writer that already
+    holds row locks when it asks for it could deadlock with one that holds it and wants those
+    rows; one that asks first only waits. SQLite: nothing (one writer at a time)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", list(WRITE_LOCK))
+
+
 def install_triggers(schema_editor=None) -> None:
     conn = schema_editor.connection if schema_editor else connection
     statements = _pg_install() if conn.vendor == "postgresql" else _sqlite_install()
@@ -317,6 +336,37 @@ def rebuild_summary() -> None:
         cursor.execute(_holders(None))
         cursor.execute(f"DELETE FROM {DAY_ROWS} WHERE day = (SELECT day FROM {DAY} WHERE id = 1)")
         cursor.execute(_day_rows(None))
+
+
+# The columns that say what a kept row holds (its id is an accident of the order of writes).
+_KEPT_COLUMNS = {
+    TABLE: "village_id, category, term_start, term_end, enrolled, until, posts",
+    HOLDERS: "person_id, village_id, term_start, term_end",
+    DAY_ROWS: "day, village_id, " + ", ".join(DAY_COLUMNS),
+}
+
+
+def summary_drift() -> dict[str, int]:
+    """For the summary, the shared holders and the day's rows: how many rows differ from a
+    rebuild from posts and memberships (rows kept but not rebuilt, plus rows rebuilt but not
+    kept). All zero when the triggers kept them exactly. The rebuild runs in a savepoint that
+    is rolled back, so nothing changes; at country scale it takes as long as a rebuild."""
+    drift = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        savepoint = transaction.savepoint()
+        for table, columns in _KEPT_COLUMNS.items():
+            cursor.execute(f"CREATE TEMPORARY TABLE kept_{table} AS SELECT {columns} FROM {table}")
+        rebuild_summary()
+        for table, columns in _KEPT_COLUMNS.items():
+            counted = f"SELECT {columns}, COUNT(*) AS n FROM {{}} GROUP BY {columns}"
+            kept, rebuilt = counted.format(f"kept_{table}"), counted.format(table)
+            cursor.execute(
+                f"SELECT COUNT(*) FROM ({kept} EXCEPT {rebuilt}) a "
+                f"UNION ALL SELECT COUNT(*) FROM ({rebuilt} EXCEPT {kept}) b"
+            )
+            drift[table] = sum(n for (n,) in cursor.fetchall())
+        transaction.savepoint_rollback(savepoint)
+    return drift
 
 
 def day_in_store(using: str = "default") -> dt.date | None:

@@ -7,6 +7,7 @@ and one village of Kec. Ajibarang (33.02.04), written with the triggers on (a bu
 """
 
 import datetime as dt
+import io
 from collections import defaultdict
 from decimal import Decimal
 
@@ -273,3 +274,32 @@ def test_desa_sadar_counted_in_sql_agrees_with_the_rules_in_python(roster, rules
         statuses |= {status for _code, status, *_rest in in_python[0]}
     if (rules, regency_rules) == (1, False):  # the test can tell them apart
         assert statuses == {"candidate", "near_candidate", "declared_failing"}
+
+
+def test_the_live_trigger_sql_is_the_newest_frozen_copy():
+    """Migrations install frozen copies of the trigger SQL; `enrollment.summary` is what a
+    rebuild and the tests use. They must be the same text, or a fresh database would run
+    other triggers than the ones tested: change the SQL in a new migration with a new copy."""
+    from enrollment import summary
+    from enrollment.migrations import _sql_0006, _sql_0007, _sql_0009
+
+    postgresql = summary._pg_install()
+    assert postgresql[:4] == _sql_0009.PG_INSTALL
+    assert postgresql[4:] == _sql_0006.PG_INSTALL[4:]
+    sqlite = [s for s in _sql_0007.SQLITE_INSTALL if not s.startswith("DROP ")]
+    assert summary._sqlite_install() == sqlite
+
+
+def test_check_summary_passes_when_kept_and_fails_when_out_of_step(roster):
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("check_summary", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "enrollment_coveragesummary: 0 rows differ",
+        "enrollment_sharedholderpost: 0 rows differ",
+        "enrollment_villageday: 0 rows differ",
+    ]
+    CoverageSummary.objects.filter(pk=CoverageSummary.objects.first().pk).delete()
+    with pytest.raises(CommandError, match="differ from a rebuild"):
+        call_command("check_summary", stdout=io.StringIO())
