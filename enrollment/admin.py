@@ -4,7 +4,9 @@ knows nothing of `enrollment`."""
 from __future__ import annotations
 
 from admin_auto_filters.filters import AutocompleteFilterFactory
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import Http404
@@ -216,13 +218,39 @@ class MembershipAdmin(MaskedKpjMixin, ScopedHistoryAdmin):
         return deleted, model_count, perms_needed, protected
 
 
+class RuleSetForm(forms.ModelForm):
+    """A national set (no regency) applies to every regency without its own: only head office
+    (and superusers) add one or make a set national; others set rules for their regencies."""
+
+    editor = None  # the user saving, set per request by RuleSetAdmin.get_form
+
+    def clean_regency(self):
+        regency = self.cleaned_data.get("regency")
+        scope = scope_for(self.editor)
+        if scope.everything:
+            return regency
+        if regency is None:
+            raise ValidationError(
+                _("Only head office sets national rules: choose a regency of your area.")
+            )
+        if not scope.covers(regency.code):
+            raise ValidationError(_("You may only set rules for a regency of your area."))
+        return regency
+
+
 @admin.register(RuleSet)
 class RuleSetAdmin(ScopedHistoryAdmin):
     """National sets are read by every staff user and edited by head office; a regency's
     own set by those whose scope covers the regency."""
 
+    form = RuleSetForm
     scope_field = "regency__code"
     area_params = ("regency",)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.editor = request.user  # a class made for this request by modelform_factory
+        return form
 
     def scope_queryset(self, queryset, user):
         scope = scope_for(user)
