@@ -30,12 +30,9 @@ from villages.models import (
     Regency,
     RegencyTarget,
     RegionalOffice,
-    Role,
-    RoleArea,
     Village,
 )
 from villages.nik import mask_nik
-from villages.roles import role_apply
 from villages.selectors import current_posts_q
 from villages.services import posts_end
 
@@ -433,33 +430,6 @@ class PostAdmin(ScopedHistoryAdmin):
         )
 
 
-class RoleAreaInline(admin.TabularInline):
-    model = RoleArea
-    extra = 1
-    help_text = _("Kemendagri codes: 33 (province), 33.02 (regency), 33.02.03.2003 (village).")
-
-
-@admin.register(Role)
-class RoleAdmin(SimpleHistoryAdmin):
-    list_display = ["user", "kind", "branch", "regional_office", "area_codes"]
-    list_filter = ["kind", "branch", "regional_office"]
-    list_select_related = ["user", "branch", "regional_office"]
-    search_fields = ["user__username", "user__first_name", "user__last_name", "areas__code"]
-    autocomplete_fields = ["user", "branch", "regional_office"]
-    inlines = [RoleAreaInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("areas")
-
-    @admin.display(description=_("areas"))
-    def area_codes(self, obj: Role) -> str:
-        return ", ".join(area.code for area in obj.areas.all())
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        role_apply(form.instance)
-
-
 @admin.register(AccessLog)
 class AccessLogAdmin(admin.ModelAdmin):
     """Read-only: who saw full identifiers or exported personal data, when, where."""
@@ -479,3 +449,6 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from villages import admin_roles  # noqa: E402, F401

@@ -555,6 +555,8 @@ class RoleArea(models.Model):
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="areas")
     code = models.CharField(_("area code"), max_length=13)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("area")
         verbose_name_plural = _("areas")
