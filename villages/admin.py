@@ -4,6 +4,7 @@ villages."""
 from __future__ import annotations
 
 from admin_auto_filters.filters import AutocompleteFilterFactory
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
@@ -33,7 +34,7 @@ from villages.models import (
     Village,
 )
 from villages.nik import mask_nik
-from villages.selectors import current_posts_q
+from villages.selectors import area_get, current_posts_q
 from villages.services import posts_end
 
 
@@ -353,6 +354,18 @@ class PersonPostInline(ScopedInline):
         return super().get_queryset(request).select_related("village")
 
 
+def entered_in_field(scope) -> forms.ChoiceField:
+    """The areas of a scoped user a new person may be entered in: the person is then theirs
+    (and their colleagues') before holding a post there."""
+    areas = [area_get(code=code) for code in scope.prefixes]
+    return forms.ChoiceField(
+        label=_("entered in"),
+        choices=[(area.code, f"{area.name} ({area.code})") for area in areas if area],
+        initial=scope.home,
+        help_text=_("The area you enter this person for; give them a post there next."),
+    )
+
+
 @admin.register(Person)
 class PersonAdmin(ScopedHistoryAdmin):
     scope_kind = "person"
@@ -374,7 +387,15 @@ class PersonAdmin(ScopedHistoryAdmin):
 
     def get_fields(self, request, obj=None):
         nik = "nik" if may_see_full_nik(request.user) or obj is None else "masked_nik"
-        return [nik, "name", "sex", "birth_date"]
+        fields = [nik, "name", "sex", "birth_date"]
+        if obj is None and not scope_for(request.user).everything:
+            fields.append("created_in")  # which of their areas a scoped user enters them in
+        return fields
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "created_in":
+            return entered_in_field(scope_for(request.user))
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

@@ -302,6 +302,16 @@ class Person(models.Model):
     name = models.CharField(_("name"), max_length=150)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("birth date"), editable=False, null=True)
+    # Where the person was entered, so that their area's staff find them before they hold a
+    # post there; a person with no post is seen by nobody else (but head office). NULL, not
+    # "", for none: bulk writes that leave the column out (COPY in generate_load) store NULL.
+    created_in = models.CharField(  # noqa: DJ001
+        _("entered in"),
+        max_length=13,
+        null=True,
+        blank=True,
+        help_text=_("The area the person was entered for (a regency or village code)."),
+    )
 
     history = HistoricalRecords()
 
@@ -320,6 +330,13 @@ class Person(models.Model):
         indexes = [
             # Admin search and sorting by name.
             models.Index(fields=["name"], name="villages_person_name_idx"),
+            # Persons entered in an area (a scoped user's persons without a post): equality
+            # and prefix matches on the code.
+            models.Index(
+                fields=["created_in"],
+                name="villages_person_created_in_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:
