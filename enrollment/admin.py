@@ -6,6 +6,7 @@ from __future__ import annotations
 from admin_auto_filters.filters import AutocompleteFilterFactory
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -33,6 +34,8 @@ from villages.admin import (
     area_filters,
     area_params,
     holder_regency_filter,
+    identifiers_shown,
+    log_identifiers,
 )
 from villages.admin_scale import EstimatedCountPaginator
 from villages.models import Person, Post
@@ -194,6 +197,28 @@ class MembershipAdmin(MaskedKpjMixin, ScopedHistoryAdmin):
         messages.success(
             request, _("%(count)d membership(s) marked as checked.") % {"count": count}
         )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if identifiers_shown(request, response):
+            pk = unquote(object_id)
+            self._log_kpj(request, Membership.objects.filter(pk=pk), f"admin membership {pk}")
+        return response
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A past version shows the KPJ as it was, in full to the same users.
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        if identifiers_shown(request, response):
+            version = Membership.history.filter(id=unquote(object_id), history_id=version_id)
+            what = f"admin membership {unquote(object_id)} version {version_id}"
+            self._log_kpj(request, version, what)
+        return response
+
+    def _log_kpj(self, request, rows, what: str) -> None:
+        """Log the full KPJ number the page showed (none shown: nothing to log)."""
+        person_id, kpj = rows.values_list("person_id", "kpj_number").get()
+        if kpj:
+            log_identifiers(request, person_id=person_id, what=what)
 
     def changelist_view(self, request, extra_context=None):
         person = request.GET.get("person")

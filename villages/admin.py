@@ -34,7 +34,7 @@ from villages.models import (
     Village,
 )
 from villages.nik import mask_nik
-from villages.selectors import area_get, current_posts_q
+from villages.selectors import area_get, current_posts_q, person_area_code
 from villages.services import posts_end
 
 
@@ -354,6 +354,24 @@ class PersonPostInline(ScopedInline):
         return super().get_queryset(request).select_related("village")
 
 
+def identifiers_shown(request, response) -> bool:
+    """Whether the admin page in `response` showed full NIK or KPJ numbers."""
+    shown = request.method == "GET" and response.status_code == 200
+    return shown and may_see_full_nik(request.user)
+
+
+def log_identifiers(request, *, person_id, what: str) -> None:
+    """Log full identifiers of a person shown in the admin, with the person's area (UU
+    27/2022: who saw whose data, and where they belong)."""
+    access_log(
+        user=request.user,
+        action=AccessLog.Action.FULL_IDENTIFIERS,
+        area_code=person_area_code(person_id=person_id),
+        rows=1,
+        what=what,
+    )
+
+
 def entered_in_field(scope) -> forms.ChoiceField:
     """The areas of a scoped user a new person may be entered in: the person is then theirs
     (and their colleagues') before holding a post there."""
@@ -399,14 +417,17 @@ class PersonAdmin(ScopedHistoryAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
-        shown = request.method == "GET" and response.status_code == 200
-        if shown and may_see_full_nik(request.user):
-            access_log(
-                user=request.user,
-                action=AccessLog.Action.FULL_IDENTIFIERS,
-                rows=1,
-                what=f"admin person {unquote(object_id)}",
-            )
+        if identifiers_shown(request, response):
+            pk = unquote(object_id)
+            log_identifiers(request, person_id=pk, what=f"admin person {pk}")
+        return response
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A past version shows the NIK as it was, in full to the same users.
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        if identifiers_shown(request, response):
+            pk = unquote(object_id)
+            log_identifiers(request, person_id=pk, what=f"admin person {pk} version {version_id}")
         return response
 
     def get_urls(self):
