@@ -21,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from villages.access import access_log, may_see_full_nik, persons_q, scope_for
 from villages.admin_scale import EstimatedCountPaginator
+from villages.admin_versions import VersionCheckedAdmin
 from villages.models import (
     AccessLog,
     BranchOffice,
@@ -181,8 +182,9 @@ def _scoped(model, kind: str, user):
     return model.objects.filter(scope.village_q("code"))
 
 
-class ScopedHistoryAdmin(ScopedAdmin, SimpleHistoryAdmin):
-    pass
+class ScopedHistoryAdmin(VersionCheckedAdmin, ScopedAdmin, SimpleHistoryAdmin):
+    """A scoped admin of a model that keeps history; its change forms refuse a save over a
+    version they were not opened on."""
 
 
 def dotted_code(term: str) -> str:
