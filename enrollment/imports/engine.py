@@ -196,7 +196,7 @@ def plan_digest(plan: Plan, *, data: bytes, skip_invalid: bool, user) -> str:
 
 # --- Writing ----------------------------------------------------------------------------------
 
-PERSON_COLUMNS = ("nik", "name", "sex", "birth_date")
+PERSON_COLUMNS = ("nik", "name", "sex", "birth_date", "created_in")
 POST_COLUMNS = ("person_id", "village_id", "code", "category", "unit", "term_start", "term_end",
                 "decree_number")  # fmt: skip
 MEMBERSHIP_COLUMNS = ("person_id", "program_id", "participant_category", "kpj_number",
@@ -242,7 +242,11 @@ def _changed_memberships(plan: Plan):
 
 def _create_persons(plan: Plan, history: dict) -> None:
     new = [p for p in plan.persons.values() if p.id is None]
-    rows = [(p.nik, p.name, p.sex, p.birth_date) for p in new]
+    # Entered in the village of their first new post: its staff see them (villages.access).
+    village = {}
+    for row in plan.new_posts:
+        village.setdefault(row.nik, row.village)
+    rows = [(p.nik, p.name, p.sex, p.birth_date, village.get(p.nik)) for p in new]
     for person, pk in zip(new, create_with_history(Person, PERSON_COLUMNS, rows, history=history),
                           strict=True):  # fmt: skip
         person.id = pk

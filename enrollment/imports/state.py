@@ -47,6 +47,7 @@ class PersonState:
         "name",
         "sex",
         "birth_date",
+        "created_in",
         "orig_name",
         "orig_sex",
         "first_row",
@@ -57,8 +58,9 @@ class PersonState:
         "file_posts",
     )
 
-    def __init__(self, id, nik, name, sex, birth_date):  # noqa: A002 - the model's field name
+    def __init__(self, id, nik, name, sex, birth_date, created_in=None):  # noqa: A002 - field name
         self.id, self.nik, self.name, self.sex, self.birth_date = id, nik, name, sex, birth_date
+        self.created_in = created_in  # stored, kept as it is (a new person's: see the engine)
         self.orig_name, self.orig_sex = name, sex
         self.first_row = 0  # the first file row naming this person
         # (row, hash of its coverage columns) of the first row giving this person's programs
@@ -92,7 +94,7 @@ class PersonState:
         return self.id is not None and (self.name, self.sex) != (self.orig_name, self.orig_sex)
 
     def values(self) -> tuple:
-        return (self.id, self.nik, self.name, self.sex, self.birth_date)
+        return (self.id, self.nik, self.name, self.sex, self.birth_date, self.created_in)
 
 
 class PostState:
@@ -194,10 +196,11 @@ class Stored:
         shared, loaded = self.shared, {}
         for chunk in chunks(set(niks) - self.persons.keys()):
             people = Person.objects.filter(_in("nik", chunk))
-            for id, nik, name, sex, birth in _rows(  # noqa: A001
-                people.values_list("id", "nik", "name", "sex", "birth_date")
+            for id, nik, name, sex, birth, area in _rows(  # noqa: A001
+                people.values_list("id", "nik", "name", "sex", "birth_date", "created_in")
             ):
-                person = PersonState(id, nik, name, sex, shared.setdefault(birth, birth))
+                birth = shared.setdefault(birth, birth)
+                person = PersonState(id, nik, name, sex, birth, shared.setdefault(area, area))
                 self.persons[nik] = loaded[id] = person
         for chunk in chunks(loaded):
             for row in _rows(

@@ -15,6 +15,7 @@ from enrollment.models import (
     Membership,
     RuleSet,
 )
+from tests.admin.helpers import form_data
 from tests.factories import (
     KARANGLEWAS,
     BranchOfficeFactory,
@@ -171,11 +172,7 @@ def test_a_membership_without_payment_data_can_be_deleted(superuser_client, one_
 def test_admin_edit_of_a_person_keeps_history(superuser_client, one_of_each):
     person = one_of_each.person
     url = reverse("admin:villages_person_change", args=[person.pk])
-    form = superuser_client.get(url).context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None}
-    data.update({"name": "Sugeng Riyadi", "nik": person.nik, "sex": "L"})
-    for prefix in ("posts", "memberships"):
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    data = form_data(superuser_client.get(url), name="Sugeng Riyadi")
     response = superuser_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     person.refresh_from_db()

@@ -265,8 +265,8 @@ def test_a_small_search_or_filter_is_counted_exactly(
 def test_a_small_scoped_list_is_counted_exactly(manager, stale_statistics, monkeypatch):
     monkeypatch.setattr(EstimatedCountPaginator, "estimate_from", 100_000)
     cl = manager.get(PERSONS).context["cl"]
-    # Wahyuni, Agus and Budi Santoso hold posts in Banyumas; the manager cannot add persons,
-    # so Budi Hartono (no post yet) is not theirs.
+    # Wahyuni, Agus and Budi Santoso hold posts in Banyumas; Budi Hartono (no post yet) was
+    # not entered in Banyumas, so he is not theirs.
     assert (cl.result_count, cl.paginator.estimated) == (3, False)
 
 

@@ -473,8 +473,8 @@ def test_imported_records_pass_the_models_full_clean():
 def test_copy_writes_the_same_rows_and_history_as_simple_history():
     user = UserFactory(username="pembanding")
     history = {"default_user": user, "default_change_reason": "r", "default_date": timezone.now()}
-    columns = ("nik", "name", "sex", "birth_date")
-    rows = [(nik(n), f"Warga {n}", "L", dt.date(1980, 4, 12)) for n in (1, 2)]
+    columns = ("nik", "name", "sex", "birth_date", "created_in")
+    rows = [(nik(n), f"Warga {n}", "L", dt.date(1980, 4, 12), KEDIRI) for n in (1, 2)]
 
     copied = create_with_history(Person, columns, rows[:1], history=history, copy=True)
     created = create_with_history(Person, columns, rows[1:], history=history, copy=False)
@@ -499,7 +499,7 @@ def test_copy_updates_as_simple_history_does():
     first.name, second.name = "Nama Baru", "Nama Baru"
 
     def values(person):
-        return (person.pk, person.nik, person.name, person.sex, person.birth_date)
+        return (person.pk, person.nik, person.name, person.sex, person.birth_date, None)
 
     update_with_history(Person, [values(first)], ["name"], history=history, copy=True)
     update_with_history(Person, [values(second)], ["name"], history=history, copy=False)

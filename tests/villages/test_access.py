@@ -87,8 +87,9 @@ def test_village_secretary_sees_one_village_and_no_admin(db):
     "kwargs,message",
     [
         ({"kind": "village_secretary", "area_codes": ["33.02"]},
-         "A village secretary has exactly one village (--area CODE)."),
-        ({"kind": "manager"}, "A manager needs at least one regency or province (--area)."),
+         "A village secretary has exactly one village: give its code."),
+        ({"kind": "manager"},
+         "A manager needs at least one area: a province, regency or district code."),
         ({"kind": "manager", "area_codes": ["99.99"]},
          "No province, regency, district or village has the code 99.99."),
         ({"kind": "branch_staff", "branch_name": "Atlantis"},
