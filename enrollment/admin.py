@@ -144,6 +144,7 @@ class ProgramAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(MaskedKpjMixin, ScopedHistoryAdmin):
+    coverage_writer = True
     scope_kind = "person"
     scope_field = "person"
     area_params = ("person__posts__village__district__regency",)

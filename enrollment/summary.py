@@ -34,6 +34,7 @@ from django.db import connection, connections, transaction
 
 from enrollment.models import DAY_CATEGORIES, DAY_COLUMNS, arrears_since
 from enrollment.rules import DEFAULT_MIN_PROGRAMS
+from villages.locks import WRITE_LOCK
 
 TABLE = "enrollment_coveragesummary"
 HOLDERS = "enrollment_sharedholderpost"
@@ -136,8 +137,7 @@ def _day_rows_delete(villages: str) -> str:
 # new snapshot per statement in a volatile function). Per-person or per-village locks would
 # let more writers through at once, but a transaction takes them statement by statement, so
 # no order across statements prevents deadlocks; and a big import takes every bucket anyway.
-# Writers that take it first (`coverage_write_lock`) cannot deadlock on it at all.
-WRITE_LOCK = (4245, 0)
+# Writers that take it first (`villages.locks.coverage_write_lock`) cannot deadlock on it.
 _PG_LOCK = f"PERFORM pg_advisory_xact_lock({WRITE_LOCK[0]}, {WRITE_LOCK[1]});"
 
 _PG_REFRESH = f"""
@@ -296,15 +296,6 @@ def _sqlite_uninstall() -> list[str]:
 
 # --- Entry points ------------------------------------------------------------------------
 
-
-def coverage_write_lock() -> None:
-    """Inside a transaction that will write posts or memberships: take the summary's write
-    lock now, before the first write, rather than in the first trigger. A writer that already
-    holds row locks when it asks for it could deadlock with one that holds it and wants those
-    rows; one that asks first only waits. SQLite: nothing (one writer at a time)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", list(WRITE_LOCK))
 
 
 def install_triggers(schema_editor=None) -> None:

@@ -16,6 +16,8 @@ from django.db import router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from villages.locks import coverage_write_lock
+
 FIELD = "history_version"
 
 
@@ -43,8 +45,13 @@ class VersionCheckedForm(forms.ModelForm):
             self._check_version(cleaned.get(FIELD) or "")
         return cleaned
 
+    # Set by the admin of a model whose saves write posts or memberships.
+    coverage_writer = False
+
     def _check_version(self, opened: str) -> None:
         model = type(self.instance)
+        if self.coverage_writer:
+            coverage_write_lock(router.db_for_write(model))  # before the row lock: see locks
         # Lock the row: a save that passes this check is the only one until it commits.
         # No ordering: a model's default order may join a nullable relation (a rule set's
         # regency), and PostgreSQL locks no row of an outer join.
@@ -74,7 +81,8 @@ class VersionCheckedAdmin:
         form = super().get_form(request, obj, change, **kwargs)
         if obj is None:
             return form  # an add form overwrites nothing
-        return type(form.__name__, (VersionCheckedForm, form), {})
+        writer = getattr(self, "coverage_writer", False)
+        return type(form.__name__, (VersionCheckedForm, form), {"coverage_writer": writer})
 
     def get_fields(self, request, obj=None):
         # Django lists a form's fields from the form itself when no fields are given; the

@@ -158,3 +158,19 @@ def test_the_row_is_locked_before_the_version_is_compared(head_office):
     lock = next(i for i, s in enumerate(sql) if s.endswith("FOR UPDATE"))
     assert 'FROM "villages_post"' in sql[lock]
     assert any("villages_historicalpost" in s for s in sql[lock + 1 :])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks are PostgreSQL's")
+def test_a_save_that_writes_posts_takes_the_coverage_lock_before_any_row_lock(head_office):
+    """The summary's write lock first (villages.locks): a save holding a row lock while it
+    waits for the lock could deadlock with an import holding the lock and wanting the row."""
+    post = PostFactory(village_id=KARANGLEWAS)
+    url = reverse("admin:villages_post_change", args=[post.pk])
+    data = form_data(head_office.get(url), unit="RT 009")
+    with CaptureQueriesContext(connection) as queries:
+        assert head_office.post(url, data).status_code == 302
+    sql = [q["sql"] for q in queries]
+    coverage = next(i for i, s in enumerate(sql) if "pg_advisory_xact_lock" in s)
+    row = next(i for i, s in enumerate(sql) if s.endswith("FOR UPDATE"))
+    assert coverage < row
+    assert sql[coverage] == "SELECT pg_advisory_xact_lock(4245, 0)"
