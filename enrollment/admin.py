@@ -38,6 +38,7 @@ from villages.admin import (
     log_identifiers,
 )
 from villages.admin_scale import EstimatedCountPaginator
+from villages.categories import CRITERION_CATEGORIES
 from villages.models import Person, Post
 from villages.nik import mask_kpj, mask_nik
 
@@ -302,11 +303,8 @@ class RuleSetAdmin(ScopedHistoryAdmin):
             _("Coverage of posts"),
             {
                 "fields": [
-                    ("perangkat_enabled", "perangkat_min_pct"),
-                    ("bpd_enabled", "bpd_min_pct"),
-                    ("rt_rw_enabled", "rt_rw_min_pct"),
-                    ("lkd_enabled", "lkd_min_pct"),
-                    ("linmas_enabled", "linmas_min_pct"),
+                    (f"{category.prefix}_enabled", f"{category.prefix}_min_pct")
+                    for category in CRITERION_CATEGORIES
                 ]
             },
         ),

@@ -29,7 +29,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from enrollment.models import State
-from enrollment.rules import CATEGORY_ORDER, Figures
+from enrollment.rules import Figures
 from enrollment.selectors import (
     AS_OF_MAX,
     AS_OF_MIN,
@@ -39,6 +39,7 @@ from enrollment.selectors import (
     coverage_for_village,
 )
 from villages.access import access_log, may_see_full_nik, scope_for
+from villages.categories import CATEGORY_ORDER
 from villages.models import AccessLog, Village
 from villages.selectors import LEVEL_BY_LENGTH, Area, area_get
 

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from villages.categories import CATEGORIES, CRITERION_CATEGORIES
 from villages.models import Person
 
 # A BPU participant may pay arrears for up to 3 months after protection ends.
@@ -182,16 +183,13 @@ class RuleSet(models.Model):
         verbose_name=_("minimum programs"),
         help_text=_("A post is covered when its holder has all of these, paid through the day."),
     )
-    perangkat_enabled = models.BooleanField(_("village officials criterion"), default=True)
-    perangkat_min_pct = _pct_field(_("village officials covered at least (%)"))
-    bpd_enabled = models.BooleanField(_("BPD criterion"), default=False)
-    bpd_min_pct = _pct_field(_("BPD covered at least (%)"))
-    rt_rw_enabled = models.BooleanField(_("RT/RW criterion"), default=False)
-    rt_rw_min_pct = _pct_field(_("RT/RW covered at least (%)"))
-    lkd_enabled = models.BooleanField(_("LKD criterion"), default=False)
-    lkd_min_pct = _pct_field(_("LKD covered at least (%)"))
-    linmas_enabled = models.BooleanField(_("Satlinmas criterion"), default=False)
-    linmas_min_pct = _pct_field(_("Satlinmas covered at least (%)"))
+    # Per category with a criterion (villages.categories): <prefix>_enabled, <prefix>_min_pct.
+    for _category in CRITERION_CATEGORIES:
+        locals()[f"{_category.prefix}_enabled"] = models.BooleanField(
+            _category.criterion_label, default=_category.criterion_on_by_default
+        )
+        locals()[f"{_category.prefix}_min_pct"] = _pct_field(_category.min_pct_label)
+    del _category
     self_enrolled_enabled = models.BooleanField(_("self-enrolment criterion"), default=False)
     self_enrolled_min_pct = _pct_field(
         _("residents enrolled on their own at least (% of households)"), default=50
@@ -447,14 +445,7 @@ class SharedHolderPost(models.Model):
 
 
 # Categories of post as columns of `VillageDay`: (category, column prefix).
-DAY_CATEGORIES = (
-    ("PERANGKAT", "perangkat"),
-    ("BPD", "bpd"),
-    ("RT_RW", "rt_rw"),
-    ("LKD", "lkd"),
-    ("LINMAS", "linmas"),
-    ("LAINNYA", "lainnya"),
-)
+DAY_CATEGORIES = tuple((category.code, category.prefix) for category in CATEGORIES)
 DAY_FIGURES = ("posts", "covered", "lapsing", "arrears")
 DAY_COLUMNS = tuple(f"{prefix}_{figure}" for _c, prefix in DAY_CATEGORIES for figure in DAY_FIGURES)
 

@@ -15,15 +15,13 @@ from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from villages.categories import BY_CODE, CRITERION_CATEGORIES
+
 DEFAULT_MIN_PROGRAMS = ("JKK", "JKM")
-CATEGORY_ORDER = ("PERANGKAT", "BPD", "RT_RW", "LKD", "LINMAS", "LAINNYA")
-# Criterion key, rule-set field prefix, category.
-CATEGORY_CRITERIA = (
-    ("perangkat_covered", "perangkat", "PERANGKAT"),
-    ("bpd_covered", "bpd", "BPD"),
-    ("rt_rw_covered", "rt_rw", "RT_RW"),
-    ("lkd_covered", "lkd", "LKD"),
-    ("linmas_covered", "linmas", "LINMAS"),
+# Criterion key, rule-set field prefix, category: one per category that has a criterion.
+CATEGORY_CRITERIA = tuple(
+    (f"{category.prefix}_covered", category.prefix, category.code)
+    for category in CRITERION_CATEGORIES
 )
 FACT_CRITERIA = (
     ("bumdes_active", "require_bumdes"),
@@ -156,18 +154,12 @@ def _category_label(category: str, minimum: Decimal, language: str | None = None
 # language (the language decides both the words and the number format).
 @functools.lru_cache(maxsize=1024)
 def _category_label_in(category: str, minimum: Decimal, language: str | None) -> str:
-    names = {
-        "PERANGKAT": _("village officials"),
-        "BPD": _("BPD members"),
-        "RT_RW": _("RT/RW officials"),
-        "LKD": _("LKD members"),
-        "LINMAS": _("Satlinmas guards"),
-    }
+    who = BY_CODE[category].who
     if minimum >= 100:
-        return _("All %(who)s covered") % {"who": names[category]}
+        return _("All %(who)s covered") % {"who": who}
     return _("At least %(pct)s%% of %(who)s covered") % {
         "pct": formats.number_format(minimum, decimal_pos=0 if minimum % 1 == 0 else 2),
-        "who": names[category],
+        "who": who,
     }
 
 

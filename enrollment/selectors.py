@@ -51,7 +51,6 @@ from enrollment.models import (
     state_of,
 )
 from enrollment.rules import (
-    CATEGORY_ORDER,
     DEFAULT_MIN_PROGRAMS,
     VILLAGE_FACT_FIELDS,
     Criterion,
@@ -61,6 +60,7 @@ from enrollment.rules import (
     evaluate,
 )
 from enrollment.summary import LAPSING_DAYS, day_in_store, roll_day
+from villages.categories import CATEGORY_ORDER, POST_ORDER
 from villages.models import RegencyTarget, Village
 from villages.nik import mask_nik
 from villages.routers import read_db
@@ -690,32 +690,8 @@ def _roster(area: Area, day: dt.date, rules: Rules, full_nik: bool) -> list[Rost
         _roster_row(post, memberships[post.person_id], programs, rules, day, full_nik)
         for post in posts
     ]
-    rows.sort(key=lambda r: (CATEGORY_ORDER.index(r.category), _POST_ORDER[r.post], r.unit, r.name))
+    rows.sort(key=lambda r: (CATEGORY_ORDER.index(r.category), POST_ORDER[r.post], r.unit, r.name))
     return rows
-
-
-_POST_ORDER = {
-    code: i
-    for i, code in enumerate(
-        [
-            "KEPALA_DESA",
-            "SEKRETARIS_DESA",
-            "KAUR",
-            "KASI",
-            "KEPALA_DUSUN",
-            "KETUA_BPD",
-            "ANGGOTA_BPD",
-            "KETUA_RW",
-            "SEKRETARIS_RW",
-            "KETUA_RT",
-            "SEKRETARIS_RT",
-            "PENGURUS_LKD",
-            "LINMAS",
-            "PENGELOLA_BUMDES",
-            "LAINNYA",
-        ]
-    )
-}
 
 
 def _roster_row(post, paid: dict, programs: list[str], rules: Rules, day, full_nik) -> RosterRow:

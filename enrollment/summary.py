@@ -297,7 +297,6 @@ def _sqlite_uninstall() -> list[str]:
 # --- Entry points ------------------------------------------------------------------------
 
 
-
 def install_triggers(schema_editor=None) -> None:
     conn = schema_editor.connection if schema_editor else connection
     statements = _pg_install() if conn.vendor == "postgresql" else _sqlite_install()

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from villages.categories import CATEGORIES, CATEGORY_OF_POST, POSTS
 from villages.nik import NIK_VALIDATORS, parse_nik
 
 
@@ -275,18 +276,10 @@ class BranchOffice(models.Model):
 
 # Post codes by dashboard category, exactly as the roster import contract lists them.
 _CATEGORY_CODES: dict[str, list[str]] = {
-    "PERANGKAT": ["KEPALA_DESA", "SEKRETARIS_DESA", "KAUR", "KASI", "KEPALA_DUSUN"],
-    "BPD": ["KETUA_BPD", "ANGGOTA_BPD"],
-    "RT_RW": ["KETUA_RW", "SEKRETARIS_RW", "KETUA_RT", "SEKRETARIS_RT"],
-    "LKD": ["PENGURUS_LKD"],
-    "LINMAS": ["LINMAS"],
-    "LAINNYA": ["PENGELOLA_BUMDES", "LAINNYA"],
+    category.code: [post.code for post in category.posts] for category in CATEGORIES
 }
-CATEGORY_OF_POST: dict[str, str] = {
-    code: category for category, codes in _CATEGORY_CODES.items() for code in codes
-}
-VILLAGE_SINGLE_HOLDER_POSTS = frozenset({"KEPALA_DESA", "SEKRETARIS_DESA", "KETUA_BPD"})
-UNIT_SINGLE_HOLDER_POSTS = frozenset({"KETUA_RW", "SEKRETARIS_RW", "KETUA_RT", "SEKRETARIS_RT"})
+VILLAGE_SINGLE_HOLDER_POSTS = frozenset(p.code for p in POSTS if p.holder == "village")
+UNIT_SINGLE_HOLDER_POSTS = frozenset(p.code for p in POSTS if p.holder == "unit")
 SINGLE_HOLDER_POSTS = VILLAGE_SINGLE_HOLDER_POSTS | UNIT_SINGLE_HOLDER_POSTS
 
 
@@ -367,30 +360,11 @@ class Person(models.Model):
 class Post(models.Model):
     """A post a person holds in a village for a term (jabatan); ended posts are kept."""
 
-    class Category(models.TextChoices):
-        PERANGKAT = "PERANGKAT", _("Village officials (perangkat desa)")
-        BPD = "BPD", _("Village consultative body (BPD)")
-        RT_RW = "RT_RW", _("RT/RW officials")
-        LKD = "LKD", _("Village community institutions (LKD)")
-        LINMAS = "LINMAS", _("Civil defence (Satlinmas)")
-        LAINNYA = "LAINNYA", _("Other")
-
-    class Code(models.TextChoices):
-        KEPALA_DESA = "KEPALA_DESA", _("Village head (Kepala Desa)")
-        SEKRETARIS_DESA = "SEKRETARIS_DESA", _("Village secretary (Sekretaris Desa)")
-        KAUR = "KAUR", _("Head of affairs (Kepala Urusan)")
-        KASI = "KASI", _("Head of section (Kepala Seksi)")
-        KEPALA_DUSUN = "KEPALA_DUSUN", _("Hamlet head (Kepala Dusun)")
-        KETUA_BPD = "KETUA_BPD", _("BPD chair (Ketua BPD)")
-        ANGGOTA_BPD = "ANGGOTA_BPD", _("BPD member (Anggota BPD)")
-        KETUA_RW = "KETUA_RW", _("RW head (Ketua RW)")
-        SEKRETARIS_RW = "SEKRETARIS_RW", _("RW secretary (Sekretaris RW)")
-        KETUA_RT = "KETUA_RT", _("RT head (Ketua RT)")
-        SEKRETARIS_RT = "SEKRETARIS_RT", _("RT secretary (Sekretaris RT)")
-        PENGURUS_LKD = "PENGURUS_LKD", _("LKD board member (Pengurus LKD)")
-        LINMAS = "LINMAS", _("Civil defence guard (Satlinmas)")
-        PENGELOLA_BUMDES = "PENGELOLA_BUMDES", _("BUMDes manager (Pengelola BUMDes)")
-        LAINNYA = "LAINNYA", _("Other (Lainnya)")
+    # Both from the registry of categories (villages.categories).
+    Category = models.TextChoices(
+        "Category", [(c.code, (c.code, c.label)) for c in CATEGORIES], module=__name__
+    )
+    Code = models.TextChoices("Code", [(p.code, (p.code, p.label)) for p in POSTS], module=__name__)
 
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="posts", verbose_name=_("person")

@@ -26,9 +26,10 @@ from enrollment.models import (
     VillageDay,
     arrears_since,
 )
-from enrollment.rules import CATEGORY_ORDER, DEFAULT_MIN_PROGRAMS, Figures
+from enrollment.rules import DEFAULT_MIN_PROGRAMS, Figures
 from enrollment.selectors import LAPSING_WINDOW, coverage_for_area, people_count
 from enrollment.summary import day_in_store, rebuild_summary, roll_day
+from villages.categories import CATEGORY_ORDER
 from villages.models import Post, Village
 from villages.selectors import area_get
 from villages.services import posts_end
