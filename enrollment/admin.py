@@ -32,6 +32,7 @@ from villages.admin import (
     area_params,
     holder_regency_filter,
 )
+from villages.admin_ids import MalformedIdIs404
 from villages.admin_scale import EstimatedCountPaginator
 from villages.models import Person, Post
 from villages.nik import mask_kpj, mask_nik
@@ -132,7 +133,7 @@ admin.site.register(Person, PersonCoverageAdmin)
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(MalformedIdIs404, admin.ModelAdmin):
     list_display = ["code", "name", "order"]
     search_fields = ["code", "name"]
 
