@@ -112,9 +112,21 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
 # A username is locked from the address that failed: an office behind one address is not
-# locked out as a whole by one forgetful colleague.
+# locked out as a whole by one forgetful colleague, and a stranger elsewhere cannot lock
+# the owner out.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying: this many failures from one address, on any usernames, lock the
+# address out for the cool-off too (villages.lockout.LockoutHandler).
+LOGIN_ADDRESS_FAILURE_LIMIT = 20
+AXES_HANDLER = "villages.lockout.LockoutHandler"
+# The lockout ends an hour after the last failure that counted: an attempt while locked
+# out (even with the right password) does not start the hour again.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
+# Behind TRUSTED_PROXY_COUNT reverse proxies, the client's address is the N-th entry of
+# X-Forwarded-For from the right (docs/deployment.md); with 0 the header is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "villages.lockout.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # Sessions end after 30 minutes idle and 12 hours at most (villages.middleware), and when
