@@ -1,5 +1,6 @@
 """Settings for bpjs-desa, read from the environment (and a `.env` file beside manage.py)."""
 
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response, a redirect or an error page too, names the request of its logs.
+    "villages.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -202,6 +205,44 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# Logs: JSON lines on stderr, each with its request id (villages.log). Errors with their
+# tracebacks, every 4xx and 5xx response (django.request: 403s, 404s of objects outside a
+# scope), django.security and the login lockout's events (axes); errors are mailed to ADMINS.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "villages.log.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {"json": {"()": "villages.log.JsonFormatter"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": "json",
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        "django": {"handlers": ["stderr", "mail_admins"], "level": "WARNING", "propagate": False},
+        "axes": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+    },
+}
+# Who gets the error mails: ADMINS="Ani <ani@example.go.id>,Budi <budi@example.go.id>".
+ADMINS = getaddresses([env.str("ADMINS", default="")])
+ADMINS = [(name, address) for name, address in ADMINS if address]
+SERVER_EMAIL = env.str("SERVER_EMAIL", default="root@localhost")
+# The mail server, e.g. EMAIL_URL=smtp+tls://user:password@mail.example.go.id:587.
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

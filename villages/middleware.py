@@ -1,4 +1,5 @@
-"""Session lifetime: 30 minutes idle, 12 hours at most, whatever the activity."""
+"""Session lifetime (30 minutes idle, 12 hours at most, whatever the activity), and the
+request id of the logs."""
 
 import time
 
@@ -6,6 +7,8 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+
+from villages.log import current_request_id, request_id_for
 
 _STARTED = "session_started_at"
 _SEEN = "session_seen_at"
@@ -36,3 +39,21 @@ class SessionLifetimeMiddleware:
                 request.session[_STARTED] = started
                 request.session[_SEEN] = now
         return self.get_response(request)
+
+
+class RequestIdMiddleware:
+    """An id for each request, in every log record of it and in the X-Request-ID response
+    header: the proxy's own id when it sends one (nginx: `$request_id`), else a new one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = request_id_for(request.headers.get("X-Request-ID"))
+        token = current_request_id.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(token)
+        response["X-Request-ID"] = request.request_id
+        return response
