@@ -108,7 +108,7 @@ PAGES = {
     "api:coverage_area",
     "api:schema",
 }
-PUBLIC = {"login": 200, "logout": 405, "set_language": 302}
+PUBLIC = {"login": 200, "logout": 405, "set_language": 302, "healthz": 200}
 # Admin URLs reached through another page, with no object of their own.
 NOT_REQUESTED = {"admin:app_list", "admin:view_on_site"}
 
