@@ -1,5 +1,5 @@
-"""Session lifetime (30 minutes idle, 12 hours at most, whatever the activity), and the
-request id of the logs."""
+"""Session lifetime (30 minutes idle, 12 hours at most, whatever the activity), the request
+id of the logs, and no caching of what a logged-in user sees."""
 
 import time
 
@@ -56,4 +56,22 @@ class RequestIdMiddleware:
         finally:
             current_request_id.reset(token)
         response["X-Request-ID"] = request.request_id
+        return response
+
+
+class PrivateResponsesMiddleware:
+    """Whatever a logged-in user is sent (a village page with names, a roster export, the API,
+    an import report) may carry names and NIKs, and so may any admin page: no browser or
+    shared proxy may keep a copy. A response that chose its own Cache-Control keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.admin_prefix = f"/{settings.ADMIN_URL}"
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Cache-Control" not in response and (
+            request.path.startswith(self.admin_prefix) or request.user.is_authenticated
+        ):
+            response["Cache-Control"] = "private, no-store"
         return response
