@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -40,7 +42,7 @@ from enrollment.selectors import (
 )
 from villages.access import access_log, may_see_full_nik, scope_for
 from villages.models import AccessLog, Village
-from villages.selectors import LEVEL_BY_LENGTH, Area, area_get
+from villages.selectors import AREA_CODE_RE, LEVEL_BY_LENGTH, Area, area_get, areas_get
 
 # A country or province response lists at most this many Desa Sadar candidates.
 CANDIDATES_LIMIT = 100
@@ -173,8 +175,23 @@ class VillageCoverageSerializer(serializers.Serializer):
     roster = RosterRowSerializer(many=True)
 
 
+class ScopeAreaSerializer(AreaSerializer):
+    url = serializers.URLField(help_text="This area's coverage.")
+
+
+class ScopeAreasSerializer(serializers.Serializer):
+    areas = ScopeAreaSerializer(
+        many=True,
+        help_text="The areas the user may read, outermost first by code: their own province, "
+        "regencies or village. Everything below each is readable too.",
+    )
+
+
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+    class Meta:
+        ref_name = "Error"
 
 
 class AsOfErrorSerializer(serializers.Serializer):
@@ -277,6 +294,21 @@ def village_coverage_data(result: VillageCoverage) -> dict:
     return VillageCoverageSerializer(data).data
 
 
+def scope_areas_data(request: Request, areas: list[Area]) -> dict:
+    data = {
+        "areas": [
+            {
+                "code": area.code,
+                "name": area.name,
+                "level": area.level,
+                "url": request.build_absolute_uri(reverse("api:coverage_area", args=[area.code])),
+            }
+            for area in areas
+        ]
+    }
+    return ScopeAreasSerializer(data).data
+
+
 # --- Request parsing -----------------------------------------------------------------------
 
 
@@ -301,6 +333,17 @@ def as_of_from(request: Request) -> dt.date:
             }
         )
     return day
+
+
+def logged_request(request: Request, as_of: dt.date) -> str:
+    """The request as the access log keeps it: the path and the parameters the API reads
+    (the day, the format), never whatever else the caller put in the query string."""
+    params = {}
+    if "as_of" in request.query_params:
+        params["as_of"] = as_of.isoformat()
+    if "format" in request.query_params:
+        params["format"] = request.accepted_renderer.format
+    return request.path + (f"?{urlencode(params)}" if params else "")
 
 
 def area_for(request: Request, code: str) -> Area:
@@ -339,11 +382,38 @@ CODE_PARAMETER = OpenApiParameter(
     OpenApiParameter.PATH,
     description="Kemendagri code of a province (33), regency (33.02), district (33.02.18) or "
     "village (33.02.18.2001); the undotted form (3302182001) is accepted too.",
+    pattern=f"^{AREA_CODE_RE.pattern}$",
 )
+RESPONSE_HEADERS = [
+    OpenApiParameter(
+        "WWW-Authenticate",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[401],
+        description="`Token`: send `Authorization: Token <key>`.",
+    ),
+    OpenApiParameter(
+        "Retry-After",
+        OpenApiTypes.INT,
+        OpenApiParameter.HEADER,
+        response=[503],
+        description="Seconds to wait before trying again.",
+    ),
+]
 ERRORS = {
-    400: OpenApiResponse(AsOfErrorSerializer, description="`as_of` is not a YYYY-MM-DD date."),
-    401: OpenApiResponse(ErrorSerializer, description="Missing or invalid token."),
-    403: OpenApiResponse(ErrorSerializer, description="The user has no role."),
+    400: OpenApiResponse(
+        AsOfErrorSerializer,
+        description="`as_of` is not a YYYY-MM-DD date, or lies outside 1900-01-01 to "
+        "2999-12-31; the message says which.",
+    ),
+    401: OpenApiResponse(
+        ErrorSerializer, description="No credentials, or a token or session that is not valid."
+    ),
+    403: OpenApiResponse(ErrorSerializer, description="The user has no role, hence no area."),
+    503: OpenApiResponse(
+        description="The database cannot be reached (a restart): an HTML page; try again "
+        "after Retry-After seconds."
+    ),
 }
 
 
@@ -365,7 +435,7 @@ class CoverageView(APIView):
                     action=AccessLog.Action.API,
                     area_code=area.code,
                     rows=len(result.roster),
-                    what=request.get_full_path()[:200],
+                    what=logged_request(request, as_of),
                 )
             return Response(village_coverage_data(result))
         # Candidates come first on the Desa Sadar list: its first CANDIDATES_LIMIT entries
@@ -378,14 +448,30 @@ class CoverageView(APIView):
 class CountryCoverageView(CoverageView):
     @extend_schema(
         operation_id="coverage_country",
-        summary="Coverage of the whole country",
-        description="Totals, categories, provinces and Desa Sadar candidates of the country.",
-        parameters=[AS_OF_PARAMETER],
-        responses={200: AreaCoverageSerializer, **ERRORS},
+        summary="Coverage of the whole country, or the user's own areas",
+        description="Totals, categories, provinces and Desa Sadar candidates of the country. "
+        "A user whose scope is not the whole country gets, instead of figures, the areas they "
+        "may read (`areas`, each with the link to its coverage).",
+        parameters=[AS_OF_PARAMETER, *RESPONSE_HEADERS],
+        responses={
+            200: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="CountryCoverage",
+                    serializers=[AreaCoverageSerializer, ScopeAreasSerializer],
+                    resource_type_field_name=None,
+                ),
+                description="The country's coverage, or (a scoped user) the user's own areas.",
+            ),
+            **ERRORS,
+        },
         tags=["coverage"],
     )
     def get(self, request: Request) -> Response:
-        return self.coverage(request, area_for(request, ""))
+        scope = scope_for(request.user)
+        if scope.everything:
+            return self.coverage(request, area_for(request, ""))
+        as_of_from(request)  # a malformed day is refused here too
+        return Response(scope_areas_data(request, areas_get(codes=list(scope.prefixes))))
 
 
 class AreaCoverageView(CoverageView):
@@ -394,12 +480,15 @@ class AreaCoverageView(CoverageView):
         summary="Coverage of an area by its Kemendagri code",
         description="A province, regency or district: totals, categories, children and Desa "
         "Sadar candidates. A village: totals, categories, Desa Sadar checklist and roster.",
-        parameters=[CODE_PARAMETER, AS_OF_PARAMETER],
+        parameters=[CODE_PARAMETER, AS_OF_PARAMETER, *RESPONSE_HEADERS],
         responses={
-            200: PolymorphicProxySerializer(
-                component_name="Coverage",
-                serializers=[AreaCoverageSerializer, VillageCoverageSerializer],
-                resource_type_field_name=None,
+            200: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="Coverage",
+                    serializers=[AreaCoverageSerializer, VillageCoverageSerializer],
+                    resource_type_field_name=None,
+                ),
+                description="The area's coverage; a village's has its checklist and roster.",
             ),
             **ERRORS,
             404: OpenApiResponse(ErrorSerializer, description="No area has this code."),

@@ -305,7 +305,8 @@ def _api_cases(role: str) -> list[tuple[str, int]]:
         "in_village": (reverse("api:coverage_area", args=[IN_VILLAGE]), _sees(role, IN_VILLAGE)),
         "out_area": (reverse("api:coverage_area", args=[OUT_AREA]), role in EVERYTHING),
         "out_village": (reverse("api:coverage_area", args=[OUT_VILLAGE]), role in EVERYTHING),
-        "country": (reverse("api:coverage"), role in EVERYTHING),
+        # The country answers everyone with a scope: its figures, or the user's own areas.
+        "country": (reverse("api:coverage"), True),
     }
     if role == "anonymous":
         return [(url, 401) for url, _ in urls.values()] + [(reverse("api:schema"), 401)]
