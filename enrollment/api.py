@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     PolymorphicProxySerializer,
@@ -48,6 +49,8 @@ from villages.selectors import AREA_CODE_RE, LEVEL_BY_LENGTH, Area, area_get, ar
 CANDIDATES_LIMIT = 100
 CANDIDATES_CUT_LEVELS = ("country", "province")
 AS_OF_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Years AS_OF_MIN to AS_OF_MAX (1900 to 2999), in the schema.
+AS_OF_PATTERN = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"
 # Dates outside this range are refused: the selectors add and subtract months and days.
 LEVELS = list(LEVEL_BY_LENGTH.values())
 
@@ -373,8 +376,10 @@ AS_OF_PARAMETER = OpenApiParameter(
     "as_of",
     OpenApiTypes.DATE,
     OpenApiParameter.QUERY,
-    description='The day "paid through" is judged against, YYYY-MM-DD; default today in '
-    "Asia/Jakarta.",
+    description='The day "paid through" is judged against, YYYY-MM-DD, from 1900-01-01 to '
+    "2999-12-31; default today in Asia/Jakarta.",
+    # The range as a pattern, so that a client (or a fuzzer) reading the schema knows it.
+    pattern=AS_OF_PATTERN,
 )
 CODE_PARAMETER = OpenApiParameter(
     "code",
@@ -383,6 +388,10 @@ CODE_PARAMETER = OpenApiParameter(
     description="Kemendagri code of a province (33), regency (33.02), district (33.02.18) or "
     "village (33.02.18.2001); the undotted form (3302182001) is accepted too.",
     pattern=f"^{AREA_CODE_RE.pattern}$",
+    examples=[
+        OpenApiExample("A regency", value="33.02"),
+        OpenApiExample("A village", value="33.02.03.2003"),
+    ],
 )
 RESPONSE_HEADERS = [
     OpenApiParameter(

@@ -2,11 +2,15 @@
 the country endpoint lists a scoped user's own areas; the log keeps only the parameters the
 API reads; every status the API answers is documented with its body."""
 
+import datetime as dt
+import re
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from enrollment.selectors import AS_OF_MAX, AS_OF_MIN
 from tests.factories import BranchOfficeFactory, PostFactory
 from villages.models import AccessLog, Regency
 from villages.roles import user_role_set
@@ -159,3 +163,22 @@ def test_a_code_with_a_slash_is_a_json_404(db, code):
     response = _client(root).get(f"/api/v1/coverage/{code}/")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    "day,inside",
+    [
+        ("1899-12-31", False),
+        ("1900-01-01", True),
+        ("2026-11-22", True),
+        ("2999-12-31", True),
+        ("3000-01-01", False),
+    ],
+)
+def test_the_schema_gives_the_range_of_as_of(schema, day, inside):
+    """A day the schema allows is accepted: the range is in its pattern."""
+    [as_of] = [
+        p for p in schema["paths"]["/api/v1/coverage/"]["get"]["parameters"] if p["name"] == "as_of"
+    ]
+    assert bool(re.fullmatch(as_of["schema"]["pattern"], day)) is inside
+    assert (AS_OF_MIN <= dt.date.fromisoformat(day) <= AS_OF_MAX) is inside
