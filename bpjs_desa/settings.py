@@ -1,5 +1,6 @@
 """Settings for bpjs-desa, read from the environment (and a `.env` file beside manage.py)."""
 
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
@@ -42,12 +43,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response, a redirect or an error page too, names the request of its logs.
+    "villages.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: private, no-store on whatever a logged-in user (or the admin) is sent.
+    "villages.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "villages.middleware.SessionLifetimeMiddleware",
@@ -112,9 +117,21 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
 # A username is locked from the address that failed: an office behind one address is not
-# locked out as a whole by one forgetful colleague.
+# locked out as a whole by one forgetful colleague, and a stranger elsewhere cannot lock
+# the owner out.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying: this many failures from one address, on any usernames, lock the
+# address out for the cool-off too (villages.lockout.LockoutHandler).
+LOGIN_ADDRESS_FAILURE_LIMIT = 20
+AXES_HANDLER = "villages.lockout.LockoutHandler"
+# The lockout ends an hour after the last failure that counted: an attempt while locked
+# out (even with the right password) does not start the hour again.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
+# Behind TRUSTED_PROXY_COUNT reverse proxies, the client's address is the N-th entry of
+# X-Forwarded-For from the right (docs/deployment.md); with 0 the header is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "villages.lockout.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # Sessions end after 30 minutes idle and 12 hours at most (villages.middleware), and when
@@ -165,6 +182,8 @@ FORMAT_MODULE_PATH = ["villages.formats"]
 # SECURE_SSL_REDIRECT=off and let the proxy redirect; the proxy must send X-Forwarded-Proto.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A load balancer probes the health check over plain HTTP, straight at gunicorn.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -190,6 +209,44 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# Logs: JSON lines on stderr, each with its request id (villages.log). Errors with their
+# tracebacks, every 4xx and 5xx response (django.request: 403s, 404s of objects outside a
+# scope), django.security and the login lockout's events (axes); errors are mailed to ADMINS.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "villages.log.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {"json": {"()": "villages.log.JsonFormatter"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": "json",
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        "django": {"handlers": ["stderr", "mail_admins"], "level": "WARNING", "propagate": False},
+        "axes": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+    },
+}
+# Who gets the error mails: ADMINS="Ani <ani@example.go.id>,Budi <budi@example.go.id>".
+ADMINS = getaddresses([env.str("ADMINS", default="")])
+ADMINS = [(name, address) for name, address in ADMINS if address]
+SERVER_EMAIL = env.str("SERVER_EMAIL", default="root@localhost")
+# The mail server, e.g. EMAIL_URL=smtp+tls://user:password@mail.example.go.id:587.
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

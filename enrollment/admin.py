@@ -37,6 +37,7 @@ from villages.admin import (
     identifiers_shown,
     log_identifiers,
 )
+from villages.admin_ids import MalformedIdIs404
 from villages.admin_scale import EstimatedCountPaginator
 from villages.categories import CRITERION_CATEGORIES
 from villages.models import Person, Post
@@ -138,7 +139,7 @@ admin.site.register(Person, PersonCoverageAdmin)
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(MalformedIdIs404, admin.ModelAdmin):
     list_display = ["code", "name", "order"]
     search_fields = ["code", "name"]
 

@@ -2,25 +2,28 @@
 
 `GET /api/v1/coverage/` (the country) and `GET /api/v1/coverage/<code>/` (any area by its
 Kemendagri code). The views build plain values from the selectors' dataclasses and pass
-them through the serializers below, so the OpenAPI schema documents exactly what is sent.
-No figure is computed here: totals, categories and children come from the selectors.
+them through the serializers of `enrollment.api_serializers`, so the OpenAPI schema documents
+exactly what is sent. No figure is computed here: totals, categories and children come from
+the selectors.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
 )
-from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import BasePermission
@@ -28,7 +31,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enrollment.models import State
+from enrollment.api_serializers import (
+    CANDIDATES_LIMIT,
+    AreaCoverageSerializer,
+    AsOfErrorSerializer,
+    ErrorSerializer,
+    ScopeAreasSerializer,
+    VillageCoverageSerializer,
+)
 from enrollment.rules import Figures
 from enrollment.selectors import (
     AS_OF_MAX,
@@ -39,147 +49,14 @@ from enrollment.selectors import (
     coverage_for_village,
 )
 from villages.access import access_log, may_see_full_nik, scope_for
-from villages.categories import CATEGORY_ORDER
-from villages.models import AccessLog, Village
-from villages.selectors import LEVEL_BY_LENGTH, Area, area_get
+from villages.models import AccessLog
+from villages.selectors import AREA_CODE_RE, Area, area_get, areas_get
 
-# A country or province response lists at most this many Desa Sadar candidates.
-CANDIDATES_LIMIT = 100
 CANDIDATES_CUT_LEVELS = ("country", "province")
 AS_OF_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# Dates outside this range are refused: the selectors add and subtract months and days.
-LEVELS = list(LEVEL_BY_LENGTH.values())
-
-
-# --- Serializers (the documented shape) ----------------------------------------------------
-
-
-class AreaSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text='Kemendagri code, dotted; "" for the country.')
-    name = serializers.CharField()
-    level = serializers.ChoiceField(choices=LEVELS)
-
-
-class VillageAreaSerializer(AreaSerializer):
-    kind = serializers.ChoiceField(choices=Village.Kind.values)
-
-
-class TotalsSerializer(serializers.Serializer):
-    posts = serializers.IntegerField(
-        help_text="Filled posts; a person with two posts counts twice."
-    )
-    covered = serializers.IntegerField(help_text="Filled posts whose holder is covered on as_of.")
-    coverage_pct = serializers.FloatField(
-        allow_null=True, help_text="100 × covered / posts, 2 decimals; null when posts = 0."
-    )
-    people = serializers.IntegerField(help_text="Distinct persons holding at least one post.")
-    lapsing_soon = serializers.IntegerField(
-        help_text="Covered posts whose paid-through date falls within the next 30 days."
-    )
-    in_arrears = serializers.IntegerField(
-        help_text="Posts whose holder's minimum programs ended within the last 3 months."
-    )
-
-
-class CategorySerializer(serializers.Serializer):
-    category = serializers.ChoiceField(choices=CATEGORY_ORDER)
-    posts = serializers.IntegerField()
-    covered = serializers.IntegerField()
-    coverage_pct = serializers.FloatField(allow_null=True)
-
-
-class ChildSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    level = serializers.ChoiceField(choices=LEVELS)
-    posts = serializers.IntegerField()
-    covered = serializers.IntegerField()
-    coverage_pct = serializers.FloatField(allow_null=True)
-    lapsing_soon = serializers.IntegerField()
-    in_arrears = serializers.IntegerField()
-    villages = serializers.IntegerField(help_text="Villages below this area.")
-    desa_sadar_candidates = serializers.IntegerField(
-        help_text="Villages below this area that pass every Desa Sadar criterion."
-    )
-
-
-class CandidateSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-
-
-class AreaCoverageSerializer(serializers.Serializer):
-    area = AreaSerializer()
-    as_of = serializers.DateField()
-    totals = TotalsSerializer()
-    by_category = CategorySerializer(
-        many=True, help_text="Every category, in order, including those with zero posts."
-    )
-    children = ChildSerializer(many=True)
-    desa_sadar_candidates = CandidateSerializer(
-        many=True,
-        help_text=f"Villages passing every criterion, by code; for a country or province, "
-        f"the first {CANDIDATES_LIMIT}.",
-    )
-    desa_sadar_candidates_total = serializers.IntegerField(
-        required=False, help_text="Country and province only: the full count of candidates."
-    )
-
-
-class BlockingSerializer(serializers.Serializer):
-    """A person (post, name, unit, reason) or a missing fact (reason only)."""
-
-    post = serializers.CharField(required=False)
-    name = serializers.CharField(required=False)
-    unit = serializers.CharField(required=False, allow_blank=True)
-    reason = serializers.CharField()
-
-
-class CriterionSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    label = serializers.CharField()
-    passed = serializers.BooleanField()
-    detail = serializers.CharField()
-    blocking = BlockingSerializer(many=True)
-
-
-class DesaSadarSerializer(serializers.Serializer):
-    candidate = serializers.BooleanField()
-    rule_set = serializers.CharField(help_text="Name of the rule set in force.")
-    criteria = CriterionSerializer(many=True)
-
-
-class RosterRowSerializer(serializers.Serializer):
-    post = serializers.CharField()
-    category = serializers.ChoiceField(choices=CATEGORY_ORDER)
-    unit = serializers.CharField(allow_blank=True)
-    name = serializers.CharField()
-    nik = serializers.CharField(
-        help_text="Masked (first 6 and last 4 digits) without the permission to see full NIK."
-    )
-    programs = serializers.DictField(
-        child=serializers.ChoiceField(choices=State.values),
-        help_text="Program code → state on as_of.",
-    )
-    paid_until = serializers.DateField(allow_null=True)
-    covered = serializers.BooleanField()
-
-
-class VillageCoverageSerializer(serializers.Serializer):
-    area = VillageAreaSerializer()
-    as_of = serializers.DateField()
-    totals = TotalsSerializer()
-    by_category = CategorySerializer(many=True)
-    desa_sadar = DesaSadarSerializer()
-    roster = RosterRowSerializer(many=True)
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-class AsOfErrorSerializer(serializers.Serializer):
-    as_of = serializers.ListField(child=serializers.CharField())
+# Days outside AS_OF_MIN to AS_OF_MAX are refused (the selectors add and subtract months and
+# days); the schema gives the range as a pattern on the year.
+AS_OF_PATTERN = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"
 
 
 # --- Building the values from the selectors ------------------------------------------------
@@ -278,6 +155,21 @@ def village_coverage_data(result: VillageCoverage) -> dict:
     return VillageCoverageSerializer(data).data
 
 
+def scope_areas_data(request: Request, areas: list[Area]) -> dict:
+    data = {
+        "areas": [
+            {
+                "code": area.code,
+                "name": area.name,
+                "level": area.level,
+                "url": request.build_absolute_uri(reverse("api:coverage_area", args=[area.code])),
+            }
+            for area in areas
+        ]
+    }
+    return ScopeAreasSerializer(data).data
+
+
 # --- Request parsing -----------------------------------------------------------------------
 
 
@@ -302,6 +194,17 @@ def as_of_from(request: Request) -> dt.date:
             }
         )
     return day
+
+
+def logged_request(request: Request, as_of: dt.date) -> str:
+    """The request as the access log keeps it: the path and the parameters the API reads
+    (the day, the format), never whatever else the caller put in the query string."""
+    params = {}
+    if "as_of" in request.query_params:
+        params["as_of"] = as_of.isoformat()
+    if "format" in request.query_params:
+        params["format"] = request.accepted_renderer.format
+    return request.path + (f"?{urlencode(params)}" if params else "")
 
 
 def area_for(request: Request, code: str) -> Area:
@@ -331,8 +234,10 @@ AS_OF_PARAMETER = OpenApiParameter(
     "as_of",
     OpenApiTypes.DATE,
     OpenApiParameter.QUERY,
-    description='The day "paid through" is judged against, YYYY-MM-DD; default today in '
-    "Asia/Jakarta.",
+    description='The day "paid through" is judged against, YYYY-MM-DD, from 1900-01-01 to '
+    "2999-12-31; default today in Asia/Jakarta.",
+    # The range as a pattern, so that a client (or a fuzzer) reading the schema knows it.
+    pattern=AS_OF_PATTERN,
 )
 CODE_PARAMETER = OpenApiParameter(
     "code",
@@ -340,11 +245,42 @@ CODE_PARAMETER = OpenApiParameter(
     OpenApiParameter.PATH,
     description="Kemendagri code of a province (33), regency (33.02), district (33.02.18) or "
     "village (33.02.18.2001); the undotted form (3302182001) is accepted too.",
+    pattern=f"^{AREA_CODE_RE.pattern}$",
+    examples=[
+        OpenApiExample("A regency", value="33.02"),
+        OpenApiExample("A village", value="33.02.03.2003"),
+    ],
 )
+RESPONSE_HEADERS = [
+    OpenApiParameter(
+        "WWW-Authenticate",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[401],
+        description="`Token`: send `Authorization: Token <key>`.",
+    ),
+    OpenApiParameter(
+        "Retry-After",
+        OpenApiTypes.INT,
+        OpenApiParameter.HEADER,
+        response=[503],
+        description="Seconds to wait before trying again.",
+    ),
+]
 ERRORS = {
-    400: OpenApiResponse(AsOfErrorSerializer, description="`as_of` is not a YYYY-MM-DD date."),
-    401: OpenApiResponse(ErrorSerializer, description="Missing or invalid token."),
-    403: OpenApiResponse(ErrorSerializer, description="The user has no role."),
+    400: OpenApiResponse(
+        AsOfErrorSerializer,
+        description="`as_of` is not a YYYY-MM-DD date, or lies outside 1900-01-01 to "
+        "2999-12-31; the message says which.",
+    ),
+    401: OpenApiResponse(
+        ErrorSerializer, description="No credentials, or a token or session that is not valid."
+    ),
+    403: OpenApiResponse(ErrorSerializer, description="The user has no role, hence no area."),
+    503: OpenApiResponse(
+        description="The database cannot be reached (a restart): an HTML page; try again "
+        "after Retry-After seconds."
+    ),
 }
 
 
@@ -366,7 +302,7 @@ class CoverageView(APIView):
                     action=AccessLog.Action.API,
                     area_code=area.code,
                     rows=len(result.roster),
-                    what=request.get_full_path()[:200],
+                    what=logged_request(request, as_of),
                 )
             return Response(village_coverage_data(result))
         # Candidates come first on the Desa Sadar list: its first CANDIDATES_LIMIT entries
@@ -379,14 +315,30 @@ class CoverageView(APIView):
 class CountryCoverageView(CoverageView):
     @extend_schema(
         operation_id="coverage_country",
-        summary="Coverage of the whole country",
-        description="Totals, categories, provinces and Desa Sadar candidates of the country.",
-        parameters=[AS_OF_PARAMETER],
-        responses={200: AreaCoverageSerializer, **ERRORS},
+        summary="Coverage of the whole country, or the user's own areas",
+        description="Totals, categories, provinces and Desa Sadar candidates of the country. "
+        "A user whose scope is not the whole country gets, instead of figures, the areas they "
+        "may read (`areas`, each with the link to its coverage).",
+        parameters=[AS_OF_PARAMETER, *RESPONSE_HEADERS],
+        responses={
+            200: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="CountryCoverage",
+                    serializers=[AreaCoverageSerializer, ScopeAreasSerializer],
+                    resource_type_field_name=None,
+                ),
+                description="The country's coverage, or (a scoped user) the user's own areas.",
+            ),
+            **ERRORS,
+        },
         tags=["coverage"],
     )
     def get(self, request: Request) -> Response:
-        return self.coverage(request, area_for(request, ""))
+        scope = scope_for(request.user)
+        if scope.everything:
+            return self.coverage(request, area_for(request, ""))
+        as_of_from(request)  # a malformed day is refused here too
+        return Response(scope_areas_data(request, areas_get(codes=list(scope.prefixes))))
 
 
 class AreaCoverageView(CoverageView):
@@ -395,12 +347,15 @@ class AreaCoverageView(CoverageView):
         summary="Coverage of an area by its Kemendagri code",
         description="A province, regency or district: totals, categories, children and Desa "
         "Sadar candidates. A village: totals, categories, Desa Sadar checklist and roster.",
-        parameters=[CODE_PARAMETER, AS_OF_PARAMETER],
+        parameters=[CODE_PARAMETER, AS_OF_PARAMETER, *RESPONSE_HEADERS],
         responses={
-            200: PolymorphicProxySerializer(
-                component_name="Coverage",
-                serializers=[AreaCoverageSerializer, VillageCoverageSerializer],
-                resource_type_field_name=None,
+            200: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="Coverage",
+                    serializers=[AreaCoverageSerializer, VillageCoverageSerializer],
+                    resource_type_field_name=None,
+                ),
+                description="The area's coverage; a village's has its checklist and roster.",
             ),
             **ERRORS,
             404: OpenApiResponse(ErrorSerializer, description="No area has this code."),

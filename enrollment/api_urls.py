@@ -7,6 +7,7 @@ app_name = "api"
 
 urlpatterns = [
     path("coverage/", api.CountryCoverageView.as_view(), name="coverage"),
-    path("coverage/<str:code>/", api.AreaCoverageView.as_view(), name="coverage_area"),
+    # Any text, slashes too, reaches the view: a code that is not one is a JSON 404.
+    path("coverage/<path:code>/", api.AreaCoverageView.as_view(), name="coverage_area"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

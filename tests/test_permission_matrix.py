@@ -108,7 +108,7 @@ PAGES = {
     "api:coverage_area",
     "api:schema",
 }
-PUBLIC = {"login": 200, "logout": 405, "set_language": 302}
+PUBLIC = {"login": 200, "logout": 405, "set_language": 302, "healthz": 200}
 # Admin URLs reached through another page, with no object of their own.
 NOT_REQUESTED = {"admin:app_list", "admin:view_on_site"}
 
@@ -305,7 +305,8 @@ def _api_cases(role: str) -> list[tuple[str, int]]:
         "in_village": (reverse("api:coverage_area", args=[IN_VILLAGE]), _sees(role, IN_VILLAGE)),
         "out_area": (reverse("api:coverage_area", args=[OUT_AREA]), role in EVERYTHING),
         "out_village": (reverse("api:coverage_area", args=[OUT_VILLAGE]), role in EVERYTHING),
-        "country": (reverse("api:coverage"), role in EVERYTHING),
+        # The country answers everyone with a scope: its figures, or the user's own areas.
+        "country": (reverse("api:coverage"), True),
     }
     if role == "anonymous":
         return [(url, 401) for url, _ in urls.values()] + [(reverse("api:schema"), 401)]

