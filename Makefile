@@ -26,6 +26,7 @@ run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_regions $(addprefix --province ,$(DEMO_PROVINCES))
 	$(PY) manage.py load_demo
+	$(PY) manage.py roll_coverage_day
 	$(PY) manage.py runserver $(HOST)
 
 # The browser tests run on their own in .ci/run (they need Chromium).

@@ -31,7 +31,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Substr
 from django.db.models.lookups import LessThan
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enrollment.models import (
@@ -59,7 +58,7 @@ from enrollment.rules import (
     VillageFacts,
     evaluate,
 )
-from enrollment.summary import LAPSING_DAYS, day_in_store, roll_day
+from enrollment.summary import LAPSING_DAYS, day_in_store
 from villages.categories import CATEGORY_ORDER, POST_ORDER
 from villages.models import RegencyTarget, Village
 from villages.nik import mask_nik
@@ -448,16 +447,10 @@ _PREFIX = dict(DAY_CATEGORIES)
 
 
 def _day_kept(day: dt.date) -> bool:
-    """Whether `VillageDay` holds the figures of `day`. Today's are made on the first read
-    of the day if `manage.py roll_coverage_day` has not made them yet (seconds at national
-    scale, on the primary). One query when they are there."""
-    kept = day_in_store(read_db())
-    if kept == day:
-        return True
-    if day != timezone.localdate() or (kept is not None and kept > day):
-        return False
-    roll_day(day)
-    return read_db() == "default" or day_in_store(read_db()) == day
+    """Whether `VillageDay` holds the figures of `day` (one query). Only reads: the day is
+    moved forward by `manage.py roll_coverage_day` after midnight, never by a page; until it
+    runs, today's figures are summed from the summary (the same figures, more slowly)."""
+    return day_in_store(read_db()) == day
 
 
 def _failed_criteria(rules: RulesInForce):

@@ -1,5 +1,5 @@
 """The figures of the day (`VillageDay`): which day they are kept for, how the day moves
-forward (`roll_day`, `manage.py roll_coverage_day`, the first read of the day), and that
+forward (`roll_day`, `manage.py roll_coverage_day`; a page never does), and that
 reading them gives what the summary gives. The figures themselves are compared with a plain
 computation after every kind of write in test_summary.py."""
 
@@ -80,11 +80,16 @@ def test_the_day_kept_and_the_summary_give_the_same_page(district):
     assert from_summary[0].posts == 6
 
 
-def test_the_first_read_of_today_makes_the_figures_of_the_day(district):
+def test_a_read_never_rolls_the_day_and_gives_the_same_figures(district):
+    """Selectors only read: until the day is rolled (a job), today is summed from the
+    summary; once rolled, it is read from the day's rows, with the same figures."""
     today = timezone.localdate()
     roll_day(AS_OF - dt.timedelta(days=30))
-    coverage_for_area(area=area_get(code="33.02"), as_of=today)
-    assert day_in_store() == today
+    before = _result(today)
+    assert day_in_store() == AS_OF - dt.timedelta(days=30)
+    assert VillageDay.objects.filter(day=today).count() == 0
+    roll_day(today)
+    assert _result(today) == before
     assert VillageDay.objects.filter(day=today).count() == 2
 
 

@@ -11,7 +11,8 @@ class Command(BaseCommand):
     help = (
         "Make today (Asia/Jakarta) the day whose per-village figures the dashboards read, "
         "from the coverage summary. Run it just after midnight (cron or a systemd timer): "
-        "otherwise the first dashboard of the day does it and waits for it. Does nothing "
+        "until it runs, today's dashboards are summed from the summary (exact, slower at "
+        "national scale); pages never roll the day themselves. Does nothing "
         "when the day is already kept."
     )
 
