@@ -10,11 +10,9 @@ the selectors.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -39,21 +37,19 @@ from enrollment.api_serializers import (
     ScopeAreasSerializer,
     VillageCoverageSerializer,
 )
+from enrollment.as_of import AsOfError, as_of_parse
 from enrollment.rules import Figures
 from enrollment.selectors import (
-    AS_OF_MAX,
-    AS_OF_MIN,
     AreaCoverage,
     VillageCoverage,
     coverage_for_area,
     coverage_for_village,
 )
-from villages.access import access_log, may_see_full_nik, scope_for
+from villages.access import access_log, has_scope, may_see_full_nik, scope_for, visible_area
 from villages.models import AccessLog
-from villages.selectors import AREA_CODE_RE, Area, area_get, areas_get
+from villages.selectors import AREA_CODE_RE, Area, areas_get
 
 CANDIDATES_CUT_LEVELS = ("country", "province")
-AS_OF_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Days outside AS_OF_MIN to AS_OF_MAX are refused (the selectors add and subtract months and
 # days); the schema gives the range as a pattern on the year.
 AS_OF_PATTERN = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"
@@ -175,25 +171,10 @@ def scope_areas_data(request: Request, areas: list[Area]) -> dict:
 
 def as_of_from(request: Request) -> dt.date:
     """The `as_of` query parameter, or today in Asia/Jakarta; 400 when it is not a date."""
-    value = request.query_params.get("as_of")
-    if value is None:
-        return timezone.localdate()
     try:
-        day = dt.date.fromisoformat(value) if AS_OF_RE.fullmatch(value) else None
-    except ValueError:
-        day = None
-    if day is None:
-        raise ValidationError({"as_of": [_("Use YYYY-MM-DD, e.g. 2026-11-22.")]})
-    if not AS_OF_MIN <= day <= AS_OF_MAX:
-        raise ValidationError(
-            {
-                "as_of": [
-                    _("Use a date from %(min)s to %(max)s.")
-                    % {"min": AS_OF_MIN.isoformat(), "max": AS_OF_MAX.isoformat()}
-                ]
-            }
-        )
-    return day
+        return as_of_parse(request.query_params.get("as_of"))
+    except AsOfError as error:
+        raise ValidationError({"as_of": [str(error)]}) from error
 
 
 def logged_request(request: Request, as_of: dt.date) -> str:
@@ -208,12 +189,10 @@ def logged_request(request: Request, as_of: dt.date) -> str:
 
 
 def area_for(request: Request, code: str) -> Area:
-    """The area with this code that the user may read, else 404."""
-    area = area_get(code=code)
-    # An area outside the user's scope is answered exactly like an unknown code.
-    if area is None or (code and area.level == "country"):
-        raise NotFound(_("No area has the code %(code)s.") % {"code": code})
-    if not scope_for(request.user).covers(area.code):
+    """The area with this code that the user may read, else 404 (an area outside the user's
+    scope is answered exactly like an unknown code)."""
+    area = visible_area(request.user, code)
+    if area is None:
         raise NotFound(_("No area has the code %(code)s.") % {"code": code})
     return area
 
@@ -222,10 +201,7 @@ class HasScope(BasePermission):
     """A logged-in user with a role (or a superuser); their scope decides the areas."""
 
     def has_permission(self, request, view) -> bool:
-        if not request.user or not request.user.is_authenticated:
-            return False
-        scope = scope_for(request.user)
-        return scope.everything or bool(scope.prefixes)
+        return bool(request.user) and has_scope(request.user)
 
 
 # --- Views ---------------------------------------------------------------------------------

@@ -73,7 +73,6 @@ from villages.selectors import (
 
 LAPSING_WINDOW = dt.timedelta(days=LAPSING_DAYS)
 # The selectors add and subtract months and days: a day far from the calendar's ends.
-AS_OF_MIN, AS_OF_MAX = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 
 
 # --- Rule sets ---------------------------------------------------------------------------

@@ -24,22 +24,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from enrollment import exports
+from enrollment.as_of import AsOfError, as_of_in_range
 from enrollment.rules import Figures
 from enrollment.selectors import (
-    AS_OF_MAX,
-    AS_OF_MIN,
     coverage_for_area,
     coverage_for_village,
     coverage_trend,
 )
-from villages.access import access_log, may_see_full_nik, scope_for
+from villages.access import access_log, has_scope, may_see_full_nik, scope_for, visible_area
 from villages.models import AccessLog, Post
 from villages.selectors import (
     CHILD_LEVEL,
     LEVEL_BY_LENGTH,
     Area,
     area_ancestors,
-    area_get,
     areas_get,
 )
 
@@ -54,8 +52,7 @@ def scoped(view):
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        scope = scope_for(request.user)
-        if not scope.everything and not scope.prefixes:
+        if not has_scope(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -74,12 +71,10 @@ class AsOfForm(forms.Form):
 
     def clean_as_of(self) -> dt.date | None:
         day = self.cleaned_data["as_of"]
-        if day and not AS_OF_MIN <= day <= AS_OF_MAX:
-            raise ValidationError(
-                _("Give a date between %(min)s and %(max)s.")
-                % {"min": f"{AS_OF_MIN:%d/%m/%Y}", "max": f"{AS_OF_MAX:%d/%m/%Y}"}
-            )
-        return day
+        try:
+            return day and as_of_in_range(day)
+        except AsOfError as error:
+            raise ValidationError(str(error)) from error
 
 
 def _as_of(request: HttpRequest) -> tuple[AsOfForm, dt.date, str]:
@@ -106,10 +101,8 @@ def area_page_url(code: str) -> str:
 
 def _area(request: HttpRequest, code: str) -> Area:
     """The area with this code, dotted or not, if the user may see it; 404 otherwise."""
-    area = area_get(code=code)
-    if area is None or area.code.replace(".", "") != code.replace(".", ""):
-        raise Http404(_("No area has this code."))
-    if not scope_for(request.user).covers(area.code):
+    area = visible_area(request.user, code)
+    if area is None:
         raise Http404(_("No area has this code."))
     return area
 

@@ -1,16 +1,22 @@
 """Who may see what: the one place where a user's scope is decided.
 
-Every page, API endpoint, export, admin queryset, autocomplete and import asks `scope_for`
-(or the querysets' `visible_to`, which ask it) — nowhere else decides.
+Every page, API endpoint, export, admin queryset, autocomplete and import asks here:
+`has_scope` (may this user read figures at all), `visible_area` (the area a URL names, if
+theirs), `persons_q` and the scope's `village_q` / `area_q` (the rows of a queryset) — nowhere
+else decides.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
 from villages.models import Post, Regency, Role
+
+if TYPE_CHECKING:
+    from villages.selectors import Area
 
 # The attribute a user's scope is kept in for the rest of the request.
 _CACHE = "_bpjs_scope"
@@ -62,6 +68,29 @@ class Scope:
         if self.everything or not self.prefixes:
             return ""
         return self.prefixes[0]
+
+
+def has_scope(user) -> bool:
+    """Whether `user` may read any figures at all: logged in, with a role or as superuser.
+    Pages answer 403 and the API 403 when not (anonymous users are asked to log in)."""
+    if not user.is_authenticated:
+        return False
+    scope = scope_for(user)
+    return scope.everything or bool(scope.prefixes)
+
+
+def visible_area(user, code: str) -> Area | None:
+    """The area with this Kemendagri code (dotted or not; "" is the country) if `user` may
+    see it, else None. Pages, exports and the API answer None with the same 404 as an
+    unknown code, so a code outside the scope reveals nothing."""
+    from villages.selectors import area_get
+
+    area = area_get(code=code)
+    if area is None or area.code.replace(".", "") != code.replace(".", ""):
+        return None
+    if code and area.level == "country":  # "." and the like
+        return None
+    return area if scope_for(user).covers(area.code) else None
 
 
 def may_see_full_nik(user) -> bool:

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from enrollment.selectors import AS_OF_MAX, AS_OF_MIN
+from enrollment.as_of import AS_OF_MAX, AS_OF_MIN
 from tests.factories import BranchOfficeFactory, PostFactory
 from villages.models import AccessLog, Regency
 from villages.roles import user_role_set

@@ -138,3 +138,39 @@ def test_head_office_reads_our_access_log_not_the_login_log(db):
     assert user.has_perm("villages.view_accesslog") is True
     assert user.has_perm("axes.view_accesslog") is False
     assert user.has_perm("villages.delete_accesslog") is False
+
+
+@pytest.mark.parametrize(
+    ("code", "found"),
+    [
+        ("33.02", "33.02"),
+        ("3302", "33.02"),
+        ("33.02.03.2003", "33.02.03.2003"),
+        ("33.0.2", None),  # the digits of a real code, dotted wrongly
+        (".", None),
+        ("35.23", None),  # real, outside the scope
+        ("99", None),
+    ],
+)
+def test_visible_area_is_the_area_in_scope_or_none(django_user_model, code, found):
+    from villages.access import visible_area
+    from villages.roles import user_role_set
+
+    user_role_set(username="manajer", kind="manager", area_codes=["33.02"])
+    user = django_user_model.objects.get(username="manajer")
+    area = visible_area(user, code)
+    assert (area.code if area else None) == found
+
+
+def test_has_scope_only_for_users_with_a_role(django_user_model):
+    from django.contrib.auth.models import AnonymousUser
+
+    from villages.access import has_scope
+
+    nobody = django_user_model.objects.create_user("tanpa-peran")
+    boss = django_user_model.objects.create_superuser("super", password="x-very-long-pw")
+    assert [has_scope(AnonymousUser()), has_scope(nobody), has_scope(boss)] == [
+        False,
+        False,
+        True,
+    ]
