@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "csp",
     "villages",
     "enrollment",
+    # Demo and load data (load_demo, generate_load); the product's apps never import it.
+    "devdata",
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,7 @@
     make run            # in one terminal: regions, the demo, http://127.0.0.1:8000
     .venv/bin/python -m tests.e2e.screenshots [http://127.0.0.1:8000]
 
-Logs in with the demo logins (enrollment/demo_data.py) and, for the import preview, uploads
+Logs in with the demo logins (devdata/demo_data.py) and, for the import preview, uploads
 tests/fixtures/roster/roster-example.csv without confirming it.
 """
 

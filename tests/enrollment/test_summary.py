@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from enrollment import loadgen
+from devdata import loadgen
 from enrollment.models import (
     DAY_COLUMNS,
     CoverageDay,
@@ -47,8 +47,8 @@ def roster(db):
     villages.append(
         Village.objects.filter(code__startswith="33.02.04.").values_list("code", "kind").first()
     )
-    batch = loadgen._draw(7, AS_OF, 0, 0, sorted(villages))
-    loadgen._bulk_create(batch)  # the triggers on, as an import's bulk insert
+    batch = loadgen.draw_batch(7, AS_OF, 0, 0, sorted(villages))
+    loadgen.write_batch(batch)  # the triggers on, as an import's bulk insert
     return batch
 
 

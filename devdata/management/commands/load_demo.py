@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enrollment.demo import DemoRegionsMissing, demo_load, demo_snapshots_backfill
-from enrollment.demo_data import DEMO_USERS
+from devdata.demo import DemoRegionsMissing, demo_load, demo_snapshots_backfill
+from devdata.demo_data import DEMO_USERS
 
 
 class Command(BaseCommand):

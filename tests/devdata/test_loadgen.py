@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from enrollment import loadgen
+from devdata import loadgen
 from enrollment.models import Membership
 from enrollment.summary import rebuild_summary
 from villages.models import Person, Post, Village
@@ -24,17 +24,17 @@ def _villages(prefix: str) -> list[tuple[str, str]]:
 
 def test_the_draw_is_deterministic_and_independent_of_the_chunk(db):
     villages = _villages("33.02.03.")
-    first = loadgen._draw(1, TODAY, 0, 0, villages)
-    again = loadgen._draw(1, TODAY, 0, 0, villages)
+    first = loadgen.draw_batch(1, TODAY, 0, 0, villages)
+    again = loadgen.draw_batch(1, TODAY, 0, 0, villages)
     assert first == again
     # A village draws the same posts inside a larger run as on its own.
-    alone = loadgen._draw(1, TODAY, 0, 0, villages[-1:])
+    alone = loadgen.draw_batch(1, TODAY, 0, 0, villages[-1:])
     assert [p[2:] for p in alone.posts] == [p[2:] for p in first.posts if p[2] == villages[-1][0]]
-    assert loadgen._draw(2, TODAY, 0, 0, villages) != first
+    assert loadgen.draw_batch(2, TODAY, 0, 0, villages) != first
 
 
 def test_the_draw_follows_the_village_structure(db):
-    batch = loadgen._draw(1, TODAY, 0, 0, _villages("33.02.03."))
+    batch = loadgen.draw_batch(1, TODAY, 0, 0, _villages("33.02.03."))
     per_village = Counter(p[2] for p in batch.posts)
     assert len(per_village) == 11
     assert all(40 <= n <= 110 for n in per_village.values())

@@ -15,10 +15,10 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Q
 
-from enrollment import demo_data
-from enrollment.demo import DemoRegionsMissing, demo_load, demo_villages, require_regions
-from enrollment.demo_data import BEJI, DEMO_USERS, KARANGLEWAS, KARANGLO
-from enrollment.demo_draw import draw_plan
+from devdata import demo_data
+from devdata.demo import DemoRegionsMissing, demo_load, demo_villages, require_regions
+from devdata.demo_data import BEJI, DEMO_USERS, KARANGLEWAS, KARANGLO
+from devdata.demo_draw import draw_plan
 from enrollment.models import Membership, State, state_of
 from villages.access import scope_for
 from villages.models import (

@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from enrollment import loadgen, summary
+from devdata import loadgen
+from enrollment import summary
 from enrollment.models import Membership
 from villages.models import Person, Post
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 
-from enrollment import demo_data as data
+from devdata import demo_data as data
 from villages.models import CATEGORY_OF_POST, Village
 
 

@@ -1,6 +1,6 @@
 """`load_demo`: a believable, deterministic demo data set on real region codes.
 
-The rows are drawn in `enrollment.demo_draw` (same regions, same people); this module saves
+The rows are drawn in `devdata.demo_draw` (same regions, same people); this module saves
 what is missing. Idempotent: persons are found by NIK, posts by (person, village, code, unit,
 term start), memberships by (person, program), village profiles are filled only while empty;
 a second run creates nothing.
@@ -18,8 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enrollment import demo_data as data
-from enrollment.demo_draw import DemoPlan, draw_plan
+from devdata import demo_data as data
+from devdata.demo_draw import DemoPlan, draw_plan
 from enrollment.models import Membership
 from enrollment.services import coverage_snapshot
 from villages.models import (
