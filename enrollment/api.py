@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -30,6 +29,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from enrollment.api_serializers import (
+    CANDIDATES_CUT_LEVELS,
     CANDIDATES_LIMIT,
     AreaCoverageSerializer,
     AsOfErrorSerializer,
@@ -38,7 +38,6 @@ from enrollment.api_serializers import (
     VillageCoverageSerializer,
 )
 from enrollment.as_of import AsOfError, as_of_parse
-from enrollment.rules import Figures
 from enrollment.selectors import (
     AreaCoverage,
     VillageCoverage,
@@ -49,7 +48,6 @@ from villages.access import access_log, has_scope, may_see_full_nik, scope_for, 
 from villages.models import AccessLog
 from villages.selectors import AREA_CODE_RE, Area, areas_get
 
-CANDIDATES_CUT_LEVELS = ("country", "province")
 # Days outside AS_OF_MIN to AS_OF_MAX are refused (the selectors add and subtract months and
 # days); the schema gives the range as a pattern on the year.
 AS_OF_PATTERN = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"
@@ -58,112 +56,16 @@ AS_OF_PATTERN = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"
 # --- Building the values from the selectors ------------------------------------------------
 
 
-def _figures(figures: Figures) -> dict:
-    return {
-        "posts": figures.posts,
-        "covered": figures.covered,
-        "coverage_pct": figures.coverage_pct,
-    }
-
-
-def _totals(figures: Figures, people: int) -> dict:
-    return {
-        **_figures(figures),
-        "people": people,
-        "lapsing_soon": figures.lapsing_soon,
-        "in_arrears": figures.in_arrears,
-    }
-
-
-def _by_category(by_category: list[tuple[str, Figures]]) -> list[dict]:
-    return [{"category": category, **_figures(figures)} for category, figures in by_category]
-
-
-def _area(area: Area) -> dict:
-    value = {"code": area.code, "name": area.name, "level": area.level}
-    if area.level == "village":
-        value["kind"] = area.kind
-    return value
-
-
 def area_coverage_data(result: AreaCoverage) -> dict:
-    candidates = result.candidates  # all of them, or the first CANDIDATES_LIMIT (cut levels)
-    data = {
-        "area": _area(result.area),
-        "as_of": result.as_of,
-        "totals": _totals(result.totals, result.people),
-        "by_category": _by_category(result.by_category),
-        "children": [
-            {
-                "code": row.area.code,
-                "name": row.area.name,
-                "level": row.area.level,
-                **_figures(row.figures),
-                "lapsing_soon": row.figures.lapsing_soon,
-                "in_arrears": row.figures.in_arrears,
-                "villages": row.area.villages,
-                "desa_sadar_candidates": row.candidates,
-            }
-            for row in result.children
-        ],
-        "desa_sadar_candidates": [{"code": s.code, "name": s.name} for s in candidates],
-    }
-    if result.area.level in CANDIDATES_CUT_LEVELS:
-        data["desa_sadar_candidates"] = data["desa_sadar_candidates"][:CANDIDATES_LIMIT]
-        data["desa_sadar_candidates_total"] = result.n_candidates
-    return AreaCoverageSerializer(data).data
+    return AreaCoverageSerializer(result).data
 
 
 def village_coverage_data(result: VillageCoverage) -> dict:
-    data = {
-        "area": _area(result.area),
-        "as_of": result.as_of,
-        "totals": _totals(result.totals, result.people),
-        "by_category": _by_category(result.by_category),
-        "desa_sadar": {
-            "candidate": result.standing.candidate,
-            "rule_set": result.rules.name,
-            "criteria": [
-                {
-                    "key": c.key,
-                    "label": c.label,
-                    "passed": c.passed,
-                    "detail": c.detail,
-                    "blocking": c.blocking,
-                }
-                for c in result.standing.criteria
-            ],
-        },
-        "roster": [
-            {
-                "post": row.post,
-                "category": row.category,
-                "unit": row.unit,
-                "name": row.name,
-                "nik": row.nik,
-                "programs": row.programs,
-                "paid_until": row.paid_until,
-                "covered": row.covered,
-            }
-            for row in result.roster
-        ],
-    }
-    return VillageCoverageSerializer(data).data
+    return VillageCoverageSerializer(result).data
 
 
 def scope_areas_data(request: Request, areas: list[Area]) -> dict:
-    data = {
-        "areas": [
-            {
-                "code": area.code,
-                "name": area.name,
-                "level": area.level,
-                "url": request.build_absolute_uri(reverse("api:coverage_area", args=[area.code])),
-            }
-            for area in areas
-        ]
-    }
-    return ScopeAreasSerializer(data).data
+    return ScopeAreasSerializer({"areas": areas}, context={"request": request}).data
 
 
 # --- Request parsing -----------------------------------------------------------------------

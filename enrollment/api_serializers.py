@@ -1,8 +1,11 @@
 """The coverage API's serializers: the documented shape of every response and error body.
-The OpenAPI schema is generated from them; the views pass plain values through them."""
+They read the selectors' results as they are (`AreaCoverage`, `VillageCoverage` and their
+rows); the OpenAPI schema is generated from the same classes."""
 
 from __future__ import annotations
 
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from enrollment.models import State
@@ -12,6 +15,8 @@ from villages.selectors import LEVEL_BY_LENGTH
 
 # A country or province response lists at most this many Desa Sadar candidates.
 CANDIDATES_LIMIT = 100
+# ... and gives the full count there.
+CANDIDATES_CUT_LEVELS = ("country", "province")
 LEVELS = list(LEVEL_BY_LENGTH.values())
 
 
@@ -26,41 +31,53 @@ class VillageAreaSerializer(AreaSerializer):
 
 
 class TotalsSerializer(serializers.Serializer):
+    # Reads an area's or a village's coverage: its `totals` figures and `people`.
     posts = serializers.IntegerField(
-        help_text="Filled posts; a person with two posts counts twice."
+        source="totals.posts", help_text="Filled posts; a person with two posts counts twice."
     )
-    covered = serializers.IntegerField(help_text="Filled posts whose holder is covered on as_of.")
+    covered = serializers.IntegerField(
+        source="totals.covered", help_text="Filled posts whose holder is covered on as_of."
+    )
     coverage_pct = serializers.FloatField(
-        allow_null=True, help_text="100 × covered / posts, 2 decimals; null when posts = 0."
+        source="totals.coverage_pct",
+        allow_null=True,
+        help_text="100 × covered / posts, 2 decimals; null when posts = 0.",
     )
     people = serializers.IntegerField(help_text="Distinct persons holding at least one post.")
     lapsing_soon = serializers.IntegerField(
-        help_text="Covered posts whose paid-through date falls within the next 30 days."
+        source="totals.lapsing_soon",
+        help_text="Covered posts whose paid-through date falls within the next 30 days.",
     )
     in_arrears = serializers.IntegerField(
-        help_text="Posts whose holder's minimum programs ended within the last 3 months."
+        source="totals.in_arrears",
+        help_text="Posts whose holder's minimum programs ended within the last 3 months.",
     )
 
 
 class CategorySerializer(serializers.Serializer):
+    # Reads a `CategoryFigures` row.
     category = serializers.ChoiceField(choices=CATEGORY_ORDER)
-    posts = serializers.IntegerField()
-    covered = serializers.IntegerField()
-    coverage_pct = serializers.FloatField(allow_null=True)
+    posts = serializers.IntegerField(source="figures.posts")
+    covered = serializers.IntegerField(source="figures.covered")
+    coverage_pct = serializers.FloatField(source="figures.coverage_pct", allow_null=True)
 
 
 class ChildSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    level = serializers.ChoiceField(choices=LEVELS)
-    posts = serializers.IntegerField()
-    covered = serializers.IntegerField()
-    coverage_pct = serializers.FloatField(allow_null=True)
-    lapsing_soon = serializers.IntegerField()
-    in_arrears = serializers.IntegerField()
-    villages = serializers.IntegerField(help_text="Villages below this area.")
+    # Reads a `ChildRow`: a child area and its figures.
+    code = serializers.CharField(source="area.code")
+    name = serializers.CharField(source="area.name")
+    level = serializers.ChoiceField(source="area.level", choices=LEVELS)
+    posts = serializers.IntegerField(source="figures.posts")
+    covered = serializers.IntegerField(source="figures.covered")
+    coverage_pct = serializers.FloatField(source="figures.coverage_pct", allow_null=True)
+    lapsing_soon = serializers.IntegerField(source="figures.lapsing_soon")
+    in_arrears = serializers.IntegerField(source="figures.in_arrears")
+    villages = serializers.IntegerField(
+        source="area.villages", help_text="Villages below this area."
+    )
     desa_sadar_candidates = serializers.IntegerField(
-        help_text="Villages below this area that pass every Desa Sadar criterion."
+        source="candidates",
+        help_text="Villages below this area that pass every Desa Sadar criterion.",
     )
 
 
@@ -70,21 +87,37 @@ class CandidateSerializer(serializers.Serializer):
 
 
 class AreaCoverageSerializer(serializers.Serializer):
+    # Reads an `AreaCoverage`. A country or province lists its first CANDIDATES_LIMIT
+    # candidates and gives their full count; other levels list them all.
     area = AreaSerializer()
     as_of = serializers.DateField()
-    totals = TotalsSerializer()
+    totals = TotalsSerializer(source="*")
     by_category = CategorySerializer(
         many=True, help_text="Every category, in order, including those with zero posts."
     )
     children = ChildSerializer(many=True)
-    desa_sadar_candidates = CandidateSerializer(
-        many=True,
+    desa_sadar_candidates = serializers.SerializerMethodField(
         help_text=f"Villages passing every criterion, by code; for a country or province, "
         f"the first {CANDIDATES_LIMIT}.",
     )
     desa_sadar_candidates_total = serializers.IntegerField(
-        required=False, help_text="Country and province only: the full count of candidates."
+        source="n_candidates",
+        required=False,
+        help_text="Country and province only: the full count of candidates.",
     )
+
+    @extend_schema_field(CandidateSerializer(many=True))
+    def get_desa_sadar_candidates(self, coverage) -> list:
+        candidates = coverage.candidates
+        if coverage.area.level in CANDIDATES_CUT_LEVELS:
+            candidates = candidates[:CANDIDATES_LIMIT]
+        return CandidateSerializer(candidates, many=True).data
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if instance.area.level not in CANDIDATES_CUT_LEVELS:
+            del data["desa_sadar_candidates_total"]
+        return data
 
 
 class BlockingSerializer(serializers.Serializer):
@@ -105,9 +138,12 @@ class CriterionSerializer(serializers.Serializer):
 
 
 class DesaSadarSerializer(serializers.Serializer):
-    candidate = serializers.BooleanField()
-    rule_set = serializers.CharField(help_text="Name of the rule set in force.")
-    criteria = CriterionSerializer(many=True)
+    # Reads a `VillageCoverage`: its standing under the rule set in force.
+    candidate = serializers.BooleanField(source="standing.candidate")
+    rule_set = serializers.CharField(
+        source="rules.name", help_text="Name of the rule set in force."
+    )
+    criteria = CriterionSerializer(source="standing.criteria", many=True)
 
 
 class RosterRowSerializer(serializers.Serializer):
@@ -127,16 +163,23 @@ class RosterRowSerializer(serializers.Serializer):
 
 
 class VillageCoverageSerializer(serializers.Serializer):
+    # Reads a `VillageCoverage`.
     area = VillageAreaSerializer()
     as_of = serializers.DateField()
-    totals = TotalsSerializer()
+    totals = TotalsSerializer(source="*")
     by_category = CategorySerializer(many=True)
-    desa_sadar = DesaSadarSerializer()
+    desa_sadar = DesaSadarSerializer(source="*")
     roster = RosterRowSerializer(many=True)
 
 
 class ScopeAreaSerializer(AreaSerializer):
-    url = serializers.URLField(help_text="This area's coverage.")
+    # Reads an `Area`; the request in the context makes its absolute address.
+    url = serializers.SerializerMethodField(help_text="This area's coverage.")
+
+    @extend_schema_field(serializers.URLField)
+    def get_url(self, area) -> str:
+        path = reverse("api:coverage_area", args=[area.code])
+        return self.context["request"].build_absolute_uri(path)
 
 
 class ScopeAreasSerializer(serializers.Serializer):

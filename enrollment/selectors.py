@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import (
     Case,
@@ -234,8 +235,15 @@ def _people(area: Area, day: dt.date, posts: int) -> int:
     return posts - repeats["n"] + repeats["people"]
 
 
-def _by_category(figures: dict[str, Figures]) -> list[tuple[str, Figures]]:
-    return [(category, figures.get(category, Figures())) for category in CATEGORY_ORDER]
+class CategoryFigures(NamedTuple):
+    """One category's figures; unpacks as (category, figures)."""
+
+    category: str
+    figures: Figures
+
+
+def _by_category(figures: dict[str, Figures]) -> list[CategoryFigures]:
+    return [CategoryFigures(c, figures.get(c, Figures())) for c in CATEGORY_ORDER]
 
 
 def _sum(figures: list[Figures]) -> Figures:
@@ -348,7 +356,7 @@ class AreaCoverage:
     rules: RulesInForce
     totals: Figures
     people: int
-    by_category: list[tuple[str, Figures]]
+    by_category: list[CategoryFigures]
     children: list[ChildRow]
     listed: list[VillageStanding] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
@@ -632,7 +640,7 @@ class VillageCoverage:
     rules: Rules
     totals: Figures
     people: int
-    by_category: list[tuple[str, Figures]]
+    by_category: list[CategoryFigures]
     standing: VillageStanding
     roster: list[RosterRow]
 
