@@ -38,7 +38,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
     Role.Kind.VILLAGE_SECRETARY: {},
 }
 # Fixed names (not translated labels), so a group is found again whatever the language.
-GROUP_NAMES = {
+GROUP_NAMES: dict[str, str] = {
     Role.Kind.HEAD_OFFICE: "Kantor pusat",
     Role.Kind.REGIONAL_OFFICE: "Kantor wilayah",
     Role.Kind.BRANCH_STAFF: "Staf cabang",
