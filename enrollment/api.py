@@ -91,7 +91,9 @@ def _area(area: Area) -> dict:
 
 
 def area_coverage_data(result: AreaCoverage) -> dict:
-    candidates = result.candidates  # all of them, or the first CANDIDATES_LIMIT (cut levels)
+    # All the candidates, or the first CANDIDATES_LIMIT at the cut levels.
+    cut = result.area.level in CANDIDATES_CUT_LEVELS
+    candidates = result.candidates[:CANDIDATES_LIMIT] if cut else result.candidates
     data = {
         "area": _area(result.area),
         "as_of": result.as_of,
@@ -112,8 +114,7 @@ def area_coverage_data(result: AreaCoverage) -> dict:
         ],
         "desa_sadar_candidates": [{"code": s.code, "name": s.name} for s in candidates],
     }
-    if result.area.level in CANDIDATES_CUT_LEVELS:
-        data["desa_sadar_candidates"] = data["desa_sadar_candidates"][:CANDIDATES_LIMIT]
+    if cut:
         data["desa_sadar_candidates_total"] = result.n_candidates
     return AreaCoverageSerializer(data).data
 

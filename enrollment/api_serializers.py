@@ -98,7 +98,9 @@ class BlockingSerializer(serializers.Serializer):
 
 class CriterionSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    # DRF's metaclass takes declared fields out of the class, so this does not replace
+    # Field.label (the serializer's own label) as mypy believes.
+    label = serializers.CharField()  # type: ignore[assignment]
     passed = serializers.BooleanField()
     detail = serializers.CharField()
     blocking = BlockingSerializer(many=True)
