@@ -35,6 +35,7 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Refresh the Indonesian catalogue from the code, then compile it (needs GNU gettext).

@@ -85,14 +85,15 @@ def clients(regency: str, province: str) -> tuple[Client, Client, Client]:
     user_role_set(username="bench_head", kind=Role.Kind.HEAD_OFFICE)
     user_role_set(username="bench_branch", kind=Role.Kind.MANAGER, area_codes=[regency])
     user_role_set(username="bench_prov", kind=Role.Kind.MANAGER, area_codes=[province])
+    return _logged_in("bench_head"), _logged_in("bench_branch"), _logged_in("bench_prov")
+
+
+def _logged_in(username: str) -> Client:
     from django.contrib.auth.models import User
 
-    logins = []
-    for username in ("bench_head", "bench_branch", "bench_prov"):
-        client = Client()
-        client.force_login(User.objects.get(username=username))
-        logins.append(client)
-    return tuple(logins)
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
 
 
 def cases(args, head: Client, branch: Client, prov: Client) -> list[tuple[str, Client, str]]:

@@ -127,7 +127,8 @@ def _load_offices(result: DemoResult) -> None:
             name=branch, defaults={"regional_office": regional, "kind": BranchOffice.Kind.KC}
         )
         result.branch_offices += created
-        office.regencies.add(*regency_codes)
+        # The stubs take a primary key given to add() as an int; Regency's is its code.
+        office.regencies.add(*regency_codes)  # type: ignore[arg-type]
 
 
 def _load_regencies(result: DemoResult) -> None:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # One fixed seed; every village draws from its own generator seeded with "<SEED>:<code>".
 SEED = 3302
@@ -236,7 +239,7 @@ VILLAGE_OVERRIDES = {
 class DemoUser(NamedTuple):
     username: str
     password: str
-    label: str
+    label: StrOrPromise
     role: str = ""  # villages.Role.Kind; "" for the superuser
     areas: tuple[str, ...] = ()
     branch: str = ""

@@ -3,6 +3,8 @@ knows nothing of `enrollment`."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from admin_auto_filters.filters import AutocompleteFilterFactory
 from django import forms
 from django.contrib import admin, messages
@@ -42,6 +44,9 @@ from villages.admin_scale import EstimatedCountPaginator
 from villages.categories import CRITERION_CATEGORIES
 from villages.models import Person, Post
 from villages.nik import mask_kpj, mask_nik
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class MembershipStateFilter(admin.SimpleListFilter):
@@ -125,7 +130,7 @@ class MembershipInline(MaskedKpjMixin, ScopedInline):
     extra = 0
 
     @admin.display(description=_("state today"))
-    def state_today(self, obj: Membership) -> str:
+    def state_today(self, obj: Membership) -> StrOrPromise:
         return state_of(obj.paid_until, timezone.localdate()).label if obj.pk else "—"
 
 
@@ -231,7 +236,7 @@ class MembershipAdmin(MaskedKpjMixin, ScopedHistoryAdmin):
         return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("state today"))
-    def state_today(self, obj: Membership) -> str:
+    def state_today(self, obj: Membership) -> StrOrPromise:
         return state_of(obj.paid_until, timezone.localdate()).label
 
     def get_deleted_objects(self, objs, request):

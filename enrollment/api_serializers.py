@@ -111,7 +111,7 @@ class AreaCoverageSerializer(serializers.Serializer):
         candidates = coverage.candidates
         if coverage.area.level in CANDIDATES_CUT_LEVELS:
             candidates = candidates[:CANDIDATES_LIMIT]
-        return CandidateSerializer(candidates, many=True).data
+        return list(CandidateSerializer(candidates, many=True).data)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -131,7 +131,9 @@ class BlockingSerializer(serializers.Serializer):
 
 class CriterionSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    # DRF's metaclass takes declared fields out of the class, so this does not replace
+    # Field.label (the serializer's own label) as mypy believes.
+    label = serializers.CharField()  # type: ignore[assignment]
     passed = serializers.BooleanField()
     detail = serializers.CharField()
     blocking = BlockingSerializer(many=True)

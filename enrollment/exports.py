@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
+from typing import cast
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
@@ -135,7 +136,10 @@ class CandidateRow:
 
     @property
     def status(self) -> str:
-        return self.standing.status
+        status = self.standing.status
+        if status is None:  # the selectors list only villages with a status
+            raise ValueError(f"Village {self.standing.code} is not on the Desa Sadar list.")
+        return status
 
     @property
     def status_label(self) -> str:
@@ -264,7 +268,8 @@ def export_response(table: Table, *, fmt: str, filename: str) -> HttpResponse:
         response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(table_xlsx(table), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    # Never None for an attachment; the stubs' return type cannot say so.
+    response["Content-Disposition"] = cast(str, content_disposition_header(True, filename))
     return response
 
 

@@ -25,6 +25,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -403,13 +404,14 @@ def coverage_for_area(*, area: Area, as_of: dt.date, limit: int | None = None) -
     for village in figures.values():
         for category, item in village.items():
             by_category[category].add(item)
-    listed = sorted(
-        (s for s in standings if s.status is not None),
-        key=lambda s: STATUS_ORDER.index(s.status),
-    )
     counts = dict.fromkeys(STATUS_ORDER, 0)
-    for standing in listed:
-        counts[standing.status] += 1
+    listed = []
+    for standing in standings:
+        status = standing.status
+        if status is not None:
+            counts[status] += 1
+            listed.append(standing)
+    listed.sort(key=lambda s: STATUS_ORDER.index(s.status))
     return _area_coverage(
         area, as_of, rules, children, _by_category(by_category), listed, counts, limit
     )
@@ -590,12 +592,12 @@ def _listed_from_day(area: Area, rules: RulesInForce, rows, limit) -> list[Villa
     # The village's name and facts under their own names, as `_facts` reads them.
     village = {name: F(f"village__{name}") for name in ["name", *VILLAGE_FACT_FIELDS]}
     listed = list(ranked.values("village_id", *DAY_COLUMNS, **village))
-    declared = Declaration.objects.using(read_db())
+    declarations = Declaration.objects.using(read_db())
     if limit is None:  # the whole area: by code prefix, not tens of thousands of codes
-        declared = declared.filter(area.post_filter)
+        declarations = declarations.filter(area.post_filter)
     else:
-        declared = declared.filter(village_id__in=[row["village_id"] for row in listed])
-    declared = _last_declared(declared)
+        declarations = declarations.filter(village_id__in=[row["village_id"] for row in listed])
+    declared = _last_declared(declarations)
     result = []
     for row in listed:
         code = row["village_id"]
@@ -744,12 +746,13 @@ def _blockers(roster: list[RosterRow]) -> dict[str, list[dict]]:
 def coverage_trend(*, area: Area, months: int = 12) -> list[tuple[dt.date, Figures]]:
     """Posts and covered posts by month from the snapshots, oldest first: a village's own,
     or those summed for the area (a dozen rows at any level). One query."""
+    snapshots: QuerySet[CoverageSnapshot] | QuerySet[AreaSnapshot]
     if area.level == "village":
-        rows = CoverageSnapshot.objects.filter(village_id=area.code)
+        snapshots = CoverageSnapshot.objects.filter(village_id=area.code)
     else:
-        rows = AreaSnapshot.objects.filter(area_code=area.code)
+        snapshots = AreaSnapshot.objects.filter(area_code=area.code)
     rows = (
-        rows.using(read_db())
+        snapshots.using(read_db())
         .values("month")
         .annotate(posts=Sum("posts"), covered=Sum("covered"))
         .order_by("-month")[:months]

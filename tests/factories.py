@@ -4,6 +4,7 @@ import datetime as dt
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from enrollment.models import Membership, Program
 from villages.models import BranchOffice, Person, Post, RegionalOffice, Village
@@ -17,7 +18,7 @@ def make_nik(district_code: str, born: dt.date, sex: str, serial: int) -> str:
     return f"{district_code.replace('.', '')}{day:02d}{born:%m%y}{serial:04d}"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -26,7 +27,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("kata-sandi-uji-123")
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory[Person]):
     class Meta:
         model = Person
 
@@ -41,7 +42,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     )
 
 
-class PostFactory(factory.django.DjangoModelFactory):
+class PostFactory(factory.django.DjangoModelFactory[Post]):
     class Meta:
         model = Post
 
@@ -51,7 +52,7 @@ class PostFactory(factory.django.DjangoModelFactory):
     term_start = dt.date(2022, 1, 1)
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -63,7 +64,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     funding_source = Membership.Funding.APBDES
 
 
-class RegionalOfficeFactory(factory.django.DjangoModelFactory):
+class RegionalOfficeFactory(factory.django.DjangoModelFactory[RegionalOffice]):
     class Meta:
         model = RegionalOffice
         django_get_or_create = ("name",)
@@ -71,7 +72,7 @@ class RegionalOfficeFactory(factory.django.DjangoModelFactory):
     name = "Kanwil Jawa Tengah dan DIY"
 
 
-class BranchOfficeFactory(factory.django.DjangoModelFactory):
+class BranchOfficeFactory(factory.django.DjangoModelFactory[BranchOffice]):
     class Meta:
         model = BranchOffice
         django_get_or_create = ("name",)

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -146,31 +148,33 @@ PASSWORD = "kata-sandi-uji-123"
 
 
 def _users() -> dict:
-    branch = BranchOfficeFactory(name="Purwokerto")
+    branch = BranchOfficeFactory.create(name="Purwokerto")
     branch.regencies.set(Regency.objects.filter(code=IN_AREA))
-    tuban = BranchOfficeFactory(name="Tuban", regional_office__name="Kanwil Jawa Timur")
+    tuban = BranchOfficeFactory.create(name="Tuban", regional_office__name="Kanwil Jawa Timur")
     tuban.regencies.set(Regency.objects.filter(code=OUT_AREA))
-    kinds = {
+    kinds: dict[str, dict[str, Any]] = {  # user_role_set's arguments for each role
         "head_office": {},
         "regional_office": {"regional_office_name": branch.regional_office.name},
         "branch_staff": {"branch_name": "Purwokerto"},
         "manager": {"area_codes": [IN_AREA]},
         "village_secretary": {"area_codes": [IN_VILLAGE]},
     }
-    users = {kind: user_role_set(username=kind, kind=kind, **kw).user for kind, kw in kinds.items()}
-    users["superuser"] = UserFactory(username="root", is_staff=True, is_superuser=True)
-    users["no_role"] = UserFactory(username="warga")
+    users: dict[str, User | None] = {
+        kind: user_role_set(username=kind, kind=kind, **kw).user for kind, kw in kinds.items()
+    }
+    users["superuser"] = UserFactory.create(username="root", is_staff=True, is_superuser=True)
+    users["no_role"] = UserFactory.create(username="warga")
     users["anonymous"] = None
     return users
 
 
 def _objects(users) -> dict:
-    post_in = PostFactory(code="KAUR", village_id=IN_VILLAGE)
-    post_out = PostFactory(
+    post_in = PostFactory.create(code="KAUR", village_id=IN_VILLAGE)
+    post_out = PostFactory.create(
         code="KAUR", village_id=OUT_VILLAGE, person=PersonFactory(district_code="35.23.08")
     )
-    m_in = MembershipFactory(person=post_in.person)
-    m_out = MembershipFactory(person=post_out.person)
+    m_in = MembershipFactory.create(person=post_in.person)
+    m_out = MembershipFactory.create(person=post_out.person)
     rule_in = RuleSet.objects.create(name="Banyumas", year=2026, regency_id=IN_AREA)
     rule_out = RuleSet.objects.create(name="Tuban", year=2026, regency_id=OUT_AREA)
     day = dt.date(2026, 1, 1)

@@ -130,7 +130,7 @@ def _compute(user) -> Scope:
     if role.kind == Role.Kind.HEAD_OFFICE:
         return Scope(everything=True, role=role.kind)
     codes = set(role.areas.values_list("code", flat=True))
-    if role.kind == Role.Kind.BRANCH_STAFF and role.branch_id:
+    if role.kind == Role.Kind.BRANCH_STAFF and role.branch is not None:
         codes |= set(role.branch.regencies.values_list("code", flat=True))
     if role.kind == Role.Kind.REGIONAL_OFFICE and role.regional_office_id:
         codes |= set(

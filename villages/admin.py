@@ -3,6 +3,8 @@ villages."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from admin_auto_filters.filters import AutocompleteFilterFactory
 from django import forms
 from django.contrib import admin, messages
@@ -69,7 +71,8 @@ def holder_regency_filter(person_path: str):
     below the regency's code, without joins that would repeat a person holding two posts."""
     to_person = "" if person_path == "pk" else f"{person_path}__"
     parameter = f"{to_person}posts__village__district__regency"
-    base = AutocompleteFilterFactory(_("regency / city (post)"), parameter)
+    # A filter class the (untyped) library makes at run time, so mypy has no type to check.
+    base: Any = AutocompleteFilterFactory(_("regency / city (post)"), parameter)
 
     class HolderRegencyFilter(base):
         def queryset(self, request, queryset):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
+from typing import Any
 
 from django.contrib.admin.templatetags.admin_list import date_hierarchy
 from django.core.paginator import Paginator
@@ -94,7 +95,7 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
-def light_date_hierarchy(cl) -> dict:
+def light_date_hierarchy(cl) -> dict[str, Any] | None:
     """The context of Django's date hierarchy, without its scans of the whole list.
 
     Django asks the database which years, months and days hold rows: a SELECT DISTINCT

@@ -13,9 +13,12 @@ day's row names each column; see `enrollment.summary` and the test that pins the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,7 @@ class PostKind:
     village, one per unit (an RT or RW), or any number."""
 
     code: str
-    label: Promise
+    label: StrOrPromise
     names: tuple[str, ...]
     holder: str = "many"  # "village", "unit" or "many"
 
@@ -38,11 +41,11 @@ class Category:
 
     code: str
     prefix: str
-    label: Promise
+    label: StrOrPromise
     posts: tuple[PostKind, ...]
-    who: Promise | None = None
-    criterion_label: Promise | None = None
-    min_pct_label: Promise | None = None
+    who: StrOrPromise | None = None
+    criterion_label: StrOrPromise | None = None
+    min_pct_label: StrOrPromise | None = None
     criterion_on_by_default: bool = False
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -17,8 +18,11 @@ from simple_history.models import HistoricalRecords
 from villages.categories import CATEGORIES, CATEGORY_OF_POST, POSTS
 from villages.nik import NIK_VALIDATORS, parse_nik
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _check_code_under(code: str, parent_code: str, digits: int, parent_name: str) -> None:
+
+def _check_code_under(code: str, parent_code: str, digits: int, parent_name: StrOrPromise) -> None:
     """Refuse a Kemendagri code that does not extend its parent's: 35.23.08.2999 under the
     district 33.02.03 would put a Tuban village in Banyumas's figures and scopes."""
     pattern = rf"{re.escape(parent_code or '')}\.\d{{{digits}}}"
@@ -360,11 +364,14 @@ class Person(models.Model):
 class Post(models.Model):
     """A post a person holds in a village for a term (jabatan); ended posts are kept."""
 
-    # Both from the registry of categories (villages.categories).
-    Category = models.TextChoices(
+    # Both from the registry of categories (villages.categories). The stubs type only the
+    # enum's call with a member name, not the functional API with a list of members.
+    Category = models.TextChoices(  # type: ignore[call-overload]
         "Category", [(c.code, (c.code, c.label)) for c in CATEGORIES], module=__name__
     )
-    Code = models.TextChoices("Code", [(p.code, (p.code, p.label)) for p in POSTS], module=__name__)
+    Code = models.TextChoices(  # type: ignore[call-overload]
+        "Code", [(p.code, (p.code, p.label)) for p in POSTS], module=__name__
+    )
 
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="posts", verbose_name=_("person")
@@ -565,14 +572,15 @@ class RoleArea(models.Model):
     def clean(self) -> None:
         from villages.selectors import area_get
 
-        if not self.code or area_get(code=self.code) is None:
+        area = area_get(code=self.code) if self.code else None
+        if area is None:
             raise ValidationError(
                 {
                     "code": _("No province, regency, district or village has the code %(code)s.")
                     % {"code": self.code}
                 }
             )
-        self.code = area_get(code=self.code).code  # dotted form
+        self.code = area.code  # dotted form
 
 
 class AccessLog(models.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
@@ -38,7 +40,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
     Role.Kind.VILLAGE_SECRETARY: {},
 }
 # Fixed names (not translated labels), so a group is found again whatever the language.
-GROUP_NAMES = {
+GROUP_NAMES: dict[str, str] = {
     Role.Kind.HEAD_OFFICE: "Kantor pusat",
     Role.Kind.REGIONAL_OFFICE: "Kantor wilayah",
     Role.Kind.BRANCH_STAFF: "Staf cabang",
@@ -76,7 +78,7 @@ def user_role_set(
     *,
     username: str,
     kind: str,
-    area_codes: list[str] = (),  # type: ignore[assignment]
+    area_codes: Sequence[str] = (),
     branch_name: str | None = None,
     regional_office_name: str | None = None,
     password: str | None = None,
@@ -155,7 +157,7 @@ def _named(model, name: str | None):
     return found
 
 
-def _clean_areas(role: Role, codes) -> list[RoleArea]:
+def _clean_areas(role: Role, codes: Sequence[str]) -> list[RoleArea]:
     areas = []
     for code in codes:
         area = RoleArea(role=role, code=code)

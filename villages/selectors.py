@@ -22,6 +22,13 @@ CHILD_LEVEL = {
     "district": "village",
 }
 COUNTRY_NAME = "Indonesia"
+# The model of each level below the country.
+LEVEL_MODELS: dict[str, type[Province | Regency | District | Village]] = {
+    "province": Province,
+    "regency": Regency,
+    "district": District,
+    "village": Village,
+}
 
 
 @dataclass(frozen=True)
@@ -69,10 +76,7 @@ def area_get(*, code: str) -> Area | None:
         return None
     if level == "country":
         return Area(code="", name=COUNTRY_NAME, level="country")
-    model = {"province": Province, "regency": Regency, "district": District, "village": Village}[
-        level
-    ]
-    row = model.objects.filter(code=code).values("name", *_kind_field(level)).first()
+    row = LEVEL_MODELS[level].objects.filter(code=code).values("name", *_kind_field(level)).first()
     if row is None:
         return None
     return Area(code=code, name=row["name"], level=level, kind=row.get("kind", ""))
@@ -84,9 +88,8 @@ def areas_get(*, codes: list[str]) -> list[Area]:
     by_level: dict[str, list[str]] = {}
     for code in codes:
         by_level.setdefault(LEVEL_BY_LENGTH.get(len(code), ""), []).append(code)
-    models = {"province": Province, "regency": Regency, "district": District, "village": Village}
     areas = [Area(code="", name=COUNTRY_NAME, level="country")] if "country" in by_level else []
-    for level, model in models.items():
+    for level, model in LEVEL_MODELS.items():
         if level in by_level:
             rows = model.objects.filter(code__in=by_level[level])
             areas += [_as_area(row, level) for row in rows]
@@ -130,12 +133,12 @@ def area_children(*, area: Area) -> list[Area]:
 
 
 def _children_with_village_counts(area: Area, level: str) -> list[Area]:
-    model, village_path, parent = {
-        "province": (Province, "regencies__districts__villages", None),
-        "regency": (Regency, "districts__villages", "province_id"),
-        "district": (District, "villages", "regency_id"),
+    village_path, parent = {
+        "province": ("regencies__districts__villages", None),
+        "regency": ("districts__villages", "province_id"),
+        "district": ("villages", "regency_id"),
     }[level]
-    rows: QuerySet = model.objects.all()
+    rows: QuerySet = LEVEL_MODELS[level].objects.all()
     if parent:
         rows = rows.filter(**{parent: area.code})
     rows = rows.annotate(n_villages=Count(village_path)).values("code", "name", "n_villages")

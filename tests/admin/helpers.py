@@ -23,7 +23,7 @@ def form_data(response, **changes) -> dict:
 
 
 def _values(form) -> dict:
-    data = {}
+    data: dict[str, str | list[str]] = {}
     for field in form:
         value = field.value()
         widget = field.field.widget

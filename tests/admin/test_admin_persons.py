@@ -25,7 +25,7 @@ def _autocomplete(client, model: str, term: str) -> list[str]:
 
 @pytest.fixture
 def tuban_staff(db) -> Client:
-    branch = BranchOfficeFactory(name="Tuban", regional_office__name="Kanwil Jawa Timur")
+    branch = BranchOfficeFactory.create(name="Tuban", regional_office__name="Kanwil Jawa Timur")
     branch.regencies.set(Regency.objects.filter(code="35.23"))
     client = Client()
     client.force_login(

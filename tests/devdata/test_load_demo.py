@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 
 from devdata import demo_data
 from devdata.demo import DemoRegionsMissing, demo_load, demo_villages, require_regions
@@ -50,8 +50,8 @@ def demo(django_db_setup, django_db_blocker):
 
 
 def model_counts() -> dict[str, int]:
-    models = [Person, Post, Membership, get_user_model(), BranchOffice, Village]
-    counts = {model.__name__: model.objects.count() for model in models}
+    models: list[type[Model]] = [Person, Post, Membership, get_user_model(), BranchOffice, Village]
+    counts = {model.__name__: model._default_manager.count() for model in models}
     counts["profiled"] = Village.objects.filter(households__isnull=False).count()
     return counts
 

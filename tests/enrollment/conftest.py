@@ -13,9 +13,17 @@ import pytest
 from django.utils import translation
 
 from tests.factories import PersonFactory, PostFactory, covered
+from villages.selectors import Area, area_get
 
 KARANGLEWAS = "33.02.03.2003"
 GUNUNGWETAN = "33.02.03.2001"
+
+
+def known_area(code: str) -> Area:
+    """The area with this code, which the test database must hold."""
+    area = area_get(code=code)
+    assert area is not None, f"no area {code!r} in the test database"
+    return area
 
 
 @pytest.fixture(autouse=True)

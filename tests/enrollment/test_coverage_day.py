@@ -13,15 +13,14 @@ from django.utils import timezone
 from enrollment.models import CoverageDay, VillageDay
 from enrollment.selectors import coverage_for_area
 from enrollment.summary import day_in_store, roll_day
-from villages.selectors import area_get
 
-from .conftest import GUNUNGWETAN, KARANGLEWAS
+from .conftest import GUNUNGWETAN, KARANGLEWAS, known_area
 
 AS_OF = dt.date(2026, 11, 22)
 
 
 def _result(day: dt.date) -> tuple:
-    result = coverage_for_area(area=area_get(code="33.02"), as_of=day)
+    result = coverage_for_area(area=known_area("33.02"), as_of=day)
     return (
         result.totals,
         result.people,
@@ -97,7 +96,7 @@ def test_a_day_kept_ahead_of_today_is_not_rolled_back(district):
     today = timezone.localdate()
     ahead = today + dt.timedelta(days=3)
     roll_day(ahead)
-    coverage_for_area(area=area_get(code="33.02"), as_of=today)
+    coverage_for_area(area=known_area("33.02"), as_of=today)
     assert day_in_store() == ahead
 
 

@@ -31,8 +31,9 @@ from enrollment.selectors import LAPSING_WINDOW, coverage_for_area, people_count
 from enrollment.summary import day_in_store, rebuild_summary, roll_day
 from villages.categories import CATEGORY_ORDER
 from villages.models import Post, Village
-from villages.selectors import area_get
 from villages.services import posts_end
+
+from .conftest import known_area
 
 AS_OF = dt.date(2026, 11, 22)
 DAYS = [AS_OF, AS_OF + dt.timedelta(days=45), AS_OF - dt.timedelta(days=400), dt.date(2028, 3, 1)]
@@ -106,9 +107,9 @@ def assert_matches_reference(days=DAYS, min_programs=None) -> None:
 
 def check_areas(day: dt.date, expected: dict) -> None:
     for code in AREAS:
-        area = area_get(code=code)
+        area = known_area(code)
         if area.level == "village":
-            result = coverage_for_area(area=area_get(code=code[:8]), as_of=day)
+            result = coverage_for_area(area=known_area(code[:8]), as_of=day)
             [row] = [r for r in result.children if r.area.code == code]
             assert row.figures == expected[code]["children"].get(code, Figures()), (code, day)
             continue
@@ -193,7 +194,7 @@ def test_a_regency_set_other_than_the_default_is_computed_live(roster):
 def test_queries_stay_constant_with_the_summary(roster, django_assert_max_num_queries):
     for code in ("", "33", "33.02", "33.02.03"):
         with django_assert_max_num_queries(10):
-            coverage_for_area(area=area_get(code=code), as_of=AS_OF)
+            coverage_for_area(area=known_area(code), as_of=AS_OF)
 
 
 # Rule sets that put villages on both sides of each criterion, at awkward percentages.
@@ -245,7 +246,7 @@ def _profiles() -> None:
 
 
 def _desa_sadar(area_code: str) -> tuple:
-    result = coverage_for_area(area=area_get(code=area_code), as_of=AS_OF)
+    result = coverage_for_area(area=known_area(area_code), as_of=AS_OF)
     listed = [
         (s.code, s.status, s.declared_on, [(c.key, c.passed, c.detail) for c in s.criteria])
         for s in result.listed

@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -27,15 +28,22 @@ urlpatterns = [path("boom/", boom), path("", include("bpjs_desa.urls"))]
 
 
 @pytest.fixture
-def log_lines():
+def log_lines() -> Iterator[Callable[[], list[dict]]]:
     """The lines the configured stderr handler writes during the test, parsed."""
     handler = next(
-        h for h in logging.getLogger("django").handlers if isinstance(h.formatter, JsonFormatter)
+        h
+        for h in logging.getLogger("django").handlers
+        if isinstance(h, logging.StreamHandler) and isinstance(h.formatter, JsonFormatter)
     )
     stream = io.StringIO()
     previous = handler.setStream(stream)
     lines: list[dict] = []
-    yield lambda: lines.extend(json.loads(line) for line in stream.getvalue().splitlines()) or lines
+
+    def read() -> list[dict]:
+        lines.extend(json.loads(line) for line in stream.getvalue().splitlines())
+        return lines
+
+    yield read
     handler.setStream(previous)
 
 
