@@ -1,0 +1,53 @@
+"""Coverage reads: figures for any area as of a day, Desa Sadar per village, the trend.
+
+Every function runs a fixed number of queries whatever the number of villages below the
+area: one aggregate per distinct minimum-program set in force (usually one), and a few
+lookups. Pages, exports and the API all read through here.
+
+Area figures for the national default minimum set are sums over the coverage summary that
+database triggers keep in step with every write (`enrollment.summary`); other sets are
+computed live from posts and memberships. Reads go to `read_db()` (a replica when configured).
+"""
+
+from enrollment.selectors.area import coverage_for_area
+from enrollment.selectors.figures import (
+    LAPSING_WINDOW,
+    CategoryFigures,
+    enrolled_by,
+    figures_by_village,
+    people_count,
+)
+from enrollment.selectors.results import AreaCoverage, ChildRow
+from enrollment.selectors.standings import (
+    CANDIDATE,
+    DECLARED_FAILING,
+    NEAR,
+    RulesInForce,
+    VillageStanding,
+    rules_in_force,
+    standings_in,
+)
+from enrollment.selectors.trend import coverage_trend
+from enrollment.selectors.village import RosterRow, VillageCoverage, coverage_for_village
+
+__all__ = [
+    "CANDIDATE",
+    "DECLARED_FAILING",
+    "LAPSING_WINDOW",
+    "NEAR",
+    "AreaCoverage",
+    "CategoryFigures",
+    "ChildRow",
+    "RosterRow",
+    "RulesInForce",
+    "VillageCoverage",
+    "VillageStanding",
+    "coverage_for_area",
+    "coverage_for_village",
+    "coverage_trend",
+    "enrolled_by",
+    "figures_by_village",
+    "people_count",
+    "rules_in_force",
+    "standings_in",
+]

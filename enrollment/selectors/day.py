@@ -1,0 +1,215 @@
+"""An area's dashboard read from the kept day's per-village rows (`VillageDay`), with the
+Desa Sadar criteria counted in SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Substr
+from django.db.models.lookups import LessThan
+
+from enrollment.models import (
+    DAY_CATEGORIES,
+    DAY_COLUMNS,
+    Declaration,
+    VillageDay,
+)
+from enrollment.rules import (
+    VILLAGE_FACT_FIELDS,
+    Figures,
+    Rules,
+    evaluate,
+)
+from enrollment.selectors.figures import _by_category
+from enrollment.selectors.results import AreaCoverage, ChildRow, _area_coverage
+from enrollment.selectors.standings import (
+    CANDIDATE,
+    DECLARED_FAILING,
+    NEAR,
+    STATUS_ORDER,
+    RulesInForce,
+    VillageStanding,
+    _facts,
+    _last_declared,
+)
+from enrollment.summary import day_in_store
+from villages.routers import read_db
+from villages.selectors import (
+    CHILD_CODE_LENGTH,
+    Area,
+    area_children,
+)
+
+# --- Area dashboard from the figures of the day ------------------------------------------
+
+_PREFIX = dict(DAY_CATEGORIES)
+
+
+def _day_kept(day: dt.date) -> bool:
+    """Whether `VillageDay` holds the figures of `day` (one query). Only reads: the day is
+    moved forward by `manage.py roll_coverage_day` after midnight, never by a page; until it
+    runs, today's figures are summed from the summary (the same figures, more slowly)."""
+    return day_in_store(read_db()) == day
+
+
+def _failed_criteria(rules: RulesInForce):
+    """SQL: the number of Desa Sadar criteria a `VillageDay` row's village fails, under the
+    rule set in force there — `rules.evaluate` in SQL, for the default minimum programs.
+    Percentages are compared in hundredths of a percent, in integers, so both sides agree
+    exactly at the boundary."""
+    expression = _failed_under(rules.national)
+    if not rules.by_regency:
+        return expression
+    return Case(
+        *[
+            When(village__code__startswith=f"{code}.", then=_failed_under(regency_rules))
+            for code, regency_rules in sorted(rules.by_regency.items())
+        ],
+        default=expression,
+    )
+
+
+def _fails(*conditions):
+    """1 when any condition holds, else 0."""
+    return Case(*[When(condition, then=1) for condition in conditions], default=0)
+
+
+def _below(part: str, whole: str, minimum) -> LessThan:
+    """part / whole below `minimum` percent."""
+    return LessThan(F(part) * 10000, F(whole) * int(minimum * 100))
+
+
+def _failed_under(rules: Rules):
+    terms = []
+    for category, minimum in rules.categories:
+        prefix = _PREFIX[category]
+        posts, covered = f"{prefix}_posts", f"{prefix}_covered"
+        terms.append(_fails(Q(**{posts: 0}), _below(covered, posts, minimum)))
+    if rules.self_enrolled_min_pct is not None:
+        terms.append(
+            _fails(
+                Q(village__households__isnull=True)
+                | Q(village__households=0)
+                | Q(village__self_enrolled_residents__isnull=True),
+                _below(
+                    "village__self_enrolled_residents",
+                    "village__households",
+                    rules.self_enrolled_min_pct,
+                ),
+            )
+        )
+    missing = {
+        "bumdes_active": Q(village__bumdes_active=False),
+        "perisai_agent": Q(village__perisai_agent_name=""),
+        "memorandum_signed": Q(village__memorandum_signed_on__isnull=True),
+        "contribution_regulation": Q(village__contribution_regulation=""),
+    }
+    terms.extend(_fails(missing[key]) for key in rules.facts)
+    total = terms[0] if terms else Value(0)
+    for term in terms[1:]:
+        total = total + term
+    return total
+
+
+def _coverage_from_day(
+    area: Area, day: dt.date, rules: RulesInForce, limit: int | None
+) -> AreaCoverage:
+    db = read_db()
+    rows = VillageDay.objects.using(db).filter(day=day)
+    if area.code:
+        rows = rows.filter(village__code__startswith=f"{area.code}.")
+    rows = rows.annotate(
+        failed=_failed_criteria(rules),
+        declared=Exists(Declaration.objects.filter(village_id=OuterRef("village_id"))),
+    )
+    # One aggregate per child area: its figures and how many villages of each status.
+    per_child = (
+        rows.annotate(child=Substr("village_id", 1, CHILD_CODE_LENGTH[area.level]))
+        .values("child")
+        .annotate(
+            **{column: Sum(column) for column in DAY_COLUMNS},
+            n_candidate=Count("pk", filter=Q(failed=0)),
+            n_near=Count("pk", filter=Q(failed=1, declared=False)),
+            n_declared=Count("pk", filter=Q(failed__gte=1, declared=True)),
+        )
+        .order_by()
+    )
+    children = {child.code: ChildRow(child, Figures()) for child in area_children(area=area)}
+    by_category: dict[str, Figures] = defaultdict(Figures)
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    for row in per_child:
+        figures = _day_figures(row)
+        child = children[row["child"]]
+        for category, item in figures.items():
+            child.figures.add(item)
+            by_category[category].add(item)
+        child.candidates = row["n_candidate"]
+        counts[CANDIDATE] += row["n_candidate"]
+        counts[NEAR] += row["n_near"]
+        counts[DECLARED_FAILING] += row["n_declared"]
+    listed = _listed_from_day(area, rules, rows, limit)
+    return _area_coverage(
+        area, day, rules, list(children.values()), _by_category(by_category), listed, counts
+    )
+
+
+def _day_figures(row: dict) -> dict[str, Figures]:
+    return {
+        category: Figures(
+            row[f"{prefix}_posts"],
+            row[f"{prefix}_covered"],
+            row[f"{prefix}_lapsing"],
+            row[f"{prefix}_arrears"],
+        )
+        for category, prefix in DAY_CATEGORIES
+        if row[f"{prefix}_posts"]
+    }
+
+
+def _listed_from_day(area: Area, rules: RulesInForce, rows, limit) -> list[VillageStanding]:
+    """The first `limit` villages of the Desa Sadar list, evaluated in Python (the details
+    and labels the page shows). Two queries; none when `limit` is 0."""
+    if limit == 0:
+        return []
+    on_list = rows.filter(Q(failed__lte=1) | Q(declared=True))
+    ranked = on_list.annotate(
+        rank=Case(When(failed=0, then=0), When(declared=True, then=2), default=1)
+    ).order_by("rank", "village_id")
+    if limit is not None:
+        # Rank every village on its own row first, then join the names and facts of the few
+        # listed (at national scale, joining 80,000 villages to keep 200 took most of it).
+        ranked = ranked.filter(pk__in=Subquery(ranked.values("pk")[:limit]))
+    # The village's name and facts under their own names, as `_facts` reads them.
+    village = {name: F(f"village__{name}") for name in ["name", *VILLAGE_FACT_FIELDS]}
+    listed = list(ranked.values("village_id", *DAY_COLUMNS, **village))
+    declarations = Declaration.objects.using(read_db())
+    if limit is None:  # the whole area: by code prefix, not tens of thousands of codes
+        declarations = declarations.filter(area.post_filter)
+    else:
+        declarations = declarations.filter(village_id__in=[row["village_id"] for row in listed])
+    declared = _last_declared(declarations)
+    result = []
+    for row in listed:
+        code = row["village_id"]
+        standing = VillageStanding(
+            code=code,
+            name=row["name"],
+            criteria=evaluate(rules.for_village(code), _day_figures(row), _facts(row)),
+            declared_on=declared.get(code),
+        )
+        if standing.status is not None:  # always, when the SQL and Python rules agree
+            result.append(standing)
+    return result

@@ -1,0 +1,113 @@
+"""What an area's dashboard is made of (`AreaCoverage`, its `ChildRow`s) and its assembly,
+whichever way the figures were read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from enrollment.rules import (
+    Figures,
+)
+from enrollment.selectors.figures import (
+    CategoryFigures,
+    _people,
+    _sum,
+)
+from enrollment.selectors.standings import (
+    CANDIDATE,
+    DECLARED_FAILING,
+    NEAR,
+    RulesInForce,
+    VillageStanding,
+)
+from villages.models import RegencyTarget
+from villages.selectors import (
+    Area,
+    area_children,
+)
+
+# --- Area dashboard ----------------------------------------------------------------------
+
+
+@dataclass
+class ChildRow:
+    area: Area
+    figures: Figures
+    candidates: int = 0
+
+
+@dataclass
+class AreaCoverage:
+    """Everything an area dashboard (and its API twin) shows.
+
+    `listed` is the Desa Sadar list in its order (candidates, one criterion short, declared
+    and failing; by code within), cut to the `limit` the caller asked for; `counts` holds the
+    full number of villages of each status, and `listed_total` their sum."""
+
+    area: Area
+    as_of: dt.date
+    rules: RulesInForce
+    totals: Figures
+    people: int
+    by_category: list[CategoryFigures]
+    children: list[ChildRow]
+    listed: list[VillageStanding] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    target: RegencyTarget | None = None
+
+    @property
+    def n_candidates(self) -> int:
+        return self.counts.get(CANDIDATE, 0)
+
+    @property
+    def n_near_candidates(self) -> int:
+        return self.counts.get(NEAR, 0)
+
+    @property
+    def n_declared_but_failing(self) -> int:
+        return self.counts.get(DECLARED_FAILING, 0)
+
+    @property
+    def listed_total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def candidates(self) -> list[VillageStanding]:
+        """The listed candidates (all of them when the list is not cut)."""
+        return [s for s in self.listed if s.status == CANDIDATE]
+
+
+
+
+def _area_coverage(area, as_of, rules, children, by_category, listed, counts, limit=None):
+    totals = _sum([row.figures for row in children])
+    return AreaCoverage(
+        area=area,
+        as_of=as_of,
+        rules=rules,
+        totals=totals,
+        people=_people(area, as_of, totals.posts),
+        by_category=by_category,
+        children=children,
+        listed=listed[:limit] if limit is not None else listed,
+        counts=counts,
+        target=_target(area, as_of.year),
+    )
+
+
+def _child_rows(area, figures, standings) -> list[ChildRow]:
+    rows = {child.code: ChildRow(child, Figures()) for child in area_children(area=area)}
+    for village_code, categories in figures.items():
+        row = rows[area.child_code(village_code)]
+        for item in categories.values():
+            row.figures.add(item)
+    for standing in standings:
+        rows[area.child_code(standing.code)].candidates += standing.candidate
+    return list(rows.values())
+
+
+def _target(area: Area, year: int) -> RegencyTarget | None:
+    if area.level != "regency":
+        return None
+    return RegencyTarget.objects.filter(regency_id=area.code, year=year).first()

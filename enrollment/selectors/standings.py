@@ -1,0 +1,144 @@
+"""The Desa Sadar rule sets in force and how each village stands against them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import (
+    Max,
+    Q,
+)
+
+from enrollment.models import (
+    Declaration,
+    RuleSet,
+)
+from enrollment.rules import (
+    VILLAGE_FACT_FIELDS,
+    Criterion,
+    Figures,
+    Rules,
+    VillageFacts,
+    evaluate,
+)
+from villages.models import Village
+from villages.routers import read_db
+from villages.selectors import (
+    Area,
+)
+
+# --- Rule sets ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RulesInForce:
+    """The national rules for a year and the regencies' own sets that override them."""
+
+    national: Rules
+    by_regency: dict[str, Rules]
+
+    def for_village(self, village_code: str) -> Rules:
+        return self.by_regency.get(village_code[:5], self.national)
+
+    def min_program_sets(self) -> set[tuple[str, ...]]:
+        return {self.national.min_programs} | {r.min_programs for r in self.by_regency.values()}
+
+
+def rules_in_force(*, area: Area, year: int) -> RulesInForce:
+    """National set for the year (else the latest earlier one, else the default), plus the
+    regency sets of that year for regencies below `area`."""
+    sets = RuleSet.objects.prefetch_related("minimum_programs").filter(
+        Q(regency__isnull=True, year__lte=year) | Q(year=year, regency__isnull=False)
+    )
+    if area.level not in ("country", "province"):
+        sets = sets.filter(Q(regency__isnull=True) | Q(regency_id=area.code[:5]))
+    elif area.level == "province":
+        sets = sets.filter(Q(regency__isnull=True) | Q(regency__code__startswith=f"{area.code}."))
+    national, by_regency = None, {}
+    for rule_set in sets.order_by("-year"):
+        if rule_set.regency_id:
+            by_regency[rule_set.regency_id] = Rules.from_model(rule_set)
+        elif national is None:
+            national = Rules.from_model(rule_set)
+    return RulesInForce(national or Rules.default(year), by_regency)
+
+
+# --- Desa Sadar --------------------------------------------------------------------------
+
+
+@dataclass
+class VillageStanding:
+    """A village's Desa Sadar standing: each criterion's result, and its declaration."""
+
+    code: str
+    name: str
+    criteria: list[Criterion]
+    declared_on: dt.date | None = None
+
+    @property
+    def failed(self) -> list[Criterion]:
+        return [c for c in self.criteria if not c.passed]
+
+    @property
+    def candidate(self) -> bool:
+        return not self.failed
+
+    @property
+    def near_candidate(self) -> bool:
+        return len(self.failed) == 1
+
+    @property
+    def declared_but_failing(self) -> bool:
+        return self.declared_on is not None and not self.candidate
+
+    @property
+    def status(self) -> str | None:
+        """Where the village stands on the Desa Sadar list, None when it is not on it: a
+        declared village that fails is flagged whatever the number of criteria it fails."""
+        if self.candidate:
+            return CANDIDATE
+        if self.declared_but_failing:
+            return DECLARED_FAILING
+        return NEAR if self.near_candidate else None
+
+
+CANDIDATE, NEAR, DECLARED_FAILING = "candidate", "near_candidate", "declared_failing"
+# The order of the Desa Sadar list: candidates, then one criterion short, then declared
+# villages that no longer pass; by village code within.
+STATUS_ORDER = (CANDIDATE, NEAR, DECLARED_FAILING)
+
+
+def _facts(row: dict) -> VillageFacts:
+    return VillageFacts(**{name: row[name] for name in VILLAGE_FACT_FIELDS})
+
+
+def _last_declared(declarations) -> dict[str, dt.date]:
+    """Village → the day it was last declared Desa Sadar, of `declarations`. One query."""
+    return dict(
+        declarations.values("village_id")
+        .annotate(last=Max("declared_on"))
+        .values_list("village_id", "last")
+    )
+
+
+def standings_in(
+    *, area: Area, rules: RulesInForce, figures: dict[str, dict[str, Figures]]
+) -> list[VillageStanding]:
+    """The standing of every village below `area` that has posts (a village without any
+    recorded post has no data to judge), in code order. Two queries."""
+    # The area's villages and declarations, filtered here rather than by a list of codes
+    # (tens of thousands of parameters at national scale).
+    db = read_db()
+    villages = Village.objects.using(db).filter(area.village_filter)
+    declared = _last_declared(Declaration.objects.using(db).filter(area.post_filter))
+    return [
+        VillageStanding(
+            code=row["code"],
+            name=row["name"],
+            criteria=evaluate(rules.for_village(row["code"]), figures[row["code"]], _facts(row)),
+            declared_on=declared.get(row["code"]),
+        )
+        for row in villages.values("code", "name", *VILLAGE_FACT_FIELDS).order_by("code")
+        if row["code"] in figures
+    ]
