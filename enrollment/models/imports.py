@@ -1,0 +1,74 @@
+"""A roster import: its file, its preview, and what it wrote."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportRecord(models.Model):
+    """One roster import: who, when, which file and what it did. A preview keeps the uploaded
+    file until it is confirmed; the file is dropped once imported."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("previewed, not confirmed")
+        IMPORTED = "imported", _("imported")
+        EXPIRED = "expired", _("preview expired")
+
+    class Origin(models.TextChoices):
+        ADMIN = "admin", _("admin upload")
+        COMMAND = "command", _("import_roster command")
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    user = models.ForeignKey(
+        "auth.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roster_imports",
+        verbose_name=_("user"),
+        help_text=_("Empty for a system import from the command line."),
+    )
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_size = models.PositiveIntegerField(_("file size (bytes)"), default=0)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
+    skip_invalid = models.BooleanField(_("skip invalid rows"), default=False)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    invalid = models.PositiveIntegerField(_("invalid"), default=0)
+    warnings = models.PositiveIntegerField(_("warnings"), default=0)
+    replacements = models.PositiveIntegerField(_("replacements"), default=0)
+    plan_digest = models.CharField(_("plan digest"), max_length=64, blank=True)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    upload = models.BinaryField(_("uploaded file"), blank=True, default=b"")
+    rejected = models.BinaryField(_("rejected rows (CSV)"), blank=True, default=b"")
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="imported") | Q(imported_at__isnull=False),
+                name="%(app_label)s_%(class)s_imported_dated",
+                violation_error_message=_("An import that was carried out has a date."),
+            ),
+        ]
+        indexes = [
+            # The import history, newest first, and "my imports" for branch staff.
+            models.Index(fields=["user", "-created_at"], name="enrollment_import_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.file_name}"
+
+    @property
+    def reference(self) -> str:
+        """The import's name in the history of every record it changed."""
+        return f"IMP-{self.pk:06d}" if self.pk else "IMP-(new)"

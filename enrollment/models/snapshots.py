@@ -1,0 +1,68 @@
+"""Monthly snapshots of the figures, per village and per area, for the trend."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class CoverageSnapshot(models.Model):
+    """A village's posts and covered posts in one category at the end of a month (for trends)."""
+
+    village = models.ForeignKey(
+        "villages.Village",
+        on_delete=models.CASCADE,
+        related_name="snapshots",
+        verbose_name=_("village"),
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    category = models.CharField(_("category"), max_length=10)
+    posts = models.PositiveIntegerField(_("posts"))
+    covered = models.PositiveIntegerField(_("covered"))
+
+    class Meta:
+        verbose_name = _("coverage snapshot")
+        verbose_name_plural = _("coverage snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "month", "category"],
+                name="%(app_label)s_%(class)s_unique_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(covered__lte=models.F("posts")),
+                name="%(app_label)s_%(class)s_covered_le_posts",
+            ),
+        ]
+        indexes = [
+            # The trend chart: months of the villages below an area code.
+            models.Index(fields=["month", "village"], name="enrollment_snap_month_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.month:%Y-%m} {self.category}"
+
+
+class AreaSnapshot(models.Model):
+    """The monthly snapshot summed for an area (the country has code ""): what the trend
+    chart of an area dashboard reads, a dozen rows whatever the number of villages below.
+    Written with the villages' snapshots (`enrollment.services.coverage_snapshot`)."""
+
+    area_code = models.CharField(_("area code"), max_length=13, blank=True)
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    category = models.CharField(_("category"), max_length=10)
+    posts = models.PositiveIntegerField(_("posts"))
+    covered = models.PositiveIntegerField(_("covered"))
+
+    class Meta:
+        verbose_name = _("area coverage snapshot")
+        verbose_name_plural = _("area coverage snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_code", "month", "category"],
+                name="%(app_label)s_%(class)s_unique_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code or '-'} {self.month:%Y-%m} {self.category}"
