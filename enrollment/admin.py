@@ -29,17 +29,15 @@ from enrollment.models import (
 from enrollment.services import memberships_verify
 from villages.access import may_see_full_nik, persons_q, scope_for
 from villages.admin import (
-    PersonAdmin,
     ScopedAdmin,
     ScopedHistoryAdmin,
     ScopedInline,
     area_filters,
     area_params,
     holder_regency_filter,
-    identifiers_shown,
-    log_identifiers,
 )
 from villages.admin_ids import MalformedIdIs404
+from villages.admin_people import PersonAdmin, identifiers_shown, log_identifiers
 from villages.admin_scale import EstimatedCountPaginator
 from villages.categories import CRITERION_CATEGORIES
 from villages.models import Person, Post
