@@ -14,7 +14,7 @@ PostgreSQL: statement-level triggers with transition tables, so an import of 10,
 recomputes each village it touches once per statement, under one write lock held to commit
 (`WRITE_LOCK`), so that concurrent writers' refreshes run one after another and each sees what
 the others committed: after any interleaving, the summary equals a rebuild (`summary_drift`,
-`manage.py check_summary`). SQLite: row-level triggers (one writer at a time).
+`enrollment.summary_check`). SQLite: row-level triggers (one writer at a time).
 
 The summary is for the national default minimum set (JKK + JKM); a rule set naming another
 set is computed live by the selectors for the villages it governs.
@@ -32,7 +32,7 @@ from contextlib import contextmanager
 
 from django.db import connection, connections, transaction
 
-from enrollment.models import DAY_CATEGORIES, DAY_COLUMNS, arrears_since
+from enrollment.models import DAY_CATEGORIES, arrears_since
 from enrollment.rules import DEFAULT_MIN_PROGRAMS
 from villages.locks import WRITE_LOCK
 
@@ -326,37 +326,6 @@ def rebuild_summary() -> None:
         cursor.execute(_holders(None))
         cursor.execute(f"DELETE FROM {DAY_ROWS} WHERE day = (SELECT day FROM {DAY} WHERE id = 1)")
         cursor.execute(_day_rows(None))
-
-
-# The columns that say what a kept row holds (its id is an accident of the order of writes).
-_KEPT_COLUMNS = {
-    TABLE: "village_id, category, term_start, term_end, enrolled, until, posts",
-    HOLDERS: "person_id, village_id, term_start, term_end",
-    DAY_ROWS: "day, village_id, " + ", ".join(DAY_COLUMNS),
-}
-
-
-def summary_drift() -> dict[str, int]:
-    """For the summary, the shared holders and the day's rows: how many rows differ from a
-    rebuild from posts and memberships (rows kept but not rebuilt, plus rows rebuilt but not
-    kept). All zero when the triggers kept them exactly. The rebuild runs in a savepoint that
-    is rolled back, so nothing changes; at country scale it takes as long as a rebuild."""
-    drift = {}
-    with transaction.atomic(), connection.cursor() as cursor:
-        savepoint = transaction.savepoint()
-        for table, columns in _KEPT_COLUMNS.items():
-            cursor.execute(f"CREATE TEMPORARY TABLE kept_{table} AS SELECT {columns} FROM {table}")
-        rebuild_summary()
-        for table, columns in _KEPT_COLUMNS.items():
-            counted = f"SELECT {columns}, COUNT(*) AS n FROM {{}} GROUP BY {columns}"
-            kept, rebuilt = counted.format(f"kept_{table}"), counted.format(table)
-            cursor.execute(
-                f"SELECT COUNT(*) FROM ({kept} EXCEPT {rebuilt}) a "
-                f"UNION ALL SELECT COUNT(*) FROM ({rebuilt} EXCEPT {kept}) b"
-            )
-            drift[table] = sum(n for (n,) in cursor.fetchall())
-        transaction.savepoint_rollback(savepoint)
-    return drift
 
 
 def day_in_store(using: str = "default") -> dt.date | None:

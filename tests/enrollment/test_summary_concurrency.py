@@ -25,7 +25,8 @@ import pytest
 from django.db import connection, transaction
 
 from enrollment.models import CoverageDay, CoverageSummary, Membership, VillageDay
-from enrollment.summary import roll_day, summary_drift
+from enrollment.summary import roll_day
+from enrollment.summary_check import summary_drift
 from tests.enrollment import summary_writers
 from tests.factories import PersonFactory, PostFactory, covered, make_nik
 from villages.models import Person, Post

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from enrollment.summary import summary_drift
+from enrollment.summary_check import summary_drift
 
 
 class Command(BaseCommand):
