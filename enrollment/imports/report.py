@@ -110,7 +110,7 @@ def rejected_csv(table: Table, plan: Plan) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     width = len(table.header)
-    writer.writerow([*table.header, "error"])
+    writer.writerow([*(escape_cell(name) for name in table.header), "error"])
     for number, cells in table.rows():
         if number in plan.invalid_rows:
             cells = [_cell(cell) for cell in cells][:width]

@@ -1,0 +1,42 @@
+"""What an import reports: the rejected-rows file and the values it echoes."""
+
+import csv
+import io
+
+import pytest
+from django.utils import translation
+
+from enrollment.imports.engine import roster_import
+from tests.fixtures.roster.build import csv_bytes, nik, row
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English, the msgids; the interface itself is Indonesian."""
+    with translation.override("en"):
+        yield
+
+
+def rejected_rows(result) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(result.rejected.decode("utf-8-sig"), newline="")))
+
+
+def test_the_rejected_files_header_is_formula_escaped_like_its_cells():
+    extra = ["=HYPERLINK(1)", "+satu", "-dua", "@SUM(3)", "\tempat", "\rlima"]
+    header = [*row().keys(), *extra]
+    data = csv_bytes(
+        [[*row().values(), *extra], [*row(nik=nik(2), jabatan="?").values(), *extra]],
+        header=header,
+    )
+
+    result = roster_import(data=data, file_name="roster.csv", skip_invalid=True)
+
+    escaped = ["'=HYPERLINK(1)", "'+satu", "'-dua", "'@SUM(3)", "'\tempat", "'\rlima"]
+    assert rejected_rows(result) == [
+        [*row().keys(), *escaped, "error"],
+        [*row(nik=nik(2), jabatan="?").values(), *escaped,
+         "row 3, jabatan: expected a post code such as KEPALA_DESA or its label such as Kepala "
+         "Desa (see the template) (found “?”)"],
+    ]  # fmt: skip
