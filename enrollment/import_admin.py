@@ -208,6 +208,12 @@ def _report(request, model_admin: ImportRecordAdmin, pk: int):
     record = model_admin._record(request, pk)
     report = record.report or {}
     shown = len(report.get("errors", []))
+    access_log(
+        user=request.user,
+        action=AccessLog.Action.FULL_IDENTIFIERS,  # the errors echo cells, full NIKs among them
+        rows=shown,
+        what=f"import report {record.reference}: {record.file_name}",
+    )
     ctx = model_admin._context(
         request,
         _("Roster import %(reference)s") % {"reference": record.reference},
@@ -263,6 +269,12 @@ def _rejected(request, model_admin: ImportRecordAdmin, pk: int):
     if not record.rejected:
         raise Http404(_("This import has no rejected rows."))
     name = f"{record.file_name.rsplit('.', 1)[0]}.rejected.csv"
+    access_log(
+        user=request.user,
+        action=AccessLog.Action.EXPORT,  # the rows as they were, full NIKs among them
+        rows=record.invalid,
+        what=f"import rejected rows {record.reference}: {name}",
+    )
     response = HttpResponse(bytes(record.rejected), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
