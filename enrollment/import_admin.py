@@ -41,7 +41,10 @@ PERMISSION = "enrollment.add_membership"
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Roster file (CSV or XLSX)"),
-        help_text=gettext_lazy("At most 20 MB and 200,000 rows."),
+        help_text=gettext_lazy(
+            "At most 20 MB, 200,000 rows and 1,000 characters in a cell. An XLSX may unpack to "
+            "at most 256 MB, its text cells to 64 MB."
+        ),
     )
     skip_invalid = forms.BooleanField(
         label=gettext_lazy("Skip invalid rows"),

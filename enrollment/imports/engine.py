@@ -65,12 +65,12 @@ def roster_import(
     try:
         table = read_table(data, file_name)
         plan = plan_import(table, scope=user_scope(user), today=today)
+        rejected = rejected_csv(table, plan)
     except FileRefused as refusal:
         return ImportResult(refused=str(refusal))
-    result = ImportResult(plan=plan, report=report_data(plan))
+    result = ImportResult(plan=plan, report=report_data(plan), rejected=rejected)
     if dry_run or expected_digest:  # a preview, or the confirm of one
         result.digest = plan_digest(plan, data=data, skip_invalid=skip_invalid, user=user)
-    result.rejected = rejected_csv(table, plan)
     if expected_digest and expected_digest != result.digest:
         result.stale = True
         return result

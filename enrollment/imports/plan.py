@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import islice
 
 from django.utils.translation import gettext as _
 
+from enrollment.imports.cells import echo
 from enrollment.imports.columns import POST_LABELS, MaskedKpj, MaskedNik
-from enrollment.imports.reader import Table, refuse_past_the_limit
+from enrollment.imports.limits import refuse_past_the_limit
+from enrollment.imports.reader import Table
 from enrollment.imports.rows import HeaderMap, RowData, RowError, map_header, parsed_rows
 from enrollment.imports.state import (
     PersonState,
@@ -32,6 +35,8 @@ DAY = dt.timedelta(days=1)
 # Rows read, checked against the stored state and planned at a time (the stored state of a
 # chunk's persons is loaded in a few queries; earlier chunks' rows are already planned).
 PLAN_CHUNK = 5000
+# A message lists this many columns or posts at most, then says how many more there are.
+LISTED = 10
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,7 @@ def plan_import(table: Table, *, scope: Scope, today: dt.date) -> Plan:
     if plan.header.unknown:
         plan.warnings.append(
             RowWarning(0, _("Unknown columns are ignored: %(columns)s.")
-            % {"columns": ", ".join(plan.header.unknown)})
+            % {"columns": _listed(plan.header.unknown, len(plan.header.unknown))})
         )  # fmt: skip
     planner, rows = _Planner(plan, scope), []
     for number, row, errors in parsed_rows(table.rows(), plan.header):
@@ -138,7 +143,7 @@ class _Planner:
     def _error(self, row: RowData, key: str, found, expected: str) -> RowError:
         if isinstance(found, dt.date):
             found = found.strftime("%d/%m/%Y")
-        return RowError(row.number, self.header.label(key), str(found), expected)
+        return RowError(row.number, self.header.label(key), echo(str(found)), expected)
 
     def _village_ok(self, row: RowData) -> bool:
         if row.village not in self.stored.villages:
@@ -400,16 +405,19 @@ class _Planner:
 
     def _two_posts_warning(self, row: RowData, person: PersonState, post: PostState | None) -> None:
         key = (row.village, row.post, unit_key(row.unit))
-        others = [f"{_label(k[1])} ({_('row')} {n})" for k, n in person.file_pairs() if k != key]
-        others += [
+        # The row's own key is not among the file's posts yet (the same post twice is an error).
+        in_file = person.file_post_count()
+        others = [f"{_label(k[1])} ({_('row')} {n})"
+                  for k, n in islice(person.file_pairs(), LISTED)]  # fmt: skip
+        stored = [
             _label(p.code)
             for p in person.posts
             if p is not post and p.key() != key and not p.number and _current(p, self.today)
         ]
-        if others:
+        if in_file or stored:
             self.plan.warnings.append(RowWarning(row.number, _(
                 "This NIK also holds another post (allowed for acting posts): %(posts)s."
-            ) % {"posts": ", ".join(others)}))  # fmt: skip
+            ) % {"posts": _listed(others + stored, in_file + len(stored))}))  # fmt: skip
 
 
 def _term_changes(post: PostState | None, start, end) -> bool:
@@ -444,6 +452,14 @@ def _current(post: PostState, today: dt.date) -> bool:
     return (post.term_start is None or post.term_start <= today) and (
         post.term_end is None or post.term_end >= today
     )
+
+
+def _listed(names: list[str], total: int) -> str:
+    """The first LISTED names, and how many more there are: a message stays short."""
+    shown = ", ".join(names[:LISTED])
+    if total <= LISTED:
+        return shown
+    return _("%(names)s and %(more)d more") % {"names": shown, "more": total - LISTED}
 
 
 def _label(code: str) -> str:

@@ -11,7 +11,9 @@ from collections import defaultdict
 from django.utils.translation import gettext as _
 
 from enrollment.exports import escape_cell
-from enrollment.imports.cells import display
+from enrollment.imports import limits
+from enrollment.imports.cells import Overlong, display
+from enrollment.imports.limits import FileRefused, megabytes
 from enrollment.imports.plan import Plan
 from enrollment.imports.reader import Table
 
@@ -90,30 +92,57 @@ def _dmy(iso: str) -> str:
 
 
 def _cell(value) -> str:
-    if isinstance(value, dt.datetime) and value.time() == dt.time(0, 0):
+    if isinstance(value, Overlong):
+        value += "…"  # still over the limit: the row stays invalid until the cell is fixed
+    elif isinstance(value, dt.datetime) and value.time() == dt.time(0, 0):
         value = value.date()
     text = value.isoformat() if isinstance(value, dt.date) else display(value)
     return escape_cell(text)
 
 
+def _reason(error) -> str:
+    return _("row %(row)d, %(column)s: expected %(expected)s (found “%(found)s”)") % {
+        "row": error.row, "column": error.column, "expected": error.expected,
+        "found": error.found,
+    }  # fmt: skip
+
+
 def rejected_csv(table: Table, plan: Plan) -> bytes:
-    """The invalid rows as they were, plus an `error` column: ready to fix and upload again."""
+    """The invalid rows as they were (a cell over the limit cut to it, and "…"), plus an
+    `error` column: ready to fix and upload again. Refused (FileRefused) when that file would
+    be too big to upload again: a wide header and shared strings can make it thousands of
+    times the upload."""
     if not plan.invalid_rows:
         return b""
     reasons: dict[int, list[str]] = defaultdict(list)
     for error in plan.errors:
-        reasons[error.row].append(
-            _("row %(row)d, %(column)s: expected %(expected)s (found “%(found)s”)")
-            % {"row": error.row, "column": error.column, "expected": error.expected,
-               "found": error.found}
-        )  # fmt: skip
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    width = len(table.header)
+        reasons[error.row].append(_reason(error))
+    out, text = io.BytesIO(), io.StringIO()
+    out.write("\ufeff".encode())
+    writer = csv.writer(text, lineterminator="\r\n")
+    width, last = len(table.header), max(plan.invalid_rows)
     writer.writerow([*(escape_cell(name) for name in table.header), "error"])
     for number, cells in table.rows():
         if number in plan.invalid_rows:
-            cells = [_cell(cell) for cell in cells][:width]
+            cells = [_cell(cell) for cell in cells[:width]]
             cells += [""] * (width - len(cells))
             writer.writerow([*cells, "; ".join(reasons[number])])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        if text.tell() > 64 * 1024 or number >= last:
+            _flush(text, out, plan)
+        if number >= last:
+            break
+    _flush(text, out, plan)
+    return out.getvalue()
+
+
+def _flush(text: io.StringIO, out: io.BytesIO, plan: Plan) -> None:
+    out.write(text.getvalue().encode("utf-8"))
+    text.seek(0)
+    text.truncate()
+    if out.tell() > limits.MAX_REJECTED_BYTES:
+        raise FileRefused(
+            _("The invalid rows and their reasons would make a file of more than %(limit)d MB, "
+              "too big to upload again: fix the file and import it again. The first error: "
+              "%(first)s") % {"limit": megabytes(limits.MAX_REJECTED_BYTES),
+                              "first": _reason(plan.errors[0])}
+        )  # fmt: skip

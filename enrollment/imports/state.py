@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from itertools import islice
+from itertools import chain, islice
 
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, Value
@@ -66,23 +66,31 @@ class PersonState:
         self.posts: tuple[PostState, ...] = _NONE
         self.memberships: tuple[tuple, ...] = _NONE
         # The posts the file gives this person: the first row's (village, code, unit), then
-        # key, row, key, row… of any further rows (few persons have them).
+        # {key: row} of any further rows (few persons have them; a file may give one thousands).
         self.first_key: tuple | None = None
-        self.file_posts: tuple = _NONE
+        self.file_posts: dict[tuple, int] | tuple = _NONE
 
     def add_file_post(self, key: tuple, number: int) -> None:
         if self.first_key is None:
             self.first_key = key  # of first_row
         else:
-            self.file_posts += (key, number)
+            if not self.file_posts:
+                self.file_posts = {}
+            self.file_posts[key] = number
 
     def file_row(self, key: tuple) -> int:
         """The file row giving this person the post `key`, or 0."""
-        return dict(self.file_pairs()).get(key, 0)
+        if key == self.first_key:
+            return self.first_row
+        return self.file_posts.get(key, 0) if self.file_posts else 0
 
-    def file_pairs(self) -> list[tuple[tuple, int]]:
+    def file_pairs(self) -> Iterator[tuple[tuple, int]]:
+        """(post key, row) of the rows giving this person a post, in file order."""
         first = [(self.first_key, self.first_row)] if self.first_key is not None else []
-        return first + list(zip(self.file_posts[::2], self.file_posts[1::2], strict=True))
+        return chain(first, self.file_posts.items() if self.file_posts else ())
+
+    def file_post_count(self) -> int:
+        return (self.first_key is not None) + len(self.file_posts)
 
     def membership(self, program: str) -> tuple | None:
         return next((m for m in self.memberships if m[1] == program), None)
