@@ -2,18 +2,23 @@
 `import_roster` command.
 
 A run reads the file, plans it against the stored state (`plan.py`) and, unless it is a dry run
-or refused, writes the plan in bulk with history, in one transaction. The plan's digest covers
-everything it would write and the stored values it starts from: a confirm whose digest differs
-from its preview's writes nothing and asks for a new preview.
+or refused, writes the plan in bulk with history. The plan's digest covers everything it would
+write and every stored record it was planned from (`Stored.basis`): a confirm whose digest
+differs from its preview's writes nothing and asks for a new preview.
+
+Runs that write take one lock for their whole transaction and plan inside it, so two of them
+never overlap: the second plans from what the first wrote, and a confirm then finds that its
+records changed since its preview instead of overwriting the first import's changes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +32,10 @@ from villages.models import CATEGORY_OF_POST, Person, Post
 
 # An unconfirmed preview keeps the uploaded file (personal data) no longer than this.
 PREVIEW_LIFETIME = dt.timedelta(hours=24)
+# The advisory lock imports that write hold (4242-4244 are the summary's, enrollment/summary.py).
+IMPORT_LOCK = (4245, 0)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -60,29 +69,79 @@ def roster_import(
     expected_digest: str = "",
 ) -> ImportResult:
     """Import a roster file: all or nothing, or (`skip_invalid`) the valid rows only. A dry run
-    writes nothing. With `expected_digest`, writes only if the plan is still the one previewed."""
-    today = timezone.localdate()
+    writes nothing. With `expected_digest`, writes only if the plan is still the one previewed
+    (else `stale`, with the new plan and its digest)."""
+    if dry_run:
+        return _planned(data, file_name, user, skip_invalid, digest=True)
+    with transaction.atomic():
+        _lock_imports()
+        result = _planned(data, file_name, user, skip_invalid, digest=bool(expected_digest))
+        plan = result.plan
+        if result.refused:
+            return result
+        if expected_digest and expected_digest != result.digest:
+            result.stale = True
+            return result
+        if plan.counts.invalid and not skip_invalid:
+            return result
+        missing = _missing_programs(plan)
+        if missing:
+            result.refused = _(
+                "The programs %(codes)s are not in the database, so nothing was written: ask the "
+                "administrator to restore them."
+            ) % {"codes": ", ".join(missing)}
+            return result
+        try:
+            result.record = _write(plan, result.rejected, data, file_name, user, skip_invalid,
+                                   origin, record)  # fmt: skip
+        except IntegrityError:
+            return _not_written(result, data, file_name, user, skip_invalid, expected_digest)
+    result.written = True
+    return result
+
+
+def _planned(data: bytes, file_name: str, user, skip_invalid: bool, *, digest: bool):
+    """The file read and planned against the stored state: an ImportResult, not written."""
     try:
         table = read_table(data, file_name)
-        plan = plan_import(table, scope=user_scope(user), today=today)
+        plan = plan_import(table, scope=user_scope(user), today=timezone.localdate())
         rejected = rejected_csv(table, plan)
     except FileRefused as refusal:
         return ImportResult(refused=str(refusal))
     result = ImportResult(plan=plan, report=report_data(plan), rejected=rejected)
-    if dry_run or expected_digest:  # a preview, or the confirm of one
+    if digest:
         result.digest = plan_digest(plan, data=data, skip_invalid=skip_invalid, user=user)
-    if expected_digest and expected_digest != result.digest:
-        result.stale = True
-        return result
-    if dry_run or (plan.counts.invalid and not skip_invalid):
-        return result
-    try:
-        result.record = _write(plan, result.rejected, data, file_name, user, skip_invalid,
-                               origin, record)  # fmt: skip
-    except IntegrityError:
-        result.stale, result.record = True, None
-        return result
-    result.written = True
+    return result
+
+
+def _lock_imports() -> None:
+    """Wait until no other import is writing (PostgreSQL; SQLite has one writer at a time).
+    Held to the end of the transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", IMPORT_LOCK)
+
+
+def _missing_programs(plan: Plan) -> list[str]:
+    wanted = {program for _person, program, _coverage in plan.new_memberships}
+    return sorted(wanted - set(Program.objects.values_list("code", flat=True)))
+
+
+def _not_written(result: ImportResult, data, file_name, user, skip_invalid, expected_digest):
+    """The database refused a write the plan allowed. When a record the plan was made from
+    changed meanwhile (a writer outside the imports: a person with the same NIK saved in the
+    admin), the plan is stale: the new one is returned. Otherwise the plan itself is wrong:
+    refused, and logged."""
+    fresh = _planned(data, file_name, user, skip_invalid, digest=bool(expected_digest))
+    basis = result.plan.stored.basis.digest()
+    if fresh.plan is not None and fresh.plan.stored.basis.digest() != basis:
+        fresh.stale = True
+        return fresh
+    logger.exception("Roster import of %s refused by the database", file_name)
+    result.refused = _(
+        "The database refused the import, so nothing was written; the error is logged for the "
+        "administrator."
+    )
     return result
 
 
@@ -169,8 +228,8 @@ def imports_expire() -> int:
 
 
 def plan_digest(plan: Plan, *, data: bytes, skip_invalid: bool, user) -> str:
-    """A hash of the file, the options and every write the plan would make, with the stored
-    values of the records it updates: equal digests mean equal writes."""
+    """A hash of the file, the options, every stored record the plan was made from and every
+    write it would make: equal digests mean equal writes from the same records."""
     digest = hashlib.sha256()
 
     def add(*values) -> None:
@@ -178,7 +237,10 @@ def plan_digest(plan: Plan, *, data: bytes, skip_invalid: bool, user) -> str:
         digest.update(b"\n")
 
     add(hashlib.sha256(data).hexdigest(), skip_invalid, plan.today, getattr(user, "pk", None))
-    add(plan.counts, plan.errors, plan.warnings, plan.replacements)
+    add(plan.stored.basis.hexdigest())
+    # Where the errors and warnings are, not their wording: it follows the user's language.
+    add(plan.counts, [(e.row, e.column, e.found) for e in plan.errors],
+        [w.row for w in plan.warnings], plan.replacements)  # fmt: skip
     for person in plan.persons.values():
         if person.id is None or person.changed:
             add("person", person.values())
@@ -206,17 +268,13 @@ MEMBERSHIP_COLUMNS = ("person_id", "program_id", "participant_category", "kpj_nu
 
 def apply_plan(plan: Plan, *, user, reason: str) -> None:
     """Write the plan in bulk, each record's history with it (history user and reason are the
-    importing user and the import's reference). Call inside a transaction."""
+    importing user and the import's reference). Call inside a transaction, the plan's programs
+    known to exist."""
     history = {
         "default_user": user,
         "default_change_reason": reason,
         "default_date": timezone.now(),
     }
-    missing = {program for _p, program, _r in plan.new_memberships} - set(
-        Program.objects.values_list("code", flat=True)
-    )
-    if missing:
-        raise IntegrityError(f"Programs missing from the database: {sorted(missing)}")
     # Ended terms first: a single-holder post's new holder needs the previous term closed.
     posts = (p.values() for p in plan.changed_posts.values() if p.changed)
     update_with_history(Post, posts, ["term_start", "term_end"], history=history)

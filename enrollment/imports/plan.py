@@ -24,7 +24,6 @@ from enrollment.imports.state import (
     PersonState,
     PostState,
     Stored,
-    masked_candidates,
     slot_key,
     unit_key,
 )
@@ -162,7 +161,8 @@ class _Planner:
         masked = [row for row in rows if isinstance(row.nik, MaskedNik)]
         if not masked:
             return rows
-        holders = masked_candidates((r.village, r.post, unit_key(r.unit)) for r in masked)
+        keys = ((r.village, r.post, unit_key(r.unit)) for r in masked)
+        holders = self.stored.masked_candidates(keys)
         kept = []
         for row in rows:
             if isinstance(row.nik, MaskedNik):

@@ -1,9 +1,17 @@
 """What the database holds for the persons, posts and villages of a file, loaded in a few bulk
-queries (chunked IN lists), kept as small mutable states the plan works on."""
+queries (chunked IN lists), kept as small mutable states the plan works on.
+
+Everything loaded is also hashed, in a fixed order, into `Stored.basis`: the plan's digest
+covers it, so a confirm whose plan starts from records changed since its preview writes
+nothing (an update of the same person by another import in between would otherwise be lost).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
+import pickle
 from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 
@@ -180,35 +188,36 @@ class Stored:
         self.posts: dict[int, PostState] = {}  # single-holder posts, for one state per post
         self.slots: dict[tuple, list] = {}
         self.shared: dict = {}  # one object per repeated stored value (codes, units, dates)
+        self.basis = hashlib.sha256()  # of every row loaded, in a fixed order
 
     def load_villages(self, codes: Iterable[str]) -> None:
         new = set(codes) - self.checked_villages
         self.checked_villages |= new
-        for chunk in chunks(new):
+        for chunk in chunks(sorted(new)):
             found = Village.objects.filter(_in("code", chunk)).values_list("code", flat=True)
-            self.villages.update(_rows(found))
+            self.villages.update(self._fetch(found))
 
     def load_slots(self, villages: Iterable[str]) -> None:
         new = set(villages) - self.slot_villages
         self.slot_villages |= new
-        for chunk in chunks(new):
+        for chunk in chunks(sorted(new)):
             posts = Post.objects.filter(_in("village_id", chunk), code__in=SINGLE_HOLDER_POSTS)
-            for row in _rows(posts.values_list(*_POST_QUERY)):
+            for row in self._fetch(posts.values_list(*_POST_QUERY)):
                 post = self._post(row)
                 self.slots.setdefault(slot_key(post.village, post.code, post.unit), []).append(post)
 
     def load_persons(self, niks: Iterable[str]) -> None:
         """Persons not seen yet, with their posts and memberships."""
         shared, loaded = self.shared, {}
-        for chunk in chunks(set(niks) - self.persons.keys()):
+        for chunk in chunks(sorted(set(niks) - self.persons.keys())):
             people = Person.objects.filter(_in("nik", chunk))
-            for id, nik, name, sex, birth in _rows(  # noqa: A001
+            for id, nik, name, sex, birth in self._fetch(  # noqa: A001
                 people.values_list("id", "nik", "name", "sex", "birth_date")
             ):
                 person = PersonState(id, nik, name, sex, shared.setdefault(birth, birth))
                 self.persons[nik] = loaded[id] = person
         for chunk in chunks(loaded):
-            for row in _rows(
+            for row in self._fetch(
                 Post.objects.filter(_in("person_id", chunk)).values_list(*_POST_QUERY)
             ):
                 person = loaded[row[1]]
@@ -218,7 +227,7 @@ class Stored:
                 else:
                     person.posts += (PostState(row, shared),)
             memberships = Membership.objects.filter(_in("person_id", chunk))
-            for row in _rows(memberships.values_list(*MEMBERSHIP_FIELDS)):
+            for row in self._fetch(memberships.values_list(*MEMBERSHIP_FIELDS)):
                 person = loaded[row[1]]
                 compact = (row[0], *(shared.setdefault(v, v) for v in row[2:8]), False)
                 person.memberships += (compact,)
@@ -227,6 +236,34 @@ class Stored:
                 person.posts = tuple(
                     sorted(person.posts, key=lambda p: (p.term_start or dt.date.min, p.id))
                 )
+
+    def masked_candidates(
+        self, keys: Iterable[tuple[str, str, str]]
+    ) -> dict[tuple, list[tuple[str, str]]]:
+        """(NIK, name) of the holders of each (village, post code, unit), for masked NIKs."""
+        wanted = set(keys)
+        found: dict[tuple, list[tuple[str, str]]] = {}
+        for chunk in chunks(sorted({village for village, _code, _unit in wanted})):
+            rows = Post.objects.filter(_in("village_id", chunk)).values_list(
+                "village_id", "code", "unit", "person__nik", "person__name"
+            )
+            for village, code, unit, nik, name in self._fetch(rows):
+                key = (village, code, unit_key(unit))
+                if key in wanted:
+                    found.setdefault(key, []).append((nik, " ".join(name.split())))
+        return found
+
+    def _fetch(self, queryset) -> list:
+        """A values_list queryset's rows, fetched at once (a chunk of at most a few thousand),
+        sorted (the first value is an id or a code) and added to the basis. The query has no
+        ORDER BY: the models' default orderings would join villages and programs."""
+        rows = sorted(queryset.order_by())
+        out = io.BytesIO()
+        pickler = pickle.Pickler(out, protocol=5)
+        pickler.fast = True  # no memo: the bytes depend on the values only, not on identities
+        pickler.dump(rows)
+        self.basis.update(out.getbuffer())
+        return rows
 
     def _post(self, row: tuple) -> PostState:
         """One state per stored post, whichever query found it first."""
@@ -255,24 +292,3 @@ class AnyOf(Func):
         values_sql, values_params = compiler.compile(values)
         array = "bigint[]" if isinstance(values.value[0], int) else "text[]"
         return f"{field_sql} = ANY({values_sql}::{array})", [*field_params, *values_params]
-
-
-def _rows(queryset):
-    """A values_list queryset's rows, fetched at once (a chunk of at most a few thousand), in
-    no particular order: the models' default orderings would join villages and programs."""
-    return list(queryset.order_by())
-
-
-def masked_candidates(keys: Iterable[tuple[str, str, str]]) -> dict[tuple, list[tuple[str, str]]]:
-    """(NIK, name) of the holders of each (village, post code, unit), for masked NIKs."""
-    wanted = set(keys)
-    found: dict[tuple, list[tuple[str, str]]] = {}
-    for chunk in chunks({village for village, _code, _unit in wanted}):
-        rows = Post.objects.filter(_in("village_id", chunk)).values_list(
-            "village_id", "code", "unit", "person__nik", "person__name"
-        )
-        for village, code, unit, nik, name in _rows(rows):
-            key = (village, code, unit_key(unit))
-            if key in wanted:
-                found.setdefault(key, []).append((nik, " ".join(name.split())))
-    return found
