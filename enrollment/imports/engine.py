@@ -25,7 +25,12 @@ from django.utils.translation import gettext as _
 from enrollment.imports.plan import Plan, plan_import
 from enrollment.imports.reader import FileRefused, read_table
 from enrollment.imports.report import SHOWN, rejected_csv, report_data
-from enrollment.imports.writes import create_with_history, update_with_history
+from enrollment.imports.writes import (
+    create_with_history,
+    plain_fields,
+    save_with_files,
+    update_with_history,
+)
 from enrollment.models import ImportRecord, Membership, Program
 from villages.access import Scope, scope_for
 from villages.models import CATEGORY_OF_POST, Person, Post
@@ -150,9 +155,7 @@ def _write(plan: Plan, rejected: bytes, data, file_name, user, skip_invalid, ori
         record = record or ImportRecord(origin=origin)
         _fill_record(record, plan, data, file_name, user, skip_invalid)
         record.status, record.imported_at = ImportRecord.Status.IMPORTED, timezone.now()
-        record.upload = b""  # the file is not kept once imported
-        record.rejected = rejected
-        record.save()
+        save_with_files(record, upload=b"", rejected=rejected)  # the file is not kept
         apply_plan(plan, user=user, reason=f"Roster import {record.reference}: {file_name}"[:100])
     return record
 
@@ -183,8 +186,8 @@ def import_preview(*, data: bytes, file_name: str, user, skip_invalid: bool) -> 
         return result
     record = ImportRecord(origin=ImportRecord.Origin.ADMIN, status=ImportRecord.Status.PREVIEWED)
     _fill_record(record, result.plan, data, file_name, user, skip_invalid)
-    record.upload, record.rejected, record.plan_digest = data, result.rejected, result.digest
-    record.save()
+    record.plan_digest = result.digest
+    save_with_files(record, upload=data, rejected=result.rejected)
     result.record = record
     return result
 
@@ -195,7 +198,7 @@ def import_confirm(*, record: ImportRecord, user) -> ImportResult:
     is stored on the record and `stale` is set). The record stays locked meanwhile: a second
     confirm of the same preview waits, then finds it imported."""
     imports_expire()  # a preview older than a day is not confirmed, whoever asks
-    record = ImportRecord.objects.select_for_update().get(pk=record.pk)
+    record = ImportRecord.objects.select_for_update().defer("rejected").get(pk=record.pk)
     if record.status != ImportRecord.Status.PREVIEWED or not record.upload:
         return ImportResult(refused=_("This preview has expired or was already imported."))
     data = bytes(record.upload)
@@ -209,10 +212,10 @@ def import_confirm(*, record: ImportRecord, user) -> ImportResult:
         expected_digest=record.plan_digest,
     )
     if result.stale and result.plan is not None:
-        record.refresh_from_db()
+        record.refresh_from_db(fields=plain_fields(record))  # as stored: the write rolled back
         _fill_record(record, result.plan, data, record.file_name, user, record.skip_invalid)
-        record.plan_digest, record.rejected = result.digest, result.rejected
-        record.save()
+        record.plan_digest = result.digest
+        save_with_files(record, rejected=result.rejected)
     return result
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import psycopg
 from django.db import connection
 from psycopg import sql
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -24,6 +25,39 @@ COPY_CHUNK = 50_000  # rows per COPY: bounds the memory a write takes
 # Django's bulk_update builds a CASE per field and row: small batches keep each query cheap.
 UPDATE_BATCH = 500
 HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user_id")
+FILE_FIELDS = ("upload", "rejected")  # an ImportRecord's files, up to 20 MB each
+
+
+def save_with_files(record, **files: bytes) -> None:
+    """Save an ImportRecord, setting the files given (the others are left as stored). On
+    PostgreSQL the files go as binary parameters of a statement bound on the server: Django
+    binds on the client, where a 20 MB file becomes 40 MB of escaped text, copied again, and a
+    worker grows by 160 MB (by 40 MB this way)."""
+    if record.pk is None:
+        record.save()  # with empty files: a new record's
+    else:
+        record.save(update_fields=plain_fields(record))
+    for name, value in files.items():
+        setattr(record, name, value)
+    if not files:
+        return
+    if connection.vendor != "postgresql":
+        record.save(update_fields=list(files))
+        return
+    meta, quote = record._meta, connection.ops.quote_name
+    sets = ", ".join(f"{quote(meta.get_field(name).column)} = %b" for name in files)
+    statement = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE id = %s"
+    with connection.cursor() as cursor, psycopg.Cursor(cursor.cursor.connection) as bound:
+        bound.execute(statement, [*files.values(), record.pk])
+
+
+def plain_fields(record) -> list[str]:
+    """The record's fields but its id and its files."""
+    return [
+        field.name
+        for field in record._meta.concrete_fields
+        if not field.primary_key and field.name not in FILE_FIELDS
+    ]
 
 
 def create_with_history(

@@ -40,3 +40,19 @@ def test_the_rejected_files_header_is_formula_escaped_like_its_cells():
          "row 3, jabatan: expected a post code such as KEPALA_DESA or its label such as Kepala "
          "Desa (see the template) (found “?”)"],
     ]  # fmt: skip
+
+
+def test_the_rejected_file_is_written_as_csvs_writer_writes_it():
+    """It is written by hand, a cell at a time for long rows: quoting as csv.writer's."""
+    extra = ["", "a,b", 'kata "kutip"', "baris\nbaru", "cr\rx", "tab\tx", " spasi", "ünï", '"']
+    header = [*row().keys(), *(f"kolom {n}" for n in range(len(extra)))]
+    invalid = [*row(nik=nik(2), jabatan="?").values(), *extra]
+    data = csv_bytes([invalid], header=header)
+
+    result = roster_import(data=data, file_name="roster.csv")
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*header, "error"])
+    writer.writerow([*invalid, rejected_rows(result)[1][-1]])
+    assert result.rejected == ("\ufeff" + out.getvalue()).encode()
