@@ -51,7 +51,8 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from enrollment.imports.columns import HEADER  # noqa: E402
-from enrollment.imports.engine import import_preview  # noqa: E402
+from enrollment.imports.engine import import_confirm, import_preview  # noqa: E402
+from enrollment.models import ImportRecord  # noqa: E402
 from tests.fixtures.roster import hostile  # noqa: E402
 from villages.models import Village  # noqa: E402
 
@@ -269,14 +270,18 @@ def bench_hostile(workdir: Path) -> list[dict]:
     results = []
     for label, path in hostile_files(workdir):
         size = round(path.stat().st_size / 2**20, 2)
-        for path_label, argv in (
+        runs = [
             ("admin preview", [sys.executable, __file__, "--child-preview", str(path)]),
             ("command --dry-run", [sys.executable, str(ROOT / "manage.py"), "import_roster",
                                    str(path), "--dry-run"]),
-        ):  # fmt: skip
-            empty_roster()
+        ]  # fmt: skip
+        if label.startswith("200,000 valid"):  # the worker's other path: preview, then confirm
+            runs.insert(1, ("admin confirm", [sys.executable, __file__, "--child-confirm"]))
+        for path_label, argv in runs:
+            if path_label != "admin confirm":
+                empty_roster()
             run = run_child(argv)
-            outcome = run["output"] if path_label == "admin preview" else run["errors"]
+            outcome = run["output"] if path_label.startswith("admin") else run["errors"]
             results.append({
                 "case": f"{label} ({path.suffix[1:].upper()})", "path": path_label,
                 "file_mb": size, "seconds": run["seconds"], "cpu_seconds": run["cpu_seconds"],
@@ -296,6 +301,13 @@ def child_preview(path: Path) -> None:
     print(result.refused or json.dumps(result.report["counts"]))
 
 
+def child_confirm() -> None:
+    """In the child: confirm the latest preview (the admin's confirm); prints the counts."""
+    record = ImportRecord.objects.defer("upload", "rejected").latest("pk")  # as the admin
+    result = import_confirm(record=record, user=record.user)
+    print(result.refused or ("stale" if result.stale else json.dumps(result.report["counts"])))
+
+
 def print_hostile(results: list[dict]) -> None:
     print(f"{'case':<58} {'path':<18} {'MB':>6} {'seconds':>8} {'peak RSS MB':>12}  outcome")
     for r in results:
@@ -309,10 +321,13 @@ def main() -> None:
     parser.add_argument("--preview", type=int, default=20_000, help="Rows for the admin preview.")
     parser.add_argument("--hostile", action="store_true", help="Also feed hostile files.")
     parser.add_argument("--child-preview", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-confirm", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="Write the results here as JSON.")
     args = parser.parse_args()
     if args.child_preview:
         return child_preview(args.child_preview)
+    if args.child_confirm:
+        return child_confirm()
     sizes = [rows for rows in (args.rows or [100_000]) if rows]
     with tempfile.TemporaryDirectory() as workdir:
         results = bench(sizes, args.preview, Path(workdir))

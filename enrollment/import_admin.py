@@ -30,6 +30,7 @@ from enrollment.imports.export import (
 )
 from enrollment.imports.reader import MAX_BYTES
 from enrollment.imports.template import XLSX_CONTENT_TYPE, template_csv, template_xlsx
+from enrollment.imports.writes import load_file
 from enrollment.models import ImportRecord
 from villages.access import access_log, scope_for
 from villages.models import AccessLog
@@ -152,10 +153,11 @@ class ImportRecordAdmin(admin.ModelAdmin):
         return wrapped
 
     def _record(self, request, pk) -> ImportRecord:
-        """The user's own record (head office: any); another user's is not found."""
+        """The user's own record (head office: any); another user's is not found. Its files
+        (up to 20 MB each) are not loaded: `load_file` reads the one a page needs."""
         if not str(pk).isdigit():
             raise Http404
-        return get_object_or_404(self.get_queryset(request).defer(None), pk=int(pk))
+        return get_object_or_404(self.get_queryset(request), pk=int(pk))
 
     def _context(self, request, title: str, **extra) -> dict:
         return {
@@ -269,7 +271,8 @@ def _confirm(request, model_admin: ImportRecordAdmin, pk: int):
 @require_GET
 def _rejected(request, model_admin: ImportRecordAdmin, pk: int):
     record = model_admin._record(request, pk)
-    if not record.rejected:
+    rejected = load_file(record, "rejected")
+    if not rejected:
         raise Http404(_("This import has no rejected rows."))
     name = f"{record.file_name.rsplit('.', 1)[0]}.rejected.csv"
     access_log(
@@ -278,7 +281,7 @@ def _rejected(request, model_admin: ImportRecordAdmin, pk: int):
         rows=record.invalid,
         what=f"import rejected rows {record.reference}: {name}",
     )
-    response = HttpResponse(bytes(record.rejected), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(rejected, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 

@@ -21,6 +21,7 @@ from enrollment.imports.limits import refuse_past_the_limit
 from enrollment.imports.reader import Table
 from enrollment.imports.rows import HeaderMap, RowData, RowError, map_header, parsed_rows
 from enrollment.imports.state import (
+    NewPost,
     PersonState,
     PostState,
     Stored,
@@ -80,11 +81,11 @@ class Plan:
     replacements: list[Replacement] = field(default_factory=list)
     invalid_rows: set[int] = field(default_factory=set)
     stored: Stored = field(default_factory=Stored)
-    new_posts: list[RowData] = field(default_factory=list)
+    new_posts: list[NewPost] = field(default_factory=list)
     changed_posts: dict[int, PostState] = field(default_factory=dict)
-    # (person, program, the person's coverage tuple) to create; stored memberships to update
-    # are flagged in place (PersonState.memberships)
-    new_memberships: list[tuple[PersonState, str, tuple]] = field(default_factory=list)
+    # (person, programs, the person's coverage tuple) to create, one entry per person; stored
+    # memberships to update are flagged in place (PersonState.memberships)
+    new_memberships: list[tuple[PersonState, tuple[str, ...], tuple]] = field(default_factory=list)
 
     @property
     def persons(self) -> dict[str, PersonState]:
@@ -218,11 +219,11 @@ class _Planner:
                             _("another post: row %(row)d already gives this NIK this post")
                             % {"row": first})
             )  # fmt: skip
-        if row.programs and person.coverage and hash(row.coverage()) != person.coverage[1]:
+        if row.programs and person.coverage is not None and hash(row.coverage()) != person.coverage:
             errors.append(
                 self._error(row, "programs", " ".join(row.programs),
                             _("the same coverage as row %(row)d for this NIK, or empty coverage "
-                              "columns") % {"row": person.coverage[0]})
+                              "columns") % {"row": person.coverage_row})
             )  # fmt: skip
         return errors
 
@@ -351,9 +352,10 @@ class _Planner:
                 ) % {"today": _date(self.today)}))  # fmt: skip
                 row.term_start = start
             row.name = person.name
-            plan.new_posts.append(row)
+            new_post = NewPost(row)
+            plan.new_posts.append(new_post)
             if slot is not None:
-                slot[0].append(row)
+                slot[0].append(new_post)
         else:
             post.term_start, post.term_end, post.number = start, end, row.number
             if post.changed:
@@ -381,11 +383,13 @@ class _Planner:
         if row.programs and person.coverage is None:
             coverage = (row.number, *row.coverage())
             # Only later rows of the person compare with it: a hash keeps 200,000 persons small.
-            person.coverage = (row.number, hash(coverage[1:]))
-            for program, stored, values in changes:
-                if stored is None:
-                    self.plan.new_memberships.append((person, program, coverage))
-                else:
+            person.coverage, person.coverage_row = hash(coverage[1:]), row.number
+            new = tuple(program for program, stored, _values in changes if stored is None)
+            new = self.stored.shared.setdefault(new, new)  # a few sets of programs, repeated
+            if new:
+                self.plan.new_memberships.append((person, new, coverage))
+            for _program, stored, values in changes:
+                if stored is not None:
                     person.memberships = tuple(
                         (*m[:2], *values, True) if m is stored else m for m in person.memberships
                     )

@@ -193,7 +193,7 @@ def parse_row(
         setattr(row, key, shared.setdefault(value, value) if repeats else value)
     if errors:
         return None, errors
-    return row, _row_checks(row, header)
+    return row, _row_checks(row, header, shared)
 
 
 def _overlong_errors(number: int, cells: Sequence, header: HeaderMap) -> list[RowError]:
@@ -209,15 +209,14 @@ def _overlong_errors(number: int, cells: Sequence, header: HeaderMap) -> list[Ro
     return errors
 
 
-def _row_checks(row: RowData, header: HeaderMap) -> list[RowError]:
+def _row_checks(row: RowData, header: HeaderMap, shared: dict) -> list[RowError]:
     """Rules between cells of one row, as the models' clean() and constraints have them."""
     errors = []
     nik = row.nik
-    row.nik_birth, row.nik_sex = (
-        (nik.birth_date, nik.sex) if isinstance(nik, NikValue) else (None, "")
-    )
+    row.nik_birth, row.nik_sex = None, ""
     if isinstance(nik, NikValue):
-        row.nik = nik.nik
+        row.nik, row.nik_sex = nik.nik, nik.sex
+        row.nik_birth = shared.setdefault(nik.birth_date, nik.birth_date)  # dates repeat
     if row.sex and row.nik_sex and row.sex != row.nik_sex:
         errors.append(
             _error(

@@ -60,6 +60,7 @@ class PersonState:
         "first_row",
         "first_key",
         "coverage",
+        "coverage_row",
         "posts",
         "memberships",
         "file_posts",
@@ -69,8 +70,10 @@ class PersonState:
         self.id, self.nik, self.name, self.sex, self.birth_date = id, nik, name, sex, birth_date
         self.orig_name, self.orig_sex = name, sex
         self.first_row = 0  # the first file row naming this person
-        # (row, hash of its coverage columns) of the first row giving this person's programs
-        self.coverage: tuple[int, int] | None = None
+        # The hash of the coverage columns of the first row giving this person's programs,
+        # and that row (not a tuple of both: 9 MB for 200,000 persons)
+        self.coverage: int | None = None
+        self.coverage_row = 0
         self.posts: tuple[PostState, ...] = _NONE
         self.memberships: tuple[tuple, ...] = _NONE
         # The posts the file gives this person: the first row's (village, code, unit), then
@@ -109,6 +112,17 @@ class PersonState:
 
     def values(self) -> tuple:
         return (self.id, self.nik, self.name, self.sex, self.birth_date)
+
+
+class NewPost:
+    """A post the file adds: what writing it needs and what later rows compare with (as a
+    holder of the same single-holder post); a file row keeps 17 values, this 8."""
+
+    __slots__ = ("number", "nik", "name", "village", "post", "unit", "term_start", "term_end")
+
+    def __init__(self, row):
+        for attribute in self.__slots__:
+            setattr(self, attribute, getattr(row, attribute))
 
 
 class PostState:

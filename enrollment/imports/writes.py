@@ -11,6 +11,7 @@ updates go into a temporary table by COPY and from there in one UPDATE … FROM.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Sequence
 
 import psycopg
@@ -51,6 +52,29 @@ def save_with_files(record, **files: bytes) -> None:
         bound.execute(statement, [*files.values(), record.pk])
 
 
+READ_SLICE = 1024 * 1024
+
+
+def load_file(record, name: str) -> bytes:
+    """One of an ImportRecord's files, read a megabyte at a time: read whole, a 20 MB file
+    left a worker 60 to 80 MB bigger (escaped as text, and the driver's buffers keep the size
+    of the largest result they held)."""
+    quote = connection.ops.quote_name
+    column, table = quote(record._meta.get_field(name).column), quote(record._meta.db_table)
+    length = "octet_length" if connection.vendor == "postgresql" else "length"
+    pieces = []
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {length}({column}) FROM {table} WHERE id = %s", [record.pk])
+        size = cursor.fetchone()[0] or 0
+        for start in range(1, size + 1, READ_SLICE):
+            cursor.execute(
+                f"SELECT substr({column}, %s, %s) FROM {table} WHERE id = %s",
+                [start, READ_SLICE, record.pk],
+            )
+            pieces.append(bytes(cursor.fetchone()[0]))
+    return b"".join(pieces)
+
+
 def plain_fields(record) -> list[str]:
     """The record's fields but its id and its files."""
     return [
@@ -61,27 +85,21 @@ def plain_fields(record) -> list[str]:
 
 
 def create_with_history(
-    model, columns: Sequence[str], rows: list[tuple], *, history: dict, copy: bool | None = None
-) -> list[int]:
-    """Insert `rows` (values for `columns`: every field but the id) with their history; the
-    new ids, in order. `copy` forces or forbids the COPY path (default: on PostgreSQL)."""
-    if not rows:
-        return []
+    model, columns: Sequence[str], rows: Iterable[tuple], *, history: dict, copy: bool | None = None
+) -> array:
+    """Insert `rows` (values for `columns`: every field but the id), taken a chunk at a time,
+    with their history; the new ids, in order. `copy` forces or forbids the COPY path (default:
+    on PostgreSQL)."""
     if copy is None:
         copy = copy_supported(model)
-    if copy:
-        ids: list[int] = []
-        for start in range(0, len(rows), COPY_CHUNK):
-            ids += _copy_create(model, columns, rows[start : start + COPY_CHUNK], history)
-        return ids
-    ids = []
-    for start in range(0, len(rows), BATCH):
-        objs = [
-            model(**dict(zip(columns, row, strict=True))) for row in rows[start : start + BATCH]
-        ]
-        ids += [
-            obj.pk for obj in bulk_create_with_history(objs, model, batch_size=BATCH, **history)
-        ]
+    ids = array("q")  # 8 bytes an id, not a list's 36
+    for batch in chunks(rows, COPY_CHUNK if copy else BATCH):
+        if copy:
+            ids.extend(_copy_create(model, columns, batch, history))
+            continue
+        objs = [model(**dict(zip(columns, row, strict=True))) for row in batch]
+        created = bulk_create_with_history(objs, model, batch_size=BATCH, **history)
+        ids.extend(obj.pk for obj in created)
     return ids
 
 
