@@ -134,6 +134,8 @@ def _delimiter(header_line: str) -> str:
 
 def _read_csv(data: bytes) -> Table:
     encoding = _encoding(data)
+    if encoding == "cp1252" and data.startswith(codecs.BOM_UTF8):
+        data = data[3:]  # a byte-order mark before bytes that are not UTF-8 after all
     delimiter = _delimiter(_text(data, encoding).readline(64 * 1024))
     reader = csv.reader(_text(data, encoding), delimiter=delimiter)
     try:

@@ -61,6 +61,13 @@ def test_windows_1252_names():
     assert Person.objects.get().name == "Sutarmí"
 
 
+def test_a_byte_order_mark_before_windows_1252_bytes_is_dropped():
+    data = b"\xef\xbb\xbf" + csv_bytes([row(nama="Sutarmí")], encoding="cp1252")
+
+    assert created(run(data)) == 1
+    assert Person.objects.get().name == "Sutarmí"
+
+
 def test_header_aliases_in_any_case_with_spaces():
     header = [f"  {name.upper()} " for name in HEADER]
     header[0], header[2] = "Village_Code", " name"
