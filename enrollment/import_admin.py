@@ -30,6 +30,7 @@ from enrollment.imports.export import (
 )
 from enrollment.imports.reader import MAX_BYTES
 from enrollment.imports.template import XLSX_CONTENT_TYPE, template_csv, template_xlsx
+from enrollment.imports.writes import load_file
 from enrollment.models import ImportRecord
 from villages.access import access_log, scope_for
 from villages.models import AccessLog
@@ -41,7 +42,10 @@ PERMISSION = "enrollment.add_membership"
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Roster file (CSV or XLSX)"),
-        help_text=gettext_lazy("At most 20 MB and 200,000 rows."),
+        help_text=gettext_lazy(
+            "At most 20 MB, 200,000 rows and 1,000 characters in a cell. An XLSX may unpack to "
+            "at most 256 MB, its text cells to 64 MB."
+        ),
     )
     skip_invalid = forms.BooleanField(
         label=gettext_lazy("Skip invalid rows"),
@@ -149,10 +153,11 @@ class ImportRecordAdmin(admin.ModelAdmin):
         return wrapped
 
     def _record(self, request, pk) -> ImportRecord:
-        """The user's own record (head office: any); another user's is not found."""
+        """The user's own record (head office: any); another user's is not found. Its files
+        (up to 20 MB each) are not loaded: `load_file` reads the one a page needs."""
         if not str(pk).isdigit():
             raise Http404
-        return get_object_or_404(self.get_queryset(request).defer(None), pk=int(pk))
+        return get_object_or_404(self.get_queryset(request), pk=int(pk))
 
     def _context(self, request, title: str, **extra) -> dict:
         return {
@@ -208,6 +213,12 @@ def _report(request, model_admin: ImportRecordAdmin, pk: int):
     record = model_admin._record(request, pk)
     report = record.report or {}
     shown = len(report.get("errors", []))
+    access_log(
+        user=request.user,
+        action=AccessLog.Action.FULL_IDENTIFIERS,  # the errors echo cells, full NIKs among them
+        rows=shown,
+        what=f"import report {record.reference}: {record.file_name}",
+    )
     ctx = model_admin._context(
         request,
         _("Roster import %(reference)s") % {"reference": record.reference},
@@ -260,10 +271,17 @@ def _confirm(request, model_admin: ImportRecordAdmin, pk: int):
 @require_GET
 def _rejected(request, model_admin: ImportRecordAdmin, pk: int):
     record = model_admin._record(request, pk)
-    if not record.rejected:
+    rejected = load_file(record, "rejected")
+    if not rejected:
         raise Http404(_("This import has no rejected rows."))
     name = f"{record.file_name.rsplit('.', 1)[0]}.rejected.csv"
-    response = HttpResponse(bytes(record.rejected), content_type="text/csv; charset=utf-8")
+    access_log(
+        user=request.user,
+        action=AccessLog.Action.EXPORT,  # the rows as they were, full NIKs among them
+        rows=record.invalid,
+        what=f"import rejected rows {record.reference}: {name}",
+    )
+    response = HttpResponse(rejected, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 

@@ -7,6 +7,8 @@ import datetime as dt
 
 from django.utils.functional import Promise
 
+from enrollment.imports import limits
+
 
 class CellError(Exception):
     """A cell that cannot be read; `expected` says what would have been accepted."""
@@ -14,6 +16,28 @@ class CellError(Exception):
     def __init__(self, expected: str | Promise):
         super().__init__(str(expected))
         self.expected = str(expected)
+
+
+class Overlong(str):
+    """A cell longer than MAX_CELL_CHARS, as the readers keep it: its first MAX_CELL_CHARS
+    characters (the rest is never held), and its full length."""
+
+    length: int
+
+    def __new__(cls, text: str, length: int):
+        cell = super().__new__(cls, text[: limits.MAX_CELL_CHARS])
+        cell.length = length
+        return cell
+
+
+def cut(text: str) -> Overlong | str:
+    """A cell of text as the readers keep it: an Overlong when it is over the limit."""
+    return Overlong(text, len(text)) if len(text) > limits.MAX_CELL_CHARS else text
+
+
+def echo(text: str) -> str:
+    """A value as a report repeats it: a long one cut to a short prefix."""
+    return text if len(text) <= limits.ECHO_CHARS else text[: limits.ECHO_CHARS] + "…"
 
 
 def display(raw) -> str:

@@ -17,14 +17,13 @@ from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from enrollment.exports import FORMULA_PREFIXES
 from enrollment.imports.cells import CellError, cell_text, display, is_number
 from enrollment.imports.dates import parse_date, parse_date_or_month
 from villages.models import Post
 from villages.nik import parse_nik, validate_nik
 
 PROGRAM_CODES = ("JKK", "JKM", "JHT", "JP", "JKP")
-# A spreadsheet runs a cell starting with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 
 @dataclass(frozen=True)
@@ -119,7 +118,7 @@ _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc
 def _clean_text(raw, max_length: int, what: Promise) -> str:
     if is_number(raw):
         raise CellError(_("%(what)s stored as text, not a number cell") % {"what": what})
-    text = " ".join(cell_text(raw).split())
+    text = " ".join(cell_text(raw).split())  # no leading tab or CR is left to refuse
     if _CONTROL_RE.search(text):
         raise CellError(_("%(what)s without control characters") % {"what": what})
     if text.startswith(FORMULA_PREFIXES):

@@ -2,15 +2,20 @@
 `import_roster` command.
 
 A run reads the file, plans it against the stored state (`plan.py`) and, unless it is a dry run
-or refused, writes the plan in bulk with history, in one transaction. The plan's digest covers
-everything it would write and the stored values it starts from: a confirm whose digest differs
-from its preview's writes nothing and asks for a new preview.
+or refused, writes the plan in bulk with history. The plan's digest covers everything it would
+write and every stored record it was planned from (`Stored.basis`): a confirm whose digest
+differs from its preview's writes nothing and asks for a new preview.
+
+Runs that write take one lock for their whole transaction and plan inside it, so two of them
+never overlap: the second plans from what the first wrote, and a confirm then finds that its
+records changed since its preview instead of overwriting the first import's changes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -20,13 +25,22 @@ from django.utils.translation import gettext as _
 from enrollment.imports.plan import Plan, plan_import
 from enrollment.imports.reader import FileRefused, read_table
 from enrollment.imports.report import SHOWN, rejected_csv, report_data
-from enrollment.imports.writes import create_with_history, update_with_history
+from enrollment.imports.writes import (
+    FILE_FIELDS,
+    create_with_history,
+    load_file,
+    plain_fields,
+    save_with_files,
+    update_with_history,
+)
 from enrollment.models import ImportRecord, Membership, Program
 from villages.access import Scope, scope_for
+from villages.locks import coverage_write_lock
 from villages.models import CATEGORY_OF_POST, Person, Post
 
 # An unconfirmed preview keeps the uploaded file (personal data) no longer than this.
 PREVIEW_LIFETIME = dt.timedelta(hours=24)
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -60,29 +74,74 @@ def roster_import(
     expected_digest: str = "",
 ) -> ImportResult:
     """Import a roster file: all or nothing, or (`skip_invalid`) the valid rows only. A dry run
-    writes nothing. With `expected_digest`, writes only if the plan is still the one previewed."""
-    today = timezone.localdate()
+    writes nothing. With `expected_digest`, writes only if the plan is still the one previewed
+    (else `stale`, with the new plan and its digest)."""
+    if dry_run:
+        return _planned(data, file_name, user, skip_invalid, digest=True)
+    with transaction.atomic():
+        # The summary's write lock, first: imports that write never overlap (the second plans
+        # from what the first wrote), and one that holds no row lock yet cannot deadlock.
+        coverage_write_lock()
+        result = _planned(data, file_name, user, skip_invalid, digest=bool(expected_digest))
+        plan = result.plan
+        if result.refused:
+            return result
+        if expected_digest and expected_digest != result.digest:
+            result.stale = True
+            return result
+        if plan.counts.invalid and not skip_invalid:
+            return result
+        missing = _missing_programs(plan)
+        if missing:
+            result.refused = _(
+                "The programs %(codes)s are not in the database, so nothing was written: ask the "
+                "administrator to restore them."
+            ) % {"codes": ", ".join(missing)}
+            return result
+        try:
+            result.record = _write(plan, result.rejected, data, file_name, user, skip_invalid,
+                                   origin, record)  # fmt: skip
+        except IntegrityError:
+            return _not_written(result, data, file_name, user, skip_invalid, expected_digest)
+    result.written = True
+    return result
+
+
+def _planned(data: bytes, file_name: str, user, skip_invalid: bool, *, digest: bool):
+    """The file read and planned against the stored state: an ImportResult, not written."""
     try:
         table = read_table(data, file_name)
-        plan = plan_import(table, scope=user_scope(user), today=today)
+        plan = plan_import(table, scope=user_scope(user), today=timezone.localdate())
+        rejected = rejected_csv(table, plan)
     except FileRefused as refusal:
         return ImportResult(refused=str(refusal))
-    result = ImportResult(plan=plan, report=report_data(plan))
-    if dry_run or expected_digest:  # a preview, or the confirm of one
+    result = ImportResult(plan=plan, report=report_data(plan), rejected=rejected)
+    if digest:
         result.digest = plan_digest(plan, data=data, skip_invalid=skip_invalid, user=user)
-    result.rejected = rejected_csv(table, plan)
-    if expected_digest and expected_digest != result.digest:
-        result.stale = True
-        return result
-    if dry_run or (plan.counts.invalid and not skip_invalid):
-        return result
-    try:
-        result.record = _write(plan, result.rejected, data, file_name, user, skip_invalid,
-                               origin, record)  # fmt: skip
-    except IntegrityError:
-        result.stale, result.record = True, None
-        return result
-    result.written = True
+    return result
+
+
+def _missing_programs(plan: Plan) -> list[str]:
+    wanted = {program for _person, programs, _coverage in plan.new_memberships
+              for program in programs}  # fmt: skip
+    return sorted(wanted - set(Program.objects.values_list("code", flat=True)))
+
+
+def _not_written(result: ImportResult, data, file_name, user, skip_invalid, expected_digest):
+    """The database refused a write the plan allowed. When a record the plan was made from
+    changed meanwhile (a writer outside the imports: a person with the same NIK saved in the
+    admin), the plan is stale: the new one is returned. Otherwise the plan itself is wrong:
+    refused, and logged."""
+    fresh = _planned(data, file_name, user, skip_invalid, digest=bool(expected_digest))
+    basis = result.plan.stored.basis.digest()
+    if fresh.plan is not None and fresh.plan.stored.basis.digest() != basis:
+        fresh.stale = True
+        return fresh
+    logger.exception("Roster import of %s refused by the database", file_name)
+    result.refused = _(
+        "The database refused the import, so nothing was written; the error is logged for the "
+        "administrator."
+    )
     return result
 
 
@@ -91,9 +150,7 @@ def _write(plan: Plan, rejected: bytes, data, file_name, user, skip_invalid, ori
         record = record or ImportRecord(origin=origin)
         _fill_record(record, plan, data, file_name, user, skip_invalid)
         record.status, record.imported_at = ImportRecord.Status.IMPORTED, timezone.now()
-        record.upload = b""  # the file is not kept once imported
-        record.rejected = rejected
-        record.save()
+        save_with_files(record, upload=b"", rejected=rejected)  # the file is not kept
         apply_plan(plan, user=user, reason=f"Roster import {record.reference}: {file_name}"[:100])
     return record
 
@@ -115,17 +172,27 @@ def _fill_record(record: ImportRecord, plan: Plan, data, file_name, user, skip_i
 
 
 def import_preview(*, data: bytes, file_name: str, user, skip_invalid: bool) -> ImportResult:
-    """A dry run whose file and digest are kept in an ImportRecord until it is confirmed."""
+    """A dry run whose file and digest are kept in an ImportRecord until it is confirmed. The
+    file is stored before the plan is made: the buffers of its write (40 MB for 20 MB) do not
+    add to the plan's memory. A refused file leaves no record."""
     imports_expire()
-    result = roster_import(
-        data=data, file_name=file_name, user=user, dry_run=True, skip_invalid=skip_invalid
-    )
-    if result.refused:
-        return result
-    record = ImportRecord(origin=ImportRecord.Origin.ADMIN, status=ImportRecord.Status.PREVIEWED)
-    _fill_record(record, result.plan, data, file_name, user, skip_invalid)
-    record.upload, record.rejected, record.plan_digest = data, result.rejected, result.digest
-    record.save()
+    with transaction.atomic():
+        record = ImportRecord(
+            origin=ImportRecord.Origin.ADMIN,
+            status=ImportRecord.Status.PREVIEWED,
+            user=user,
+            file_name=file_name[:255],
+        )
+        save_with_files(record, upload=data)
+        result = roster_import(
+            data=data, file_name=file_name, user=user, dry_run=True, skip_invalid=skip_invalid
+        )
+        if result.refused:
+            transaction.set_rollback(True)
+            return result
+        _fill_record(record, result.plan, data, file_name, user, skip_invalid)
+        record.plan_digest = result.digest
+        save_with_files(record, rejected=result.rejected)
     result.record = record
     return result
 
@@ -136,10 +203,10 @@ def import_confirm(*, record: ImportRecord, user) -> ImportResult:
     is stored on the record and `stale` is set). The record stays locked meanwhile: a second
     confirm of the same preview waits, then finds it imported."""
     imports_expire()  # a preview older than a day is not confirmed, whoever asks
-    record = ImportRecord.objects.select_for_update().get(pk=record.pk)
-    if record.status != ImportRecord.Status.PREVIEWED or not record.upload:
+    record = ImportRecord.objects.select_for_update().defer(*FILE_FIELDS).get(pk=record.pk)
+    data = load_file(record, "upload") if record.status == ImportRecord.Status.PREVIEWED else b""
+    if not data:
         return ImportResult(refused=_("This preview has expired or was already imported."))
-    data = bytes(record.upload)
     result = roster_import(
         data=data,
         file_name=record.file_name,
@@ -150,10 +217,10 @@ def import_confirm(*, record: ImportRecord, user) -> ImportResult:
         expected_digest=record.plan_digest,
     )
     if result.stale and result.plan is not None:
-        record.refresh_from_db()
+        record.refresh_from_db(fields=plain_fields(record))  # as stored: the write rolled back
         _fill_record(record, result.plan, data, record.file_name, user, record.skip_invalid)
-        record.plan_digest, record.rejected = result.digest, result.rejected
-        record.save()
+        record.plan_digest = result.digest
+        save_with_files(record, rejected=result.rejected)
     return result
 
 
@@ -169,8 +236,8 @@ def imports_expire() -> int:
 
 
 def plan_digest(plan: Plan, *, data: bytes, skip_invalid: bool, user) -> str:
-    """A hash of the file, the options and every write the plan would make, with the stored
-    values of the records it updates: equal digests mean equal writes."""
+    """A hash of the file, the options, every stored record the plan was made from and every
+    write it would make: equal digests mean equal writes from the same records."""
     digest = hashlib.sha256()
 
     def add(*values) -> None:
@@ -178,7 +245,10 @@ def plan_digest(plan: Plan, *, data: bytes, skip_invalid: bool, user) -> str:
         digest.update(b"\n")
 
     add(hashlib.sha256(data).hexdigest(), skip_invalid, plan.today, getattr(user, "pk", None))
-    add(plan.counts, plan.errors, plan.warnings, plan.replacements)
+    add(plan.stored.basis.hexdigest())
+    # Where the errors and warnings are, not their wording: it follows the user's language.
+    add(plan.counts, [(e.row, e.column, e.found) for e in plan.errors],
+        [w.row for w in plan.warnings], plan.replacements)  # fmt: skip
     for person in plan.persons.values():
         if person.id is None or person.changed:
             add("person", person.values())
@@ -187,8 +257,9 @@ def plan_digest(plan: Plan, *, data: bytes, skip_invalid: bool, user) -> str:
     for row in plan.new_posts:
         add("new post", row.number, row.nik, row.village, row.post, row.unit, row.term_start,
             row.term_end)  # fmt: skip
-    for person, program, coverage in plan.new_memberships:
-        add("new membership", person.nik, program, coverage)
+    for person, programs, coverage in plan.new_memberships:
+        for program in programs:
+            add("new membership", person.nik, program, coverage)
     for values in _changed_memberships(plan):
         add("membership", values)
     return digest.hexdigest()
@@ -206,27 +277,26 @@ MEMBERSHIP_COLUMNS = ("person_id", "program_id", "participant_category", "kpj_nu
 
 def apply_plan(plan: Plan, *, user, reason: str) -> None:
     """Write the plan in bulk, each record's history with it (history user and reason are the
-    importing user and the import's reference). Call inside a transaction."""
+    importing user and the import's reference). Call inside a transaction, the plan's programs
+    known to exist."""
     history = {
         "default_user": user,
         "default_change_reason": reason,
         "default_date": timezone.now(),
     }
-    missing = {program for _p, program, _r in plan.new_memberships} - set(
-        Program.objects.values_list("code", flat=True)
-    )
-    if missing:
-        raise IntegrityError(f"Programs missing from the database: {sorted(missing)}")
     # Ended terms first: a single-holder post's new holder needs the previous term closed.
     posts = (p.values() for p in plan.changed_posts.values() if p.changed)
     update_with_history(Post, posts, ["term_start", "term_end"], history=history)
     _create_persons(plan, history)
     people = (p.values() for p in plan.persons.values() if p.changed)
     update_with_history(Person, people, ["name", "sex"], history=history)
-    create_with_history(Post, POST_COLUMNS, [_new_post(plan, row) for row in plan.new_posts],
+    # Generators: the writes take them a chunk at a time (460,000 memberships as one list of
+    # tuples were 60 MB more at the peak of a 200,000-row import).
+    create_with_history(Post, POST_COLUMNS, (_new_post(plan, row) for row in plan.new_posts),
                         history=history)  # fmt: skip
-    memberships = [_new_membership(person, program, coverage, plan.today)
-                   for person, program, coverage in plan.new_memberships]  # fmt: skip
+    memberships = (_new_membership(person, program, coverage, plan.today)
+                   for person, programs, coverage in plan.new_memberships
+                   for program in programs)  # fmt: skip
     create_with_history(Membership, MEMBERSHIP_COLUMNS, memberships, history=history)
     update_with_history(Membership, _changed_memberships(plan), list(MEMBERSHIP_COLUMNS[2:]),
                         history=history)  # fmt: skip
@@ -246,7 +316,7 @@ def _create_persons(plan: Plan, history: dict) -> None:
     village = {}
     for row in plan.new_posts:
         village.setdefault(row.nik, row.village)
-    rows = [(p.nik, p.name, p.sex, p.birth_date, village.get(p.nik)) for p in new]
+    rows = ((p.nik, p.name, p.sex, p.birth_date, village.get(p.nik)) for p in new)
     for person, pk in zip(new, create_with_history(Person, PERSON_COLUMNS, rows, history=history),
                           strict=True):  # fmt: skip
         person.id = pk

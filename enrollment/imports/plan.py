@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import islice
 
 from django.utils.translation import gettext as _
 
+from enrollment.imports.cells import echo
 from enrollment.imports.columns import POST_LABELS, MaskedKpj, MaskedNik
-from enrollment.imports.reader import Table, refuse_past_the_limit
+from enrollment.imports.limits import refuse_past_the_limit
+from enrollment.imports.reader import Table
 from enrollment.imports.rows import HeaderMap, RowData, RowError, map_header, parsed_rows
 from enrollment.imports.state import (
+    NewPost,
     PersonState,
     PostState,
     Stored,
-    masked_candidates,
     slot_key,
     unit_key,
 )
@@ -32,6 +35,8 @@ DAY = dt.timedelta(days=1)
 # Rows read, checked against the stored state and planned at a time (the stored state of a
 # chunk's persons is loaded in a few queries; earlier chunks' rows are already planned).
 PLAN_CHUNK = 5000
+# A message lists this many columns or posts at most, then says how many more there are.
+LISTED = 10
 
 
 @dataclass(frozen=True)
@@ -76,11 +81,11 @@ class Plan:
     replacements: list[Replacement] = field(default_factory=list)
     invalid_rows: set[int] = field(default_factory=set)
     stored: Stored = field(default_factory=Stored)
-    new_posts: list[RowData] = field(default_factory=list)
+    new_posts: list[NewPost] = field(default_factory=list)
     changed_posts: dict[int, PostState] = field(default_factory=dict)
-    # (person, program, the person's coverage tuple) to create; stored memberships to update
-    # are flagged in place (PersonState.memberships)
-    new_memberships: list[tuple[PersonState, str, tuple]] = field(default_factory=list)
+    # (person, programs, the person's coverage tuple) to create, one entry per person; stored
+    # memberships to update are flagged in place (PersonState.memberships)
+    new_memberships: list[tuple[PersonState, tuple[str, ...], tuple]] = field(default_factory=list)
 
     @property
     def persons(self) -> dict[str, PersonState]:
@@ -98,7 +103,7 @@ def plan_import(table: Table, *, scope: Scope, today: dt.date) -> Plan:
     if plan.header.unknown:
         plan.warnings.append(
             RowWarning(0, _("Unknown columns are ignored: %(columns)s.")
-            % {"columns": ", ".join(plan.header.unknown)})
+            % {"columns": _listed(plan.header.unknown, len(plan.header.unknown))})
         )  # fmt: skip
     planner, rows = _Planner(plan, scope), []
     for number, row, errors in parsed_rows(table.rows(), plan.header):
@@ -138,7 +143,7 @@ class _Planner:
     def _error(self, row: RowData, key: str, found, expected: str) -> RowError:
         if isinstance(found, dt.date):
             found = found.strftime("%d/%m/%Y")
-        return RowError(row.number, self.header.label(key), str(found), expected)
+        return RowError(row.number, self.header.label(key), echo(str(found)), expected)
 
     def _village_ok(self, row: RowData) -> bool:
         if row.village not in self.stored.villages:
@@ -157,7 +162,8 @@ class _Planner:
         masked = [row for row in rows if isinstance(row.nik, MaskedNik)]
         if not masked:
             return rows
-        holders = masked_candidates((r.village, r.post, unit_key(r.unit)) for r in masked)
+        keys = ((r.village, r.post, unit_key(r.unit)) for r in masked)
+        holders = self.stored.masked_candidates(keys)
         kept = []
         for row in rows:
             if isinstance(row.nik, MaskedNik):
@@ -213,11 +219,11 @@ class _Planner:
                             _("another post: row %(row)d already gives this NIK this post")
                             % {"row": first})
             )  # fmt: skip
-        if row.programs and person.coverage and hash(row.coverage()) != person.coverage[1]:
+        if row.programs and person.coverage is not None and hash(row.coverage()) != person.coverage:
             errors.append(
                 self._error(row, "programs", " ".join(row.programs),
                             _("the same coverage as row %(row)d for this NIK, or empty coverage "
-                              "columns") % {"row": person.coverage[0]})
+                              "columns") % {"row": person.coverage_row})
             )  # fmt: skip
         return errors
 
@@ -346,9 +352,10 @@ class _Planner:
                 ) % {"today": _date(self.today)}))  # fmt: skip
                 row.term_start = start
             row.name = person.name
-            plan.new_posts.append(row)
+            new_post = NewPost(row)
+            plan.new_posts.append(new_post)
             if slot is not None:
-                slot[0].append(row)
+                slot[0].append(new_post)
         else:
             post.term_start, post.term_end, post.number = start, end, row.number
             if post.changed:
@@ -376,11 +383,13 @@ class _Planner:
         if row.programs and person.coverage is None:
             coverage = (row.number, *row.coverage())
             # Only later rows of the person compare with it: a hash keeps 200,000 persons small.
-            person.coverage = (row.number, hash(coverage[1:]))
-            for program, stored, values in changes:
-                if stored is None:
-                    self.plan.new_memberships.append((person, program, coverage))
-                else:
+            person.coverage, person.coverage_row = hash(coverage[1:]), row.number
+            new = tuple(program for program, stored, _values in changes if stored is None)
+            new = self.stored.shared.setdefault(new, new)  # a few sets of programs, repeated
+            if new:
+                self.plan.new_memberships.append((person, new, coverage))
+            for _program, stored, values in changes:
+                if stored is not None:
                     person.memberships = tuple(
                         (*m[:2], *values, True) if m is stored else m for m in person.memberships
                     )
@@ -400,16 +409,19 @@ class _Planner:
 
     def _two_posts_warning(self, row: RowData, person: PersonState, post: PostState | None) -> None:
         key = (row.village, row.post, unit_key(row.unit))
-        others = [f"{_label(k[1])} ({_('row')} {n})" for k, n in person.file_pairs() if k != key]
-        others += [
+        # The row's own key is not among the file's posts yet (the same post twice is an error).
+        in_file = person.file_post_count()
+        others = [f"{_label(k[1])} ({_('row')} {n})"
+                  for k, n in islice(person.file_pairs(), LISTED)]  # fmt: skip
+        stored = [
             _label(p.code)
             for p in person.posts
             if p is not post and p.key() != key and not p.number and _current(p, self.today)
         ]
-        if others:
+        if in_file or stored:
             self.plan.warnings.append(RowWarning(row.number, _(
                 "This NIK also holds another post (allowed for acting posts): %(posts)s."
-            ) % {"posts": ", ".join(others)}))  # fmt: skip
+            ) % {"posts": _listed(others + stored, in_file + len(stored))}))  # fmt: skip
 
 
 def _term_changes(post: PostState | None, start, end) -> bool:
@@ -444,6 +456,14 @@ def _current(post: PostState, today: dt.date) -> bool:
     return (post.term_start is None or post.term_start <= today) and (
         post.term_end is None or post.term_end >= today
     )
+
+
+def _listed(names: list[str], total: int) -> str:
+    """The first LISTED names, and how many more there are: a message stays short."""
+    shown = ", ".join(names[:LISTED])
+    if total <= LISTED:
+        return shown
+    return _("%(names)s and %(more)d more") % {"names": shown, "more": total - LISTED}
 
 
 def _label(code: str) -> str:

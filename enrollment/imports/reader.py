@@ -1,30 +1,33 @@
 """Reading a roster file: CSV (UTF-8 with or without BOM, else Windows-1252; `,` `;` or tab) or
-the first worksheet of an XLSX, within the contract's limits, refused before any row is read.
+the first worksheet of an XLSX (`xlsx.py`), within the limits of `limits.py`: a file over one is
+refused before any row is planned, and every pass over the rows is a stream.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter
 
-MAX_BYTES = 20 * 1024 * 1024
-MAX_ROWS = 200_000
-# A real roster XLSX unpacks to 5-20 times its size; a zip bomb to hundreds or thousands.
-MAX_UNPACKED_BYTES = 512 * 1024 * 1024
-MAX_UNPACK_RATIO = 100
-RATIO_FLOOR_BYTES = 10 * 1024 * 1024  # tiny files may compress well without harm
+from enrollment.imports import limits
+from enrollment.imports.cells import Overlong, cut
+from enrollment.imports.limits import MAX_BYTES, FileRefused, refuse_past_the_limit
+from enrollment.imports.xlsx import Workbook
+
+__all__ = ["MAX_BYTES", "FileRefused", "Row", "Table", "is_blank", "read_table",
+           "refuse_past_the_limit"]  # fmt: skip
+
 DELIMITERS = (",", ";", "\t")
+# csv's own limit on a field (128 KB) would refuse the whole file with an English message; a
+# cell over MAX_CELL_CHARS is a row error instead. A field cannot be longer than the file.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES))
 
 Row = tuple[int, Sequence]  # (row number as the spreadsheet shows it, cells)
-
-
-class FileRefused(Exception):
-    """The whole file cannot be imported; the message says why and what to do."""
 
 
 @dataclass
@@ -35,50 +38,92 @@ class Table:
     header: list[str]
     data: bytes
     delimiter: str = ","
+    encoding: str = "utf-8-sig"
+    workbook: Workbook | None = None
 
     def rows(self) -> Iterator[Row]:
-        """Data rows with their row numbers (the header is row 1); blank rows included."""
-        if self.kind == "xlsx":
-            return _xlsx_rows(self.data)
-        return _csv_rows(_decode(self.data), self.delimiter)
+        """Data rows with their row numbers (the header is row 1); blank rows may be given.
+        A cell over MAX_CELL_CHARS comes as an Overlong."""
+        if self.workbook is not None:
+            return self.workbook.rows(min_row=2)
+        return _csv_rows(self.data, self.encoding, self.delimiter)
 
 
 def read_table(data: bytes, file_name: str) -> Table:
     """The file's table, or FileRefused when it is too big, of the wrong kind or unreadable."""
-    if len(data) > MAX_BYTES:
+    if len(data) > limits.MAX_BYTES:
         raise FileRefused(
             _("The file is %(size).1f MB; the limit is 20 MB. Split it into smaller files.")
             % {"size": len(data) / 1024 / 1024}
         )
-    if not data.strip():
+    if not data or data.isspace():
         raise FileRefused(_("The file is empty."))
     if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data)
-    if data.startswith(b"\xd0\xcf\x11\xe0") or file_name.lower().endswith((".xls", ".ods")):
+        table = _read_xlsx(data)
+    elif data.startswith(b"\xd0\xcf\x11\xe0") or file_name.lower().endswith((".xls", ".ods")):
         raise FileRefused(_("Only CSV and XLSX files can be imported: save the file as .xlsx."))
-    return _read_csv(data)
+    else:
+        table = _read_csv(data)
+    _check_row_count(table)
+    return table
+
+
+def _check_header(header: Sequence) -> list[str]:
+    for position, cell in enumerate(header):
+        if isinstance(cell, Overlong):
+            raise FileRefused(
+                _("Row 1 (the header), column %(column)s: %(length)d characters; a cell holds at "
+                  "most %(limit)d.")
+                % {"column": get_column_letter(position + 1), "length": cell.length,
+                   "limit": limits.MAX_CELL_CHARS}
+            )  # fmt: skip
+    return ["" if cell is None else str(cell) for cell in header]
+
+
+def _check_row_count(table: Table) -> None:
+    """Refuse a file of more than MAX_ROWS rows that are not blank, counting no further than
+    the first row past the limit (a file of a million rows is refused in seconds). A file
+    whose line breaks or row elements are few enough cannot have too many rows: not read."""
+    if table.workbook is not None:
+        most = table.workbook.row_elements() - 1  # the header is one
+    else:
+        most = max(table.data.count(b"\n"), table.data.count(b"\r"))
+    if most <= limits.MAX_ROWS:
+        return
+    rows = 0
+    for _number, cells in table.rows():
+        if not is_blank(cells):
+            rows += 1
+            refuse_past_the_limit(rows)
 
 
 # --- CSV --------------------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> str:
+def _encoding(data: bytes) -> str:
+    """UTF-8 (a byte-order mark is dropped) when the bytes are UTF-8, else Windows-1252;
+    checked a megabyte at a time, never decoded whole."""
     if b"\x00" in data:
         raise FileRefused(
             _("The file is not UTF-8 or Windows-1252 text: save it as CSV UTF-8 or as .xlsx.")
         )
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise FileRefused(
-            _("The file is not UTF-8 or Windows-1252 text: save it as CSV UTF-8 or as .xlsx.")
-        ) from None
+    for encoding in ("utf-8-sig", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            for start in range(0, len(data), 1024 * 1024):
+                decoder.decode(data[start : start + 1024 * 1024])
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise FileRefused(
+        _("The file is not UTF-8 or Windows-1252 text: save it as CSV UTF-8 or as .xlsx.")
+    )
+
+
+def _text(data: bytes, encoding: str) -> io.TextIOWrapper:
+    """The text, decoded as it is read; line breaks (LF, CRLF or CR) left to csv."""
+    return io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
 
 
 def _delimiter(header_line: str) -> str:
@@ -88,62 +133,29 @@ def _delimiter(header_line: str) -> str:
 
 
 def _read_csv(data: bytes) -> Table:
-    text = _decode(data)
-    delimiter = _delimiter(text.split("\n", 1)[0])
-    if text.count("\n") > MAX_ROWS:  # else there cannot be too many rows
-        _check_csv_row_count(text, delimiter)
-    header = _first_row(_csv_reader(text, delimiter))
-    return Table(kind="csv", header=header, data=data, delimiter=delimiter)
-
-
-def _csv_reader(text: str, delimiter: str):
-    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-
-def _first_row(reader) -> list[str]:
+    encoding = _encoding(data)
+    if encoding == "cp1252" and data.startswith(codecs.BOM_UTF8):
+        data = data[3:]  # a byte-order mark before bytes that are not UTF-8 after all
+    delimiter = _delimiter(_text(data, encoding).readline(64 * 1024))
+    reader = csv.reader(_text(data, encoding), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
         raise FileRefused(_("The file is empty.")) from None
     except csv.Error as error:
         raise FileRefused(_("Row 1 cannot be read as CSV: %(error)s") % {"error": error}) from None
-    return ["" if cell is None else str(cell) for cell in header]
+    header = _check_header([cut(cell) for cell in header])
+    return Table(kind="csv", header=header, data=data, delimiter=delimiter, encoding=encoding)
 
 
-def _check_csv_row_count(text: str, delimiter: str) -> None:
-    """Exact count when the line count says the file may be too long (cells may hold line
-    breaks); trailing blank rows do not count."""
-    last = 0
-    try:
-        for number, cells in enumerate(_csv_reader(text, delimiter), start=1):
-            if any(cell.strip() for cell in cells):
-                last = number
-    except csv.Error:
-        return  # reported with its row number while reading
-    _refuse_if_too_long(last - 1)
-
-
-def _refuse_if_too_long(rows: int) -> None:
-    if rows > MAX_ROWS:
-        raise FileRefused(
-            _("The file has %(rows)s rows; the limit is 200,000. Split it into smaller files.")
-            % {"rows": f"{rows:,}"}
-        )
-
-
-def refuse_past_the_limit(rows_read: int) -> None:
-    """While reading: the counts above trust what a file says of itself (an XLSX's declared
-    size) or give up on a malformed CSV, so the reader of the rows checks again."""
-    if rows_read > MAX_ROWS:
-        raise FileRefused(_("The file has more than 200,000 rows. Split it into smaller files."))
-
-
-def _csv_rows(text: str, delimiter: str) -> Iterator[Row]:
-    reader = _csv_reader(text, delimiter)
+def _csv_rows(data: bytes, encoding: str, delimiter: str) -> Iterator[Row]:
+    reader = csv.reader(_text(data, encoding), delimiter=delimiter)
     number = 1
     try:
         next(reader, None)
         for number, cells in enumerate(reader, start=2):  # noqa: B007 - used after the loop
+            if cells and max(map(len, cells)) > limits.MAX_CELL_CHARS:
+                cells = [cut(cell) for cell in cells]  # the long cell is not kept whole
             yield number, cells
     except csv.Error as error:
         raise FileRefused(
@@ -154,85 +166,17 @@ def _csv_rows(text: str, delimiter: str) -> Iterator[Row]:
 # --- XLSX -------------------------------------------------------------------------------------
 
 
-def _check_zip(data: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise FileRefused(_("The file is not a valid XLSX workbook.")) from None
-    ratio = unpacked / len(data)
-    if unpacked > MAX_UNPACKED_BYTES or (unpacked > RATIO_FLOOR_BYTES and ratio > MAX_UNPACK_RATIO):
-        raise FileRefused(
-            _(
-                "The workbook unpacks to %(size)d MB, out of proportion to its %(upload).1f MB: "
-                "it is refused. Save the sheet again as a plain .xlsx or as CSV."
-            )
-            % {"size": unpacked // 1024 // 1024, "upload": len(data) / 1024 / 1024}
-        )
-
-
-def _open_sheet(data: bytes):
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a damaged workbook
-        raise FileRefused(_("The file is not a valid XLSX workbook.")) from None
-    if not workbook.worksheets:
-        raise FileRefused(_("The workbook has no worksheet."))
-    return workbook, workbook.worksheets[0]
-
-
 def _read_xlsx(data: bytes) -> Table:
-    _check_zip(data)
-    workbook, sheet = _open_sheet(data)
-    try:
-        declared = sheet.max_row  # what the file says of its size: a fast check only
-        sheet.reset_dimensions()
-        if declared is None or declared > MAX_ROWS + 1:
-            last = 0
-            for number, cells in _sheet_rows(sheet, min_row=1):
-                if any(_filled(cell) for cell in cells):
-                    last = number
-            _refuse_if_too_long(last - 1)
-        header_row = next((cells for _number, cells in _sheet_rows(sheet, max_row=1)), None)
-    finally:
-        workbook.close()
-    if header_row is None:
+    workbook = Workbook(data)
+    first = next(workbook.rows(max_row=1), None)
+    if first is None and next(workbook.rows(), None) is None:
         raise FileRefused(_("The file is empty."))
-    header = ["" if cell is None else str(cell) for cell in header_row]
-    return Table(kind="xlsx", header=header, data=data)
+    header = _check_header(first[1] if first else ())
+    return Table(kind="xlsx", header=header, data=data, workbook=workbook)
 
 
 def _filled(cell) -> bool:
     return cell is not None and (not isinstance(cell, str) or bool(cell.strip()))
-
-
-def _xlsx_rows(data: bytes) -> Iterator[Row]:
-    workbook, sheet = _open_sheet(data)
-    try:
-        # Every row and column there is, not the size the file declares: read-only openpyxl
-        # stops at the declared size, and a file that understates it would lose rows silently
-        # (the plan refuses past the limit as it reads).
-        sheet.reset_dimensions()
-        yield from _sheet_rows(sheet, min_row=2)
-    finally:
-        workbook.close()
-
-
-def _sheet_rows(sheet, min_row: int = 1, max_row: int | None = None) -> Iterator[Row]:
-    """The sheet's rows with their numbers. The sheet's XML is parsed as it is read, so a
-    damaged sheet fails here, row by row: refused with the row it broke at, never a 500."""
-    number = min_row - 1
-    try:
-        rows = sheet.iter_rows(min_row=min_row, max_row=max_row, values_only=True)
-        for number, cells in enumerate(rows, start=min_row):  # noqa: B007 - used below
-            yield number, cells
-    except Exception:  # openpyxl and the XML parser raise many kinds on a damaged sheet
-        raise FileRefused(
-            _("The workbook is damaged after row %(row)d: save it again as .xlsx or as CSV.")
-            % {"row": number}
-        ) from None
 
 
 def is_blank(cells: Sequence) -> bool:

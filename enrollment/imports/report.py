@@ -3,7 +3,6 @@ and the rejected rows as a file in the same format with an `error` column."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections import defaultdict
@@ -11,7 +10,9 @@ from collections import defaultdict
 from django.utils.translation import gettext as _
 
 from enrollment.exports import escape_cell
-from enrollment.imports.cells import display
+from enrollment.imports import limits
+from enrollment.imports.cells import Overlong, display
+from enrollment.imports.limits import FileRefused, megabytes
 from enrollment.imports.plan import Plan
 from enrollment.imports.reader import Table
 
@@ -90,30 +91,70 @@ def _dmy(iso: str) -> str:
 
 
 def _cell(value) -> str:
-    if isinstance(value, dt.datetime) and value.time() == dt.time(0, 0):
+    if isinstance(value, Overlong):
+        value += "…"  # still over the limit: the row stays invalid until the cell is fixed
+    elif isinstance(value, dt.datetime) and value.time() == dt.time(0, 0):
         value = value.date()
     text = value.isoformat() if isinstance(value, dt.date) else display(value)
     return escape_cell(text)
 
 
+def _reason(error) -> str:
+    return _("row %(row)d, %(column)s: expected %(expected)s (found “%(found)s”)") % {
+        "row": error.row, "column": error.column, "expected": error.expected,
+        "found": error.found,
+    }  # fmt: skip
+
+
 def rejected_csv(table: Table, plan: Plan) -> bytes:
-    """The invalid rows as they were, plus an `error` column: ready to fix and upload again."""
+    """The invalid rows as they were (a cell over the limit cut to it, and "…"), plus an
+    `error` column: ready to fix and upload again. Refused (FileRefused) when that file would
+    be too big to upload again: a wide header and shared strings can make it thousands of
+    times the upload. Written as bytes, a cell at a time for a long row: csv's writer holds a
+    row four times over (a row 16,384 cells wide can hold 16 MB)."""
     if not plan.invalid_rows:
         return b""
     reasons: dict[int, list[str]] = defaultdict(list)
     for error in plan.errors:
-        reasons[error.row].append(
-            _("row %(row)d, %(column)s: expected %(expected)s (found “%(found)s”)")
-            % {"row": error.row, "column": error.column, "expected": error.expected,
-               "found": error.found}
-        )  # fmt: skip
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    width = len(table.header)
-    writer.writerow([*table.header, "error"])
+        reasons[error.row].append(_reason(error))
+    out = io.BytesIO()
+    out.write("\ufeff".encode())
+    width, last = len(table.header), max(plan.invalid_rows)
+    _write_row(out, [*(escape_cell(name) for name in table.header), "error"], plan)
     for number, cells in table.rows():
         if number in plan.invalid_rows:
-            cells = [_cell(cell) for cell in cells][:width]
+            cells = [_cell(cell) for cell in cells[:width]]
             cells += [""] * (width - len(cells))
-            writer.writerow([*cells, "; ".join(reasons[number])])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+            _write_row(out, [*cells, "; ".join(reasons[number])], plan)
+        if number >= last:
+            break
+    return out.getvalue()
+
+
+def _write_row(out: io.BytesIO, cells: list[str], plan: Plan) -> None:
+    """A CSV row as csv.writer writes it (minimal quoting, CRLF)."""
+    fields = [_quoted(cell) for cell in cells]
+    if sum(map(len, fields)) < 64 * 1024:
+        out.write((",".join(fields) + "\r\n").encode())
+    else:
+        for index, field in enumerate(fields):
+            _check_size(out.tell() + len(field), plan)  # characters are at most bytes
+            out.write((b"," if index else b"") + field.encode())
+        out.write(b"\r\n")
+    _check_size(out.tell(), plan)
+
+
+def _quoted(field: str) -> str:
+    if '"' in field or "," in field or "\n" in field or "\r" in field:
+        return '"' + field.replace('"', '""') + '"'
+    return field
+
+
+def _check_size(size: int, plan: Plan) -> None:
+    if size > limits.MAX_REJECTED_BYTES:
+        raise FileRefused(
+            _("The invalid rows and their reasons would make a file of more than %(limit)d MB, "
+              "too big to upload again: fix the file and import it again. The first error: "
+              "%(first)s") % {"limit": megabytes(limits.MAX_REJECTED_BYTES),
+                              "first": _reason(plan.errors[0])}
+        )  # fmt: skip

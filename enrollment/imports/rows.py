@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.utils.translation import gettext as _
 
-from enrollment.imports.cells import display
+from enrollment.imports import limits
+from enrollment.imports.cells import Overlong, display, echo
 from enrollment.imports.columns import COLUMNS, Column, MaskedKpj, MaskedNik, NikValue
 from enrollment.imports.reader import FileRefused, Row, is_blank
 
@@ -34,7 +36,8 @@ class HeaderMap:
     """Where each known column is in the file, and what the file calls it."""
 
     index: dict[str, int]  # column key -> position
-    labels: dict[str, str]  # column key -> header as written
+    labels: dict[str, str]  # column key -> header as written (cut as a report echoes it)
+    names: list[str] = field(default_factory=list)  # every position's header, cut likewise
     unknown: list[str] = field(default_factory=list)
     unnamed: list[int] = field(default_factory=list)  # positions of columns without a header
     unnamed_used: bool = False  # whether any row has a value in such a column
@@ -55,6 +58,11 @@ class HeaderMap:
     def label(self, key: str) -> str:
         return self.labels.get(key) or next(c.name for c in COLUMNS if c.key == key)
 
+    def position_label(self, position: int) -> str:
+        """A column as a report names it: its header, or its letter when it has none."""
+        name = self.names[position] if position < len(self.names) else ""
+        return name or column_letter(position)
+
 
 def _normal(header: str) -> str:
     return header.replace("\ufeff", "").strip().casefold()
@@ -64,6 +72,7 @@ def map_header(header: Sequence[str]) -> HeaderMap:
     """The header's columns; FileRefused for duplicate names or missing required columns."""
     seen: dict[str, int] = {}
     index, labels, unknown, unnamed = {}, {}, [], []
+    names = [echo(raw.strip()) for raw in header]
     for position, raw in enumerate(header):
         name = _normal(raw)
         if not name:
@@ -75,23 +84,23 @@ def map_header(header: Sequence[str]) -> HeaderMap:
             raise FileRefused(
                 _("The header names the column %(name)s twice (columns %(first)s and %(second)s).")
                 % {
-                    "name": raw.strip(),
+                    "name": names[position],
                     "first": column_letter(seen[key]),
                     "second": column_letter(position),
                 }
             )
         seen[key] = position
         if column is None:
-            unknown.append(raw.strip())
+            unknown.append(names[position])
         else:
-            index[column.key], labels[column.key] = position, raw.strip()
+            index[column.key], labels[column.key] = position, names[position]
     missing = [c for c in COLUMNS if c.required and c.key not in index]
     if missing:
         raise FileRefused(
             _("Required columns are missing from the header (row 1): %(missing)s.")
             % {"missing": ", ".join(f"{c.name} ({c.alias})" for c in missing)}
         )
-    return HeaderMap(index=index, labels=labels, unknown=unknown, unnamed=unnamed)
+    return HeaderMap(index=index, labels=labels, names=names, unknown=unknown, unnamed=unnamed)
 
 
 def column_letter(position: int) -> str:
@@ -167,33 +176,47 @@ def parse_row(
     shared = {} if shared is None else shared
     row = RowData()
     row.number = number
-    errors: list[RowError] = []
+    errors = _overlong_errors(number, cells, header)
     width = len(cells)
     for key, default in header.defaults:
         setattr(row, key, default)
     for key, position, parse, repeats in header.parsers:
         raw = cells[position] if position < width else None
+        if raw.__class__ is Overlong:
+            continue  # its error is given
         try:
             value = parse(raw)
         except Exception as error:  # noqa: BLE001 - every cell parses or is a row error
             expected = getattr(error, "expected", None) or _("a readable value")
-            errors.append(RowError(number, header.label(key), display(raw), expected))
+            errors.append(RowError(number, header.label(key), echo(display(raw)), expected))
             continue
         setattr(row, key, shared.setdefault(value, value) if repeats else value)
     if errors:
         return None, errors
-    return row, _row_checks(row, header)
+    return row, _row_checks(row, header, shared)
 
 
-def _row_checks(row: RowData, header: HeaderMap) -> list[RowError]:
+def _overlong_errors(number: int, cells: Sequence, header: HeaderMap) -> list[RowError]:
+    """Every cell over the limit, in any column (ignored ones too): a row error each."""
+    errors = []
+    for position, cell in enumerate(cells):
+        if cell.__class__ is Overlong:
+            column = header.position_label(position)
+            expected = _(
+                "at most %(limit)d characters in column %(column)s (this cell has %(length)d)"
+            ) % {"limit": limits.MAX_CELL_CHARS, "column": column, "length": cell.length}
+            errors.append(RowError(number, column, echo(cell), expected))
+    return errors
+
+
+def _row_checks(row: RowData, header: HeaderMap, shared: dict) -> list[RowError]:
     """Rules between cells of one row, as the models' clean() and constraints have them."""
     errors = []
     nik = row.nik
-    row.nik_birth, row.nik_sex = (
-        (nik.birth_date, nik.sex) if isinstance(nik, NikValue) else (None, "")
-    )
+    row.nik_birth, row.nik_sex = None, ""
     if isinstance(nik, NikValue):
-        row.nik = nik.nik
+        row.nik, row.nik_sex = nik.nik, nik.sex
+        row.nik_birth = shared.setdefault(nik.birth_date, nik.birth_date)  # dates repeat
     if row.sex and row.nik_sex and row.sex != row.nik_sex:
         errors.append(
             _error(
@@ -218,7 +241,7 @@ def _row_checks(row: RowData, header: HeaderMap) -> list[RowError]:
 def _error(row: RowData, header: HeaderMap, key: str, found, expected: str) -> RowError:
     if isinstance(found, dt.date):
         found = found.strftime("%d/%m/%Y")
-    return RowError(row.number, header.label(key), str(found), expected)
+    return RowError(row.number, header.label(key), echo(str(found)), expected)
 
 
 def parsed_rows(
@@ -230,9 +253,10 @@ def parsed_rows(
     for number, cells in rows:
         if is_blank(cells):
             continue
-        if header.unnamed and any(
-            p < len(cells) and cells[p] not in (None, "") for p in header.unnamed
-        ):
-            header.unnamed_used = True
+        if header.unnamed and not header.unnamed_used:
+            # Only the positions this row has: a header thousands of columns wide costs nothing
+            # on rows of a few cells.
+            within = header.unnamed[: bisect_left(header.unnamed, len(cells))]
+            header.unnamed_used = any(cells[p] not in (None, "") for p in within)
         row, errors = parse_row(number, cells, header, shared)
         yield number, row, errors

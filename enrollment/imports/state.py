@@ -1,11 +1,19 @@
 """What the database holds for the persons, posts and villages of a file, loaded in a few bulk
-queries (chunked IN lists), kept as small mutable states the plan works on."""
+queries (chunked IN lists), kept as small mutable states the plan works on.
+
+Everything loaded is also hashed, in a fixed order, into `Stored.basis`: the plan's digest
+covers it, so a confirm whose plan starts from records changed since its preview writes
+nothing (an update of the same person by another import in between would otherwise be lost).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
+import pickle
 from collections.abc import Iterable, Iterator
-from itertools import islice
+from itertools import chain, islice
 
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, Value
@@ -53,6 +61,7 @@ class PersonState:
         "first_row",
         "first_key",
         "coverage",
+        "coverage_row",
         "posts",
         "memberships",
         "file_posts",
@@ -63,28 +72,38 @@ class PersonState:
         self.created_in = created_in  # stored, kept as it is (a new person's: see the engine)
         self.orig_name, self.orig_sex = name, sex
         self.first_row = 0  # the first file row naming this person
-        # (row, hash of its coverage columns) of the first row giving this person's programs
-        self.coverage: tuple[int, int] | None = None
+        # The hash of the coverage columns of the first row giving this person's programs,
+        # and that row (not a tuple of both: 9 MB for 200,000 persons)
+        self.coverage: int | None = None
+        self.coverage_row = 0
         self.posts: tuple[PostState, ...] = _NONE
         self.memberships: tuple[tuple, ...] = _NONE
         # The posts the file gives this person: the first row's (village, code, unit), then
-        # key, row, key, row… of any further rows (few persons have them).
+        # {key: row} of any further rows (few persons have them; a file may give one thousands).
         self.first_key: tuple | None = None
-        self.file_posts: tuple = _NONE
+        self.file_posts: dict[tuple, int] | tuple = _NONE
 
     def add_file_post(self, key: tuple, number: int) -> None:
         if self.first_key is None:
             self.first_key = key  # of first_row
         else:
-            self.file_posts += (key, number)
+            if not self.file_posts:
+                self.file_posts = {}
+            self.file_posts[key] = number
 
     def file_row(self, key: tuple) -> int:
         """The file row giving this person the post `key`, or 0."""
-        return dict(self.file_pairs()).get(key, 0)
+        if key == self.first_key:
+            return self.first_row
+        return self.file_posts.get(key, 0) if self.file_posts else 0
 
-    def file_pairs(self) -> list[tuple[tuple, int]]:
+    def file_pairs(self) -> Iterator[tuple[tuple, int]]:
+        """(post key, row) of the rows giving this person a post, in file order."""
         first = [(self.first_key, self.first_row)] if self.first_key is not None else []
-        return first + list(zip(self.file_posts[::2], self.file_posts[1::2], strict=True))
+        return chain(first, self.file_posts.items() if self.file_posts else ())
+
+    def file_post_count(self) -> int:
+        return (self.first_key is not None) + len(self.file_posts)
 
     def membership(self, program: str) -> tuple | None:
         return next((m for m in self.memberships if m[1] == program), None)
@@ -95,6 +114,17 @@ class PersonState:
 
     def values(self) -> tuple:
         return (self.id, self.nik, self.name, self.sex, self.birth_date, self.created_in)
+
+
+class NewPost:
+    """A post the file adds: what writing it needs and what later rows compare with (as a
+    holder of the same single-holder post); a file row keeps 17 values, this 8."""
+
+    __slots__ = ("number", "nik", "name", "village", "post", "unit", "term_start", "term_end")
+
+    def __init__(self, row):
+        for attribute in self.__slots__:
+            setattr(self, attribute, getattr(row, attribute))
 
 
 class PostState:
@@ -174,36 +204,37 @@ class Stored:
         self.posts: dict[int, PostState] = {}  # single-holder posts, for one state per post
         self.slots: dict[tuple, list] = {}
         self.shared: dict = {}  # one object per repeated stored value (codes, units, dates)
+        self.basis = hashlib.sha256()  # of every row loaded, in a fixed order
 
     def load_villages(self, codes: Iterable[str]) -> None:
         new = set(codes) - self.checked_villages
         self.checked_villages |= new
-        for chunk in chunks(new):
+        for chunk in chunks(sorted(new)):
             found = Village.objects.filter(_in("code", chunk)).values_list("code", flat=True)
-            self.villages.update(_rows(found))
+            self.villages.update(self._fetch(found))
 
     def load_slots(self, villages: Iterable[str]) -> None:
         new = set(villages) - self.slot_villages
         self.slot_villages |= new
-        for chunk in chunks(new):
+        for chunk in chunks(sorted(new)):
             posts = Post.objects.filter(_in("village_id", chunk), code__in=SINGLE_HOLDER_POSTS)
-            for row in _rows(posts.values_list(*_POST_QUERY)):
+            for row in self._fetch(posts.values_list(*_POST_QUERY)):
                 post = self._post(row)
                 self.slots.setdefault(slot_key(post.village, post.code, post.unit), []).append(post)
 
     def load_persons(self, niks: Iterable[str]) -> None:
         """Persons not seen yet, with their posts and memberships."""
         shared, loaded = self.shared, {}
-        for chunk in chunks(set(niks) - self.persons.keys()):
+        for chunk in chunks(sorted(set(niks) - self.persons.keys())):
             people = Person.objects.filter(_in("nik", chunk))
-            for id, nik, name, sex, birth, area in _rows(  # noqa: A001
+            for id, nik, name, sex, birth, area in self._fetch(  # noqa: A001
                 people.values_list("id", "nik", "name", "sex", "birth_date", "created_in")
             ):
                 birth = shared.setdefault(birth, birth)
                 person = PersonState(id, nik, name, sex, birth, shared.setdefault(area, area))
                 self.persons[nik] = loaded[id] = person
         for chunk in chunks(loaded):
-            for row in _rows(
+            for row in self._fetch(
                 Post.objects.filter(_in("person_id", chunk)).values_list(*_POST_QUERY)
             ):
                 person = loaded[row[1]]
@@ -213,7 +244,7 @@ class Stored:
                 else:
                     person.posts += (PostState(row, shared),)
             memberships = Membership.objects.filter(_in("person_id", chunk))
-            for row in _rows(memberships.values_list(*MEMBERSHIP_FIELDS)):
+            for row in self._fetch(memberships.values_list(*MEMBERSHIP_FIELDS)):
                 person = loaded[row[1]]
                 compact = (row[0], *(shared.setdefault(v, v) for v in row[2:8]), False)
                 person.memberships += (compact,)
@@ -222,6 +253,34 @@ class Stored:
                 person.posts = tuple(
                     sorted(person.posts, key=lambda p: (p.term_start or dt.date.min, p.id))
                 )
+
+    def masked_candidates(
+        self, keys: Iterable[tuple[str, str, str]]
+    ) -> dict[tuple, list[tuple[str, str]]]:
+        """(NIK, name) of the holders of each (village, post code, unit), for masked NIKs."""
+        wanted = set(keys)
+        found: dict[tuple, list[tuple[str, str]]] = {}
+        for chunk in chunks(sorted({village for village, _code, _unit in wanted})):
+            rows = Post.objects.filter(_in("village_id", chunk)).values_list(
+                "village_id", "code", "unit", "person__nik", "person__name"
+            )
+            for village, code, unit, nik, name in self._fetch(rows):
+                key = (village, code, unit_key(unit))
+                if key in wanted:
+                    found.setdefault(key, []).append((nik, " ".join(name.split())))
+        return found
+
+    def _fetch(self, queryset) -> list:
+        """A values_list queryset's rows, fetched at once (a chunk of at most a few thousand),
+        sorted (the first value is an id or a code) and added to the basis. The query has no
+        ORDER BY: the models' default orderings would join villages and programs."""
+        rows = sorted(queryset.order_by())
+        out = io.BytesIO()
+        pickler = pickle.Pickler(out, protocol=5)
+        pickler.fast = True  # no memo: the bytes depend on the values only, not on identities
+        pickler.dump(rows)
+        self.basis.update(out.getbuffer())
+        return rows
 
     def _post(self, row: tuple) -> PostState:
         """One state per stored post, whichever query found it first."""
@@ -250,24 +309,3 @@ class AnyOf(Func):
         values_sql, values_params = compiler.compile(values)
         array = "bigint[]" if isinstance(values.value[0], int) else "text[]"
         return f"{field_sql} = ANY({values_sql}::{array})", [*field_params, *values_params]
-
-
-def _rows(queryset):
-    """A values_list queryset's rows, fetched at once (a chunk of at most a few thousand), in
-    no particular order: the models' default orderings would join villages and programs."""
-    return list(queryset.order_by())
-
-
-def masked_candidates(keys: Iterable[tuple[str, str, str]]) -> dict[tuple, list[tuple[str, str]]]:
-    """(NIK, name) of the holders of each (village, post code, unit), for masked NIKs."""
-    wanted = set(keys)
-    found: dict[tuple, list[tuple[str, str]]] = {}
-    for chunk in chunks({village for village, _code, _unit in wanted}):
-        rows = Post.objects.filter(_in("village_id", chunk)).values_list(
-            "village_id", "code", "unit", "person__nik", "person__name"
-        )
-        for village, code, unit, nik, name in _rows(rows):
-            key = (village, code, unit_key(unit))
-            if key in wanted:
-                found.setdefault(key, []).append((nik, " ".join(name.split())))
-    return found

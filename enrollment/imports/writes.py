@@ -11,8 +11,10 @@ updates go into a temporary table by COPY and from there in one UPDATE … FROM.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Sequence
 
+import psycopg
 from django.db import connection
 from psycopg import sql
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -24,30 +26,80 @@ COPY_CHUNK = 50_000  # rows per COPY: bounds the memory a write takes
 # Django's bulk_update builds a CASE per field and row: small batches keep each query cheap.
 UPDATE_BATCH = 500
 HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user_id")
+FILE_FIELDS = ("upload", "rejected")  # an ImportRecord's files, up to 20 MB each
+
+
+def save_with_files(record, **files: bytes) -> None:
+    """Save an ImportRecord, setting the files given (the others are left as stored). On
+    PostgreSQL the files go as binary parameters of a statement bound on the server: Django
+    binds on the client, where a 20 MB file becomes 40 MB of escaped text, copied again, and a
+    worker grows by 160 MB (by 40 MB this way)."""
+    if record.pk is None:
+        record.save()  # with empty files: a new record's
+    else:
+        record.save(update_fields=plain_fields(record))
+    for name, value in files.items():
+        setattr(record, name, value)
+    if not files:
+        return
+    if connection.vendor != "postgresql":
+        record.save(update_fields=list(files))
+        return
+    meta, quote = record._meta, connection.ops.quote_name
+    sets = ", ".join(f"{quote(meta.get_field(name).column)} = %b" for name in files)
+    statement = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE id = %s"
+    with connection.cursor() as cursor, psycopg.Cursor(cursor.cursor.connection) as bound:
+        bound.execute(statement, [*files.values(), record.pk])
+
+
+READ_SLICE = 1024 * 1024
+
+
+def load_file(record, name: str) -> bytes:
+    """One of an ImportRecord's files, read a megabyte at a time: read whole, a 20 MB file
+    left a worker 60 to 80 MB bigger (escaped as text, and the driver's buffers keep the size
+    of the largest result they held)."""
+    quote = connection.ops.quote_name
+    column, table = quote(record._meta.get_field(name).column), quote(record._meta.db_table)
+    length = "octet_length" if connection.vendor == "postgresql" else "length"
+    pieces = []
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {length}({column}) FROM {table} WHERE id = %s", [record.pk])
+        size = cursor.fetchone()[0] or 0
+        for start in range(1, size + 1, READ_SLICE):
+            cursor.execute(
+                f"SELECT substr({column}, %s, %s) FROM {table} WHERE id = %s",
+                [start, READ_SLICE, record.pk],
+            )
+            pieces.append(bytes(cursor.fetchone()[0]))
+    return b"".join(pieces)
+
+
+def plain_fields(record) -> list[str]:
+    """The record's fields but its id and its files."""
+    return [
+        field.name
+        for field in record._meta.concrete_fields
+        if not field.primary_key and field.name not in FILE_FIELDS
+    ]
 
 
 def create_with_history(
-    model, columns: Sequence[str], rows: list[tuple], *, history: dict, copy: bool | None = None
-) -> list[int]:
-    """Insert `rows` (values for `columns`: every field but the id) with their history; the
-    new ids, in order. `copy` forces or forbids the COPY path (default: on PostgreSQL)."""
-    if not rows:
-        return []
+    model, columns: Sequence[str], rows: Iterable[tuple], *, history: dict, copy: bool | None = None
+) -> array:
+    """Insert `rows` (values for `columns`: every field but the id), taken a chunk at a time,
+    with their history; the new ids, in order. `copy` forces or forbids the COPY path (default:
+    on PostgreSQL)."""
     if copy is None:
         copy = copy_supported(model)
-    if copy:
-        ids: list[int] = []
-        for start in range(0, len(rows), COPY_CHUNK):
-            ids += _copy_create(model, columns, rows[start : start + COPY_CHUNK], history)
-        return ids
-    ids = []
-    for start in range(0, len(rows), BATCH):
-        objs = [
-            model(**dict(zip(columns, row, strict=True))) for row in rows[start : start + BATCH]
-        ]
-        ids += [
-            obj.pk for obj in bulk_create_with_history(objs, model, batch_size=BATCH, **history)
-        ]
+    ids = array("q")  # 8 bytes an id, not a list's 36
+    for batch in chunks(rows, COPY_CHUNK if copy else BATCH):
+        if copy:
+            ids.extend(_copy_create(model, columns, batch, history))
+            continue
+        objs = [model(**dict(zip(columns, row, strict=True))) for row in batch]
+        created = bulk_create_with_history(objs, model, batch_size=BATCH, **history)
+        ids.extend(obj.pk for obj in created)
     return ids
 
 

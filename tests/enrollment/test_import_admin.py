@@ -159,6 +159,31 @@ def test_skip_invalid_imports_the_rest_and_offers_the_rejected_rows(staff):
     assert Person.objects.count() == 1
 
 
+def test_downloading_the_rejected_rows_is_logged(staff):
+    """The file holds full NIKs: who took it is in the access log."""
+    record = preview(staff, csv_bytes([row(), row(nik=nik(2), jabatan="?")]), skip_invalid=True)
+
+    assert staff.get(url("rejected", record.pk)).status_code == 200
+
+    assert list(AccessLog.objects.values_list("user__username", "action", "area_code", "rows",
+                                              "what")) == [
+        ("staf", "export", "", 1, f"import rejected rows {record.reference}: roster.rejected.csv"),
+    ]  # fmt: skip
+
+
+def test_viewing_an_import_report_is_logged(staff):
+    """The report echoes the cells of invalid rows, full NIKs among them."""
+    record = preview(staff, csv_bytes([row(), row(nik=nik(2), jabatan="?"), row(nik="123")]))
+
+    change_page = reverse("admin:enrollment_importrecord_change", args=[record.pk])
+    assert staff.get(url("report", record.pk)).status_code == 200
+    assert staff.get(change_page).status_code == 200
+
+    logged = ("staf", "full_identifiers", "", 2, f"import report {record.reference}: roster.csv")
+    assert list(AccessLog.objects.values_list("user__username", "action", "area_code", "rows",
+                                              "what")) == [logged, logged]  # fmt: skip
+
+
 def test_a_refused_file_is_reported_on_the_form(staff):
     response = upload(staff, b"nama\r\nSugeng\r\n")
 

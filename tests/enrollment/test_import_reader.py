@@ -61,6 +61,13 @@ def test_windows_1252_names():
     assert Person.objects.get().name == "Sutarmí"
 
 
+def test_a_byte_order_mark_before_windows_1252_bytes_is_dropped():
+    data = b"\xef\xbb\xbf" + csv_bytes([row(nama="Sutarmí")], encoding="cp1252")
+
+    assert created(run(data)) == 1
+    assert Person.objects.get().name == "Sutarmí"
+
+
 def test_header_aliases_in_any_case_with_spaces():
     header = [f"  {name.upper()} " for name in HEADER]
     header[0], header[2] = "Village_Code", " name"
@@ -117,9 +124,7 @@ def test_a_file_over_20_mb_is_refused_before_any_row_is_read(tmp_path):
 def test_more_than_200000_rows_are_refused():
     data = ("\n".join([",".join(HEADER)] + ["x"] * 200_001)).encode()
 
-    assert refusal(data) == (
-        "The file has 200,001 rows; the limit is 200,000. Split it into smaller files."
-    )
+    assert refusal(data) == "The file has more than 200,000 rows. Split it into smaller files."
 
 
 def _rewrite_sheet(data: bytes, change) -> bytes:
@@ -136,8 +141,8 @@ def _rewrite_sheet(data: bytes, change) -> bytes:
 
 def test_an_xlsx_that_understates_its_size_is_still_refused_past_the_limit(monkeypatch):
     """The declared size (the sheet's <dimension>) says 1 row of data; 5 are there. With a limit of
-    3 rows the file is refused while its rows are read, and nothing is written."""
-    monkeypatch.setattr("enrollment.imports.reader.MAX_ROWS", 3)
+    3 rows the file is refused, and nothing is written."""
+    monkeypatch.setattr("enrollment.imports.limits.MAX_ROWS", 3)
     rows = [row(nik=nik(serial=i), nama=f"Orang {i}") for i in range(1, 6)]
     data = _rewrite_sheet(
         xlsx_bytes(rows),
@@ -147,7 +152,7 @@ def test_an_xlsx_that_understates_its_size_is_still_refused_past_the_limit(monke
     assert b'<dimension ref="A1:AZ2"' in sheet and b'<row r="6"' in sheet
 
     result = run(data, "roster.xlsx")
-    assert result.refused == "The file has more than 200,000 rows. Split it into smaller files."
+    assert result.refused == "The file has more than 3 rows. Split it into smaller files."
     assert Person.objects.count() == 0
 
 
