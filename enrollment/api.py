@@ -42,9 +42,9 @@ from enrollment.selectors import (
     AreaCoverage,
     VillageCoverage,
     coverage_for_area,
-    coverage_for_village,
 )
-from villages.access import access_log, has_scope, may_see_full_nik, scope_for, visible_area
+from enrollment.services import village_coverage_shown
+from villages.access import has_scope, scope_for, visible_area
 from villages.models import AccessLog
 from villages.selectors import AREA_CODE_RE, Area, areas_get
 
@@ -172,16 +172,13 @@ class CoverageView(APIView):
     def coverage(self, request: Request, area: Area) -> Response:
         as_of = as_of_from(request)
         if area.level == "village":
-            full_nik = may_see_full_nik(request.user)
-            result = coverage_for_village(area=area, as_of=as_of, full_nik=full_nik)
-            if full_nik and result.roster:
-                access_log(
-                    user=request.user,
-                    action=AccessLog.Action.API,
-                    area_code=area.code,
-                    rows=len(result.roster),
-                    what=logged_request(request, as_of),
-                )
+            result = village_coverage_shown(
+                user=request.user,
+                area=area,
+                as_of=as_of,
+                action=AccessLog.Action.API,
+                what=logged_request(request, as_of),
+            )
             return Response(village_coverage_data(result))
         # Candidates come first on the Desa Sadar list: its first CANDIDATES_LIMIT entries
         # hold the first CANDIDATES_LIMIT candidates.

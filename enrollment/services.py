@@ -1,4 +1,5 @@
-"""Writes with side effects for coverage: monthly snapshots for the trend chart."""
+"""Writes with side effects for coverage: monthly snapshots for the trend chart, and a
+village's coverage shown with its full identifiers logged."""
 
 from __future__ import annotations
 
@@ -12,8 +13,21 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from enrollment.models import AreaSnapshot, CoverageSnapshot, Membership
-from enrollment.selectors import figures_by_village, rules_in_force
-from villages.selectors import CHILD_CODE_LENGTH, area_get
+from enrollment.selectors import coverage_for_village, figures_by_village, rules_in_force
+from villages.access import access_log, may_see_full_nik
+from villages.selectors import CHILD_CODE_LENGTH, Area, area_get
+
+
+def village_coverage_shown(*, user, area: Area, as_of: dt.date, action: str, what: str):
+    """A village's coverage as `user` may see it (full NIK only with the permission); showing
+    full identifiers is written to the access log (`action`, `what`), as the law asks."""
+    full_nik = may_see_full_nik(user)
+    coverage = coverage_for_village(area=area, as_of=as_of, full_nik=full_nik)
+    if full_nik and coverage.roster:
+        access_log(
+            user=user, action=action, area_code=area.code, rows=len(coverage.roster), what=what
+        )
+    return coverage
 
 
 def month_end(day: dt.date) -> dt.date:

@@ -31,6 +31,7 @@ from enrollment.selectors import (
     coverage_for_village,
     coverage_trend,
 )
+from enrollment.services import village_coverage_shown
 from villages.access import access_log, has_scope, may_see_full_nik, scope_for, visible_area
 from villages.models import AccessLog, Post
 from villages.selectors import (
@@ -175,16 +176,13 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
     if area.level != "village" or area.code != code:
         return _redirect(area, request)
     form, as_of, as_of_query = _as_of(request)
-    full_nik = may_see_full_nik(request.user)
-    coverage = coverage_for_village(area=area, as_of=as_of, full_nik=full_nik)
-    if full_nik and coverage.roster:
-        access_log(
-            user=request.user,
-            action=AccessLog.Action.FULL_IDENTIFIERS,
-            area_code=area.code,
-            rows=len(coverage.roster),
-            what="village page",
-        )
+    coverage = village_coverage_shown(
+        user=request.user,
+        area=area,
+        as_of=as_of,
+        action=AccessLog.Action.FULL_IDENTIFIERS,
+        what="village page",
+    )
     rows = defaultdict(list)
     for row in coverage.roster:
         rows[row.category].append(row)
