@@ -10,7 +10,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
@@ -150,8 +149,6 @@ class ProgramAdmin(MalformedIdIs404, admin.ModelAdmin):
 @admin.register(Membership)
 class MembershipAdmin(MaskedKpjMixin, ScopedHistoryAdmin):
     coverage_writer = True
-    scope_kind = "person"
-    scope_field = "person"
     area_params = ("person__posts__village__district__regency",)
     list_display = [
         "person",
@@ -275,19 +272,12 @@ class RuleSetAdmin(ScopedHistoryAdmin):
     own set by those whose scope covers the regency."""
 
     form = RuleSetForm
-    scope_field = "regency__code"
     area_params = ("regency",)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         form.editor = request.user  # a class made for this request by modelform_factory
         return form
-
-    def scope_queryset(self, queryset, user):
-        scope = scope_for(user)
-        if scope.everything:
-            return queryset
-        return queryset.filter(Q(regency__isnull=True) | scope.village_q(self.scope_field))
 
     def has_change_permission(self, request, obj=None):
         national = obj is not None and obj.regency_id is None
@@ -336,7 +326,6 @@ class RuleSetAdmin(ScopedHistoryAdmin):
 
 @admin.register(Declaration)
 class DeclarationAdmin(ScopedHistoryAdmin):
-    scope_field = "village__code"
     area_params = area_params("village")
     list_display = ["village", "declared_on", "declared_by", "memorandum_number"]
     list_filter = [*area_filters("village"), "declared_on"]
@@ -348,7 +337,6 @@ class DeclarationAdmin(ScopedHistoryAdmin):
 
 @admin.register(CoverageSnapshot)
 class CoverageSnapshotAdmin(ScopedAdmin):
-    scope_field = "village__code"
     area_params = area_params("village")
     list_display = ["village", "month", "category", "posts", "covered"]
     list_filter = [*area_filters("village"), "month", "category"]

@@ -221,7 +221,7 @@ def _admin_cases(world: World, role: str) -> list[tuple[str, int]]:
     user = world.users[role]
     for name, (model, view) in sorted(ADMIN_MODELS.items()):
         model_admin = admin.site._registry[model]
-        scoped = bool(getattr(model_admin, "scope_kind", ""))
+        scoped = hasattr(model, "visible_by")  # rows on the map (villages.visibility)
         pks = world.objects.get(model._meta.model_name)
         if pks is None:
             first = model._default_manager.order_by("pk").values_list("pk", flat=True).first()

@@ -2,8 +2,8 @@
 
 Every page, API endpoint, export, admin queryset, autocomplete and import asks here:
 `has_scope` (may this user read figures at all), `visible_area` (the area a URL names, if
-theirs), `persons_q` and the scope's `village_q` / `area_q` (the rows of a queryset) — nowhere
-else decides.
+theirs), and, for querysets, `Model.objects.visible_to(user)` (villages.visibility), built on
+`persons_q` and the scope's `village_q` / `area_q` — nowhere else decides.
 """
 
 from __future__ import annotations

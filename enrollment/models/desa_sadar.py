@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from enrollment.models.programs import Program
 from villages.categories import CRITERION_CATEGORIES
+from villages.visibility import VisibleBy, VisibleManager
 
 
 def _pct_field(verbose_name, default=100) -> models.DecimalField:
@@ -62,6 +63,10 @@ class RuleSet(models.Model):
 
     history = HistoricalRecords(m2m_fields=[minimum_programs])
 
+    objects = VisibleManager()
+    # How its rows belong to the map, for `objects.visible_to(user)` (villages.visibility).
+    visible_by = VisibleBy("regency_or_national", "regency__code")
+
     class Meta:
         verbose_name = _("Desa Sadar rule set")
         verbose_name_plural = _("Desa Sadar rule sets")
@@ -101,6 +106,10 @@ class Declaration(models.Model):
     note = models.TextField(_("note"), blank=True)
 
     history = HistoricalRecords()
+
+    objects = VisibleManager()
+    # How its rows belong to the map, for `objects.visible_to(user)` (villages.visibility).
+    visible_by = VisibleBy("village", "village__code")
 
     class Meta:
         verbose_name = _("Desa Sadar declaration")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from villages.models import Person
+from villages.visibility import VisibleBy, VisibleManager
 
 # A BPU participant may pay arrears for up to 3 months after protection ends.
 ARREARS_WINDOW = relativedelta(months=3)
@@ -119,6 +120,10 @@ class Membership(models.Model):
     )
 
     history = HistoricalRecords()
+
+    objects = VisibleManager()
+    # How its rows belong to the map, for `objects.visible_to(user)` (villages.visibility).
+    visible_by = VisibleBy("person", "person")
 
     class Meta:
         verbose_name = _("membership")

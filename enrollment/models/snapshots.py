@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from villages.visibility import VisibleBy, VisibleManager
+
 
 class CoverageSnapshot(models.Model):
     """A village's posts and covered posts in one category at the end of a month (for trends)."""
@@ -20,6 +22,10 @@ class CoverageSnapshot(models.Model):
     category = models.CharField(_("category"), max_length=10)
     posts = models.PositiveIntegerField(_("posts"))
     covered = models.PositiveIntegerField(_("covered"))
+
+    objects = VisibleManager()
+    # How its rows belong to the map, for `objects.visible_to(user)` (villages.visibility).
+    visible_by = VisibleBy("village", "village__code")
 
     class Meta:
         verbose_name = _("coverage snapshot")

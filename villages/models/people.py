@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from villages.categories import CATEGORIES, CATEGORY_OF_POST, POSTS
 from villages.models.regions import Village
 from villages.nik import NIK_VALIDATORS, parse_nik
+from villages.visibility import VisibleBy, VisibleManager
 
 if TYPE_CHECKING:
     pass
@@ -53,6 +54,10 @@ class Person(models.Model):
     )
 
     history = HistoricalRecords()
+
+    objects = VisibleManager()
+    # How its rows belong to the map, for `objects.visible_to(user)` (villages.visibility).
+    visible_by = VisibleBy("person", "pk")
 
     class Meta:
         verbose_name = _("person")
@@ -138,6 +143,10 @@ class Post(models.Model):
     decree_number = models.CharField(_("decree number"), max_length=100, blank=True)
 
     history = HistoricalRecords()
+
+    objects = VisibleManager()
+    # How its rows belong to the map, for `objects.visible_to(user)` (villages.visibility).
+    visible_by = VisibleBy("village", "village__code")
 
     class Meta:
         verbose_name = _("post")

@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from villages.visibility import VisibleBy, VisibleManager
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
@@ -48,6 +50,10 @@ class Province(models.Model):
     code = models.CharField(_("code"), max_length=2, primary_key=True)
     name = models.CharField(_("name"), max_length=100)
 
+    objects = VisibleManager()
+    # How its rows belong to the map, for `objects.visible_to(user)` (villages.visibility).
+    visible_by = VisibleBy("area", "code")
+
     class Meta:
         verbose_name = _("province")
         verbose_name_plural = _("provinces")
@@ -79,6 +85,10 @@ class Regency(models.Model):
         ),
     )
 
+    objects = VisibleManager()
+    # How its rows belong to the map, for `objects.visible_to(user)` (villages.visibility).
+    visible_by = VisibleBy("area", "code")
+
     class Meta:
         verbose_name = _("regency / city")
         verbose_name_plural = _("regencies / cities")
@@ -109,6 +119,10 @@ class RegencyTarget(models.Model):
     worker_base = models.PositiveIntegerField(
         _("worker base"), help_text=_("The number of workers the target percentage applies to.")
     )
+
+    objects = VisibleManager()
+    # How its rows belong to the map, for `objects.visible_to(user)` (villages.visibility).
+    visible_by = VisibleBy("village", "regency__code")
 
     class Meta:
         verbose_name = _("coverage target")
@@ -145,6 +159,10 @@ class District(models.Model):
         Regency, on_delete=models.PROTECT, related_name="districts", verbose_name=_("regency")
     )
     name = models.CharField(_("name"), max_length=100)
+
+    objects = VisibleManager()
+    # How its rows belong to the map, for `objects.visible_to(user)` (villages.visibility).
+    visible_by = VisibleBy("area", "code")
 
     class Meta:
         verbose_name = _("district")
@@ -200,6 +218,10 @@ class Village(models.Model):
     )
 
     history = HistoricalRecords()
+
+    objects = VisibleManager()
+    # How its rows belong to the map, for `objects.visible_to(user)` (villages.visibility).
+    visible_by = VisibleBy("village", "code")
 
     class Meta:
         verbose_name = _("village")
