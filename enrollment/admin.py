@@ -26,7 +26,7 @@ from enrollment.models import (
     state_q,
 )
 from enrollment.services import memberships_verify
-from villages.access import may_see_full_nik, persons_q, scope_for
+from villages.access import may_see_full_nik, scope_for
 from villages.admin import (
     ScopedAdmin,
     ScopedHistoryAdmin,
@@ -225,7 +225,7 @@ class MembershipAdmin(MaskedKpjMixin, ScopedHistoryAdmin):
 
     def changelist_view(self, request, extra_context=None):
         person = request.GET.get("person")
-        visible = Person.objects.filter(persons_q(request.user))
+        visible = Person.objects.visible_to(request.user)
         if person and not (person.isdigit() and visible.filter(pk=person).exists()):
             raise Http404(_("No such person in your scope."))
         return super().changelist_view(request, extra_context)
