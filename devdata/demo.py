@@ -22,6 +22,7 @@ from devdata import demo_data as data
 from devdata.demo_draw import DemoPlan, draw_plan
 from enrollment.models import Membership
 from enrollment.services import coverage_snapshot
+from villages.batches import chunks
 from villages.models import (
     SINGLE_HOLDER_POSTS,
     UNIT_SINGLE_HOLDER_POSTS,
@@ -175,11 +176,6 @@ def demo_villages():
     return Village.objects.filter(areas).order_by("code")
 
 
-def _chunks(items: list, size: int = data.BATCH_SIZE):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _save_profiles(villages: list[Village], plan: DemoPlan, result: DemoResult) -> None:
     """Fill in the profile of villages whose households are still empty; leave the rest."""
     unprofiled = [village for village in villages if village.households is None]
@@ -192,7 +188,7 @@ def _save_profiles(villages: list[Village], plan: DemoPlan, result: DemoResult) 
 
 def _ids_by_nik(niks: list[str]) -> dict[str, int]:
     ids: dict[str, int] = {}
-    for chunk in _chunks(niks):
+    for chunk in chunks(niks, data.BATCH_SIZE):
         ids.update(Person.objects.filter(nik__in=chunk).values_list("nik", "pk"))
     return ids
 
@@ -238,7 +234,7 @@ def _save_posts(plan: DemoPlan, ids: dict[str, int], village_codes: list[str]) -
 def _save_memberships(plan: DemoPlan, ids: dict[str, int], old_ids: set[int]) -> int:
     """Memberships new by (person, program); only persons that existed before can have one."""
     keys: set[tuple[int, str]] = set()
-    for chunk in _chunks(sorted(old_ids)):
+    for chunk in chunks(sorted(old_ids), data.BATCH_SIZE):
         found = Membership.objects.filter(person_id__in=chunk)
         keys.update(found.values_list("person_id", "program_id"))
     new = []

@@ -7,7 +7,6 @@ must stay current (paid-until, enrolment, verification, self-enrolment update) f
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import random
 from collections import Counter
@@ -16,6 +15,7 @@ from dataclasses import dataclass, field
 from dateutil.relativedelta import relativedelta
 
 from devdata import demo_data as data
+from villages.dates import month_end
 from villages.models import CATEGORY_OF_POST, Village
 
 
@@ -80,8 +80,7 @@ class _VillageDraw:
         return start + dt.timedelta(self.rng.randint(0, (dt.date(last_year, 12, 31) - start).days))
 
     def month_end(self, months: int) -> dt.date:
-        day = self.today + relativedelta(months=months)
-        return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+        return month_end(self.today + relativedelta(months=months))
 
     def weighted(self, pairs) -> str:
         return self.rng.choices([value for value, _w in pairs], [w for _v, w in pairs])[0]

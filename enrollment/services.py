@@ -3,7 +3,6 @@ village's coverage shown with its full identifiers logged."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
 from django.db import transaction
@@ -15,6 +14,7 @@ from simple_history.utils import bulk_update_with_history
 from enrollment.models import AreaSnapshot, CoverageSnapshot, Membership
 from enrollment.selectors import coverage_for_village, figures_by_village, rules_in_force
 from villages.access import access_log, may_see_full_nik
+from villages.dates import month_end
 from villages.selectors import CHILD_CODE_LENGTH, Area, area_get
 
 
@@ -28,10 +28,6 @@ def village_coverage_shown(*, user, area: Area, as_of: dt.date, action: str, wha
             user=user, action=action, area_code=area.code, rows=len(coverage.roster), what=what
         )
     return coverage
-
-
-def month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 @transaction.atomic

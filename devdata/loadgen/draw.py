@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 
+from villages.dates import month_end
 from villages.models import CATEGORY_OF_POST, Person, Post, Village
 
 SCALES = {"regency": "33.02", "province": "33", "country": ""}
@@ -124,10 +125,6 @@ def _seed(*parts) -> int:
     return int.from_bytes(digest, "big")
 
 
-def _month_end(day: dt.date) -> dt.date:
-    return day + relativedelta(day=31)
-
-
 class Generator:
     """Draws villages one at a time; person and post ids are handed out in village code order
     from the first ids given."""
@@ -142,7 +139,7 @@ class Generator:
         self._regency_level: dict[str, float] = {}
         # Month ends and month starts around today, by offset in months (relativedelta is slow).
         first = today.replace(day=1)
-        self._ends = {k: _month_end(first + relativedelta(months=k)) for k in range(-90, 16)}
+        self._ends = {k: month_end(first + relativedelta(months=k)) for k in range(-90, 16)}
         self._starts = {k: first + relativedelta(months=k) for k in range(-90, 16)}
 
     def regency_level(self, regency: str) -> float:
