@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from enrollment.exports import FORMULA_PREFIXES
 from enrollment.imports.cells import CellError, cell_text, display, is_number
 from enrollment.imports.dates import parse_date, parse_date_or_month
-from villages.models import Post
+from villages.categories import POSTS
 from villages.nik import parse_nik, validate_nik
 
 PROGRAM_CODES = ("JKK", "JKM", "JHT", "JP", "JKP")
@@ -163,24 +163,14 @@ def parse_sex(raw) -> str:
 
 # --- Post and unit ----------------------------------------------------------------------------
 
-# Indonesian labels and accepted aliases per post code; the first label is the one written.
-POST_LABELS: dict[str, tuple[str, ...]] = {
-    "KEPALA_DESA": ("Kepala Desa", "Lurah", "Kades"),
-    "SEKRETARIS_DESA": ("Sekretaris Desa", "Sekdes"),
-    "KAUR": ("Kepala Urusan", "Kaur"),
-    "KASI": ("Kepala Seksi", "Kasi"),
-    "KEPALA_DUSUN": ("Kepala Dusun", "Kadus"),
-    "KETUA_BPD": ("Ketua BPD",),
-    "ANGGOTA_BPD": ("Anggota BPD",),
-    "KETUA_RW": ("Ketua RW",),
-    "SEKRETARIS_RW": ("Sekretaris RW",),
-    "KETUA_RT": ("Ketua RT",),
-    "SEKRETARIS_RT": ("Sekretaris RT",),
-    "PENGURUS_LKD": ("Pengurus LKD", "PKK", "Karang Taruna", "LPMD", "Kader Posyandu"),
-    "LINMAS": ("Satlinmas", "Linmas"),
-    "PENGELOLA_BUMDES": ("Pengelola BUMDes",),
-    "LAINNYA": ("Lainnya",),
-}
+# The names the import accepts for each post besides its code, the first being the one it
+# writes: the registry of categories and posts (villages.categories) is the one list of them.
+POST_LABELS: dict[str, tuple[str, ...]] = {post.code: post.names for post in POSTS}
+
+
+def post_label(code: str) -> str:
+    """The name the import writes for a post (an export, a message)."""
+    return POST_LABELS[code][0]
 
 
 def _post_key(text: str) -> str:
@@ -188,7 +178,6 @@ def _post_key(text: str) -> str:
 
 
 _POSTS = {_post_key(name): code for code, labels in POST_LABELS.items() for name in (code, *labels)}
-assert set(POST_LABELS) == set(Post.Code.values)
 
 
 def parse_post(raw) -> str:

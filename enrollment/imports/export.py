@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from enrollment.exports import escape_cell
-from enrollment.imports.columns import HEADER, POST_LABELS
+from enrollment.imports.columns import HEADER, post_label
 from enrollment.imports.engine import user_scope
 from enrollment.imports.state import chunks
 from enrollment.imports.template import roster_sheet_setup
@@ -69,7 +69,7 @@ def roster_rows(*, area: Area, user, day: dt.date | None = None) -> Iterator[lis
                 nik if full else mask_nik(nik),
                 name,
                 sex,
-                POST_LABELS[code][0],
+                post_label(code),
                 unit,
                 start,
                 end,

@@ -16,7 +16,7 @@ from itertools import islice
 from django.utils.translation import gettext as _
 
 from enrollment.imports.cells import echo
-from enrollment.imports.columns import POST_LABELS, MaskedKpj, MaskedNik
+from enrollment.imports.columns import MaskedKpj, MaskedNik, post_label
 from enrollment.imports.limits import refuse_past_the_limit
 from enrollment.imports.reader import Table
 from enrollment.imports.rows import HeaderMap, RowData, RowError, map_header, parsed_rows
@@ -411,10 +411,10 @@ class _Planner:
         key = (row.village, row.post, unit_key(row.unit))
         # The row's own key is not among the file's posts yet (the same post twice is an error).
         in_file = person.file_post_count()
-        others = [f"{_label(k[1])} ({_('row')} {n})"
+        others = [f"{post_label(k[1])} ({_('row')} {n})"
                   for k, n in islice(person.file_pairs(), LISTED)]  # fmt: skip
         stored = [
-            _label(p.code)
+            post_label(p.code)
             for p in person.posts
             if p is not post and p.key() != key and not p.number and _current(p, self.today)
         ]
@@ -464,10 +464,6 @@ def _listed(names: list[str], total: int) -> str:
     if total <= LISTED:
         return shown
     return _("%(names)s and %(more)d more") % {"names": shown, "more": total - LISTED}
-
-
-def _label(code: str) -> str:
-    return POST_LABELS[code][0]
 
 
 def _date(day: dt.date | None) -> str:

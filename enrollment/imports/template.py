@@ -11,9 +11,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from enrollment.imports.columns import COLUMNS, HEADER, POST_LABELS
+from enrollment.imports.columns import COLUMNS, HEADER
 from enrollment.models import Membership, Program
-from villages.models import CATEGORY_OF_POST
+from villages.categories import CATEGORIES
 
 TEXT_COLUMNS = ("nik", "kpj")
 DATE_COLUMNS = ("term_start", "term_end", "enrolled_on", "paid_until")
@@ -72,8 +72,9 @@ def _codes_sheet(sheet) -> None:
         sheet.append([f"{column.name} ({column.alias})", required, str(column.accepts)])
     sheet.append([])
     heading(_("Post code"), _("Indonesian label"), _("Category"), _("Also accepted"))
-    for code, labels in POST_LABELS.items():
-        sheet.append([code, labels[0], CATEGORY_OF_POST[code], ", ".join(labels[1:])])
+    for category in CATEGORIES:
+        for post in category.posts:
+            sheet.append([post.code, post.names[0], category.code, ", ".join(post.names[1:])])
     sheet.append([])
     heading(_("Program"), _("Name"))
     for code, name in Program.objects.order_by("order").values_list("code", "name"):

@@ -27,9 +27,11 @@ from enrollment.imports.columns import (
     parse_sex,
     parse_unit,
     parse_village_code,
+    post_label,
 )
 from enrollment.imports.dates import MONTHS
 from tests.factories import make_nik
+from villages.categories import POSTS
 
 
 @pytest.fixture(autouse=True)
@@ -193,6 +195,17 @@ def test_other_sex_values_are_refused():
 )
 def test_post_codes_labels_and_aliases(raw, expected):
     assert parse_post(raw) == expected
+
+
+def test_every_name_of_a_post_in_the_registry_is_accepted_and_the_first_is_written():
+    accepted = {post.code: [parse_post(name) for name in post.names] for post in POSTS}
+
+    assert accepted == {post.code: [post.code] * len(post.names) for post in POSTS}
+    assert [post_label(post.code) for post in POSTS] == [
+        "Kepala Desa", "Sekretaris Desa", "Kepala Urusan", "Kepala Seksi", "Kepala Dusun",
+        "Ketua BPD", "Anggota BPD", "Ketua RW", "Sekretaris RW", "Ketua RT", "Sekretaris RT",
+        "Pengurus LKD", "Satlinmas", "Pengelola BUMDes", "Lainnya",
+    ]  # fmt: skip
 
 
 def test_an_unknown_post_is_refused():
