@@ -11,10 +11,11 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
+from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.exports import FORMULA_PREFIXES
@@ -22,8 +23,6 @@ from enrollment.imports.cells import CellError, cell_text, display, is_number
 from enrollment.imports.dates import parse_date, parse_date_or_month
 from villages.categories import POSTS
 from villages.nik import parse_nik, validate_nik
-
-PROGRAM_CODES = ("JKK", "JKM", "JHT", "JP", "JKP")
 
 
 @dataclass(frozen=True)
@@ -233,24 +232,23 @@ _PROGRAM_SPLIT_RE = re.compile(r"[,;/\s]+")
 
 
 @lru_cache(maxsize=1024)
-def _programs(text: str) -> tuple[str, ...]:
+def _programs(text: str, known: tuple[str, ...]) -> tuple[str, ...]:
     found = [part.upper() for part in _PROGRAM_SPLIT_RE.split(text) if part]
-    unknown = [part for part in found if part not in PROGRAM_CODES]
+    unknown = [part for part in found if part not in known]
     if unknown:
         raise CellError(
-            _(
-                "programs among JKK, JKM, JHT, JP and JKP separated by , ; / or spaces "
-                "(unknown: %(unknown)s)"
-            )
-            % {"unknown": ", ".join(unknown)}
+            _("programs among %(known)s separated by , ; / or spaces (unknown: %(unknown)s)")
+            % {"known": get_text_list(list(known), _("and")), "unknown": ", ".join(unknown)}
         )
-    return tuple(code for code in PROGRAM_CODES if code in found)
+    return tuple(code for code in known if code in found)
 
 
-def parse_programs(raw) -> tuple[str, ...]:
+def parse_programs(raw, known: tuple[str, ...]) -> tuple[str, ...]:
+    """The codes among `known` (the programs in the database, in their order) that a cell
+    names, in that order."""
     if is_number(raw):
         raise CellError(_("program codes such as JKK, JKM, JHT"))
-    return _programs(cell_text(raw))
+    return _programs(cell_text(raw), known)
 
 
 _FUNDING = {
@@ -286,6 +284,13 @@ class Column:
     parse: Callable
     accepts: Promise  # for the template's notes
 
+    def parser(self, programs: tuple[str, ...]) -> Callable:
+        """The column's parser; the programs column's takes the codes of the programs in the
+        database (`programs`, read once per import)."""
+        if self.parse is parse_programs:
+            return partial(parse_programs, known=programs)
+        return self.parse
+
 
 COLUMNS: tuple[Column, ...] = (
     Column("village", "kode_desa", "village_code", True, parse_village_code,
@@ -306,7 +311,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("category", "kategori_peserta", "participant_category", False, parse_category,
            _("PU or BPU")),
     Column("programs", "program", "programs", False, parse_programs,
-           _("JKK, JKM, JHT, JP, JKP separated by , ; / or spaces; empty = not enrolled")),
+           _("%(programs)s separated by , ; / or spaces; empty = not enrolled")),
     Column("enrolled_on", "tanggal_daftar", "enrolled_on", False, parse_date, _("a date")),
     Column("paid_until", "iuran_sampai", "paid_until", False, parse_date_or_month,
            _("a date, or a month meaning its last day")),

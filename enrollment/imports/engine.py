@@ -33,7 +33,7 @@ from enrollment.imports.writes import (
     save_with_files,
     update_with_history,
 )
-from enrollment.models import ImportRecord, Membership, Program
+from enrollment.models import ImportRecord, Membership
 from villages.access import Scope, scope_for
 from villages.locks import coverage_write_lock
 from villages.models import CATEGORY_OF_POST, Person, Post
@@ -91,13 +91,6 @@ def roster_import(
             return result
         if plan.counts.invalid and not skip_invalid:
             return result
-        missing = _missing_programs(plan)
-        if missing:
-            result.refused = _(
-                "The programs %(codes)s are not in the database, so nothing was written: ask the "
-                "administrator to restore them."
-            ) % {"codes": ", ".join(missing)}
-            return result
         try:
             result.record = _write(plan, result.rejected, data, file_name, user, skip_invalid,
                                    origin, record)  # fmt: skip
@@ -119,12 +112,6 @@ def _planned(data: bytes, file_name: str, user, skip_invalid: bool, *, digest: b
     if digest:
         result.digest = plan_digest(plan, data=data, skip_invalid=skip_invalid, user=user)
     return result
-
-
-def _missing_programs(plan: Plan) -> list[str]:
-    wanted = {program for _person, programs, _coverage in plan.new_memberships
-              for program in programs}  # fmt: skip
-    return sorted(wanted - set(Program.objects.values_list("code", flat=True)))
 
 
 def _not_written(result: ImportResult, data, file_name, user, skip_invalid, expected_digest):
@@ -277,8 +264,7 @@ MEMBERSHIP_COLUMNS = ("person_id", "program_id", "participant_category", "kpj_nu
 
 def apply_plan(plan: Plan, *, user, reason: str) -> None:
     """Write the plan in bulk, each record's history with it (history user and reason are the
-    importing user and the import's reference). Call inside a transaction, the plan's programs
-    known to exist."""
+    importing user and the import's reference). Call inside a transaction."""
     history = {
         "default_user": user,
         "default_change_reason": reason,

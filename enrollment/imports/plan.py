@@ -99,7 +99,9 @@ class Plan:
 
 def plan_import(table: Table, *, scope: Scope, today: dt.date) -> Plan:
     """The plan of importing `table` for a user with `scope`; FileRefused for file errors."""
-    plan = Plan(today=today, header=map_header(table.header))
+    plan = Plan(today=today)
+    plan.stored.load_programs()
+    plan.header = map_header(table.header, programs=plan.stored.programs)
     if plan.header.unknown:
         plan.warnings.append(
             RowWarning(0, _("Unknown columns are ignored: %(columns)s.")

@@ -41,12 +41,13 @@ class HeaderMap:
     unknown: list[str] = field(default_factory=list)
     unnamed: list[int] = field(default_factory=list)  # positions of columns without a header
     unnamed_used: bool = False  # whether any row has a value in such a column
+    programs: tuple[str, ...] = ()  # the codes a file may name: the programs in the database
 
     @cached_property
     def parsers(self) -> list[tuple]:
         """(key, position, parser, repeats) of the columns present, in contract order."""
         return [
-            (c.key, self.index[c.key], c.parse, c.key in _SHARED)
+            (c.key, self.index[c.key], c.parser(self.programs), c.key in _SHARED)
             for c in COLUMNS
             if c.key in self.index
         ]
@@ -68,8 +69,9 @@ def _normal(header: str) -> str:
     return header.replace("\ufeff", "").strip().casefold()
 
 
-def map_header(header: Sequence[str]) -> HeaderMap:
-    """The header's columns; FileRefused for duplicate names or missing required columns."""
+def map_header(header: Sequence[str], *, programs: tuple[str, ...]) -> HeaderMap:
+    """The header's columns, the program codes a file may name being `programs`; FileRefused
+    for duplicate names or missing required columns."""
     seen: dict[str, int] = {}
     index, labels, unknown, unnamed = {}, {}, [], []
     names = [echo(raw.strip()) for raw in header]
@@ -100,7 +102,9 @@ def map_header(header: Sequence[str]) -> HeaderMap:
             _("Required columns are missing from the header (row 1): %(missing)s.")
             % {"missing": ", ".join(f"{c.name} ({c.alias})" for c in missing)}
         )
-    return HeaderMap(index=index, labels=labels, names=names, unknown=unknown, unnamed=unnamed)
+    return HeaderMap(
+        index=index, labels=labels, names=names, unknown=unknown, unnamed=unnamed, programs=programs
+    )
 
 
 def column_letter(position: int) -> str:

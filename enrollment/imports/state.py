@@ -18,7 +18,7 @@ from itertools import chain, islice
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, Value
 
-from enrollment.models import Membership
+from enrollment.models import Membership, Program
 from villages.models import SINGLE_HOLDER_POSTS, UNIT_SINGLE_HOLDER_POSTS, Person, Post, Village
 
 CHUNK = 2000
@@ -198,6 +198,7 @@ class Stored:
 
     def __init__(self):
         self.villages: set[str] = set()
+        self.programs: tuple[str, ...] = ()  # codes, in the programs' order
         self.checked_villages: set[str] = set()
         self.slot_villages: set[str] = set()
         self.persons: dict[str, PersonState] = {}
@@ -205,6 +206,12 @@ class Stored:
         self.slots: dict[tuple, list] = {}
         self.shared: dict = {}  # one object per repeated stored value (codes, units, dates)
         self.basis = hashlib.sha256()  # of every row loaded, in a fixed order
+
+    def load_programs(self) -> None:
+        """The programs a file may name: read once, and part of the basis (a program added or
+        removed since a preview makes its plan stale)."""
+        rows = self._fetch(Program.objects.values_list("order", "code"))
+        self.programs = tuple(code for _order, code in rows)
 
     def load_villages(self, codes: Iterable[str]) -> None:
         new = set(codes) - self.checked_villages

@@ -66,10 +66,14 @@ def _codes_sheet(sheet) -> None:
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
 
+    programs = list(Program.objects.order_by("order", "code").values_list("code", "name"))
     heading(_("Column"), _("Required"), _("Accepted values"))
     for column in COLUMNS:
         required = _("yes") if column.required else ""
-        sheet.append([f"{column.name} ({column.alias})", required, str(column.accepts)])
+        accepts = str(column.accepts)
+        if column.key == "programs":  # the programs in the database
+            accepts %= {"programs": ", ".join(code for code, _name in programs)}
+        sheet.append([f"{column.name} ({column.alias})", required, accepts])
     sheet.append([])
     heading(_("Post code"), _("Indonesian label"), _("Category"), _("Also accepted"))
     for category in CATEGORIES:
@@ -77,7 +81,7 @@ def _codes_sheet(sheet) -> None:
             sheet.append([post.code, post.names[0], category.code, ", ".join(post.names[1:])])
     sheet.append([])
     heading(_("Program"), _("Name"))
-    for code, name in Program.objects.order_by("order").values_list("code", "name"):
+    for code, name in programs:
         sheet.append([code, name])
     sheet.append([])
     heading(_("Funding source"), _("Label"), _("Also accepted"))
