@@ -275,7 +275,8 @@ def parse_funding(raw) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    """One column of the roster file: its Indonesian name, English alias and parser."""
+    """One column of the roster file: its Indonesian name, English alias and parser. `key`
+    names the value in a parsed row; a coverage column's is its Coverage field."""
 
     key: str
     name: str
@@ -307,16 +308,15 @@ COLUMNS: tuple[Column, ...] = (
     Column("term_start", "mulai_menjabat", "term_start", False, parse_date, _("a date")),
     Column("term_end", "akhir_menjabat", "term_end", False, parse_date,
            _("a date; a past date ends the post")),
-    Column("kpj", "nomor_kpj", "kpj_number", False, parse_kpj, _("digits, stored as text")),
-    Column("category", "kategori_peserta", "participant_category", False, parse_category,
-           _("PU or BPU")),
+    Column("kpj_number", "nomor_kpj", "kpj_number", False, parse_kpj, _("digits, stored as text")),
+    Column("participant_category", "kategori_peserta", "participant_category", False,
+           parse_category, _("PU or BPU")),
     Column("programs", "program", "programs", False, parse_programs,
            _("%(programs)s separated by , ; / or spaces; empty = not enrolled")),
     Column("enrolled_on", "tanggal_daftar", "enrolled_on", False, parse_date, _("a date")),
     Column("paid_until", "iuran_sampai", "paid_until", False, parse_date_or_month,
            _("a date, or a month meaning its last day")),
-    Column("funding", "sumber_iuran", "funding_source", False, parse_funding,
+    Column("funding_source", "sumber_iuran", "funding_source", False, parse_funding,
            _("APBDES, APBD, MANDIRI, LAINNYA")),
 )  # fmt: skip
 HEADER = [column.name for column in COLUMNS]
-COVERAGE_KEYS = ("kpj", "category", "enrolled_on", "paid_until", "funding")

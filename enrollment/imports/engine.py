@@ -22,21 +22,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enrollment.imports.plan import Plan, plan_import
+from enrollment.imports.apply import apply_plan, changed_memberships
+from enrollment.imports.plan import Plan
+from enrollment.imports.planner import plan_import
 from enrollment.imports.reader import FileRefused, read_table
 from enrollment.imports.report import SHOWN, rejected_csv, report_data
-from enrollment.imports.writes import (
-    FILE_FIELDS,
-    create_with_history,
-    load_file,
-    plain_fields,
-    save_with_files,
-    update_with_history,
-)
-from enrollment.models import ImportRecord, Membership
+from enrollment.imports.writes import FILE_FIELDS, load_file, plain_fields, save_with_files
+from enrollment.models import ImportRecord
 from villages.access import Scope, scope_for
 from villages.locks import coverage_write_lock
-from villages.models import CATEGORY_OF_POST, Person, Post
 
 # An unconfirmed preview keeps the uploaded file (personal data) no longer than this.
 PREVIEW_LIFETIME = dt.timedelta(hours=24)
@@ -241,80 +235,11 @@ def plan_digest(plan: Plan, *, data: bytes, skip_invalid: bool, user) -> str:
             add("person", person.values())
     for post in plan.changed_posts.values():
         add("post", post.values())
-    for row in plan.new_posts:
-        add("new post", row.number, row.nik, row.village, row.post, row.unit, row.term_start,
-            row.term_end)  # fmt: skip
-    for person, programs, coverage in plan.new_memberships:
-        for program in programs:
-            add("new membership", person.nik, program, coverage)
-    for values in _changed_memberships(plan):
+    for new_post in plan.new_posts:
+        add("new post", new_post.number, new_post.nik, new_post.village, new_post.code,
+            new_post.unit, new_post.term_start, new_post.term_end)  # fmt: skip
+    for new in plan.new_memberships:
+        add("new memberships", new.person.nik, new.programs, new.coverage.values())
+    for values in changed_memberships(plan):
         add("membership", values)
     return digest.hexdigest()
-
-
-# --- Writing ----------------------------------------------------------------------------------
-
-PERSON_COLUMNS = ("nik", "name", "sex", "birth_date", "created_in")
-POST_COLUMNS = ("person_id", "village_id", "code", "category", "unit", "term_start", "term_end",
-                "decree_number")  # fmt: skip
-MEMBERSHIP_COLUMNS = ("person_id", "program_id", "participant_category", "kpj_number",
-                      "enrolled_on", "paid_until", "funding_source", "verified_on",
-                      "verified_source")  # fmt: skip
-
-
-def apply_plan(plan: Plan, *, user, reason: str) -> None:
-    """Write the plan in bulk, each record's history with it (history user and reason are the
-    importing user and the import's reference). Call inside a transaction."""
-    history = {
-        "default_user": user,
-        "default_change_reason": reason,
-        "default_date": timezone.now(),
-    }
-    # Ended terms first: a single-holder post's new holder needs the previous term closed.
-    posts = (p.values() for p in plan.changed_posts.values() if p.changed)
-    update_with_history(Post, posts, ["term_start", "term_end"], history=history)
-    _create_persons(plan, history)
-    people = (p.values() for p in plan.persons.values() if p.changed)
-    update_with_history(Person, people, ["name", "sex"], history=history)
-    # Generators: the writes take them a chunk at a time (460,000 memberships as one list of
-    # tuples were 60 MB more at the peak of a 200,000-row import).
-    create_with_history(Post, POST_COLUMNS, (_new_post(plan, row) for row in plan.new_posts),
-                        history=history)  # fmt: skip
-    memberships = (_new_membership(person, program, coverage, plan.today)
-                   for person, programs, coverage in plan.new_memberships
-                   for program in programs)  # fmt: skip
-    create_with_history(Membership, MEMBERSHIP_COLUMNS, memberships, history=history)
-    update_with_history(Membership, _changed_memberships(plan), list(MEMBERSHIP_COLUMNS[2:]),
-                        history=history)  # fmt: skip
-
-
-def _changed_memberships(plan: Plan):
-    """Complete values of the stored memberships the plan changes."""
-    for person in plan.persons.values():
-        for m in person.memberships:
-            if m[7]:
-                yield (m[0], person.id, *m[1:7], plan.today, Membership.Source.IMPORT.value)
-
-
-def _create_persons(plan: Plan, history: dict) -> None:
-    new = [p for p in plan.persons.values() if p.id is None]
-    # Entered in the village of their first new post: its staff see them (villages.access).
-    village = {}
-    for row in plan.new_posts:
-        village.setdefault(row.nik, row.village)
-    rows = ((p.nik, p.name, p.sex, p.birth_date, village.get(p.nik)) for p in new)
-    for person, pk in zip(new, create_with_history(Person, PERSON_COLUMNS, rows, history=history),
-                          strict=True):  # fmt: skip
-        person.id = pk
-
-
-def _new_post(plan: Plan, row) -> tuple:
-    person_id = plan.persons[row.nik].id
-    category = CATEGORY_OF_POST[row.post]
-    return (person_id, row.village, row.post, category, row.unit, row.term_start, row.term_end, "")
-
-
-def _new_membership(person, program: str, coverage: tuple, today: dt.date) -> tuple:
-    _row, _programs, kpj, category, enrolled_on, paid_until, funding = coverage
-    return (person.id, program, category, kpj, enrolled_on, paid_until, funding, today,
-            Membership.Source.IMPORT.value)  # fmt: skip

@@ -15,7 +15,7 @@ from enrollment.imports.columns import COLUMNS, HEADER
 from enrollment.models import Membership, Program
 from villages.categories import CATEGORIES
 
-TEXT_COLUMNS = ("nik", "kpj")
+TEXT_COLUMNS = ("nik", "kpj_number")
 DATE_COLUMNS = ("term_start", "term_end", "enrolled_on", "paid_until")
 # Empty rows pre-formatted as text, so a NIK typed into them stays 16 digits.
 FORMATTED_ROWS = 1000

@@ -517,9 +517,10 @@ def test_copy_writes_the_same_rows_and_history_as_simple_history():
     history = {"default_user": user, "default_change_reason": "r", "default_date": timezone.now()}
     columns = ("nik", "name", "sex", "birth_date", "created_in")
     rows = [(nik(n), f"Warga {n}", "L", dt.date(1980, 4, 12), KEDIRI) for n in (1, 2)]
+    records = [dict(zip(columns, values, strict=True)) for values in rows]
 
-    copied = create_with_history(Person, columns, rows[:1], history=history, copy=True)
-    created = create_with_history(Person, columns, rows[1:], history=history, copy=False)
+    copied = create_with_history(Person, columns, records[:1], history=history, copy=True)
+    created = create_with_history(Person, columns, records[1:], history=history, copy=False)
 
     def written(pk):
         record = Person.history.get(id=pk)
@@ -541,7 +542,8 @@ def test_copy_updates_as_simple_history_does():
     first.name, second.name = "Nama Baru", "Nama Baru"
 
     def values(person):
-        return (person.pk, person.nik, person.name, person.sex, person.birth_date, None)
+        return {"id": person.pk, "nik": person.nik, "name": person.name, "sex": person.sex,
+                "birth_date": person.birth_date, "created_in": None}  # fmt: skip
 
     update_with_history(Person, [values(first)], ["name"], history=history, copy=True)
     update_with_history(Person, [values(second)], ["name"], history=history, copy=False)
