@@ -17,7 +17,9 @@ import datetime as dt
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,10 +50,10 @@ class ImportResult:
     digest: str = ""
     record: ImportRecord | None = None
     rejected: bytes = b""
-    report: dict = field(default_factory=dict)
+    report: dict[str, Any] = field(default_factory=dict)
 
 
-def user_scope(user) -> Scope:
+def user_scope(user: User | None) -> Scope:
     """A system import (no user) has no scope limit."""
     return Scope(everything=True, role="system") if user is None else scope_for(user)
 
@@ -60,7 +62,7 @@ def roster_import(
     *,
     data: bytes,
     file_name: str,
-    user=None,
+    user: User | None = None,
     dry_run: bool = False,
     skip_invalid: bool = False,
     origin: str = ImportRecord.Origin.COMMAND,
@@ -78,7 +80,7 @@ def roster_import(
         coverage_write_lock()
         result = _planned(data, file_name, user, skip_invalid, digest=bool(expected_digest))
         plan = result.plan
-        if result.refused:
+        if result.refused or plan is None:  # a plan unless refused
             return result
         if expected_digest and expected_digest != result.digest:
             result.stale = True
@@ -89,12 +91,15 @@ def roster_import(
             result.record = _write(plan, result.rejected, data, file_name, user, skip_invalid,
                                    origin, record)  # fmt: skip
         except IntegrityError:
-            return _not_written(result, data, file_name, user, skip_invalid, expected_digest)
+            return _not_written(result, plan, data, file_name, user, skip_invalid,
+                                expected_digest)  # fmt: skip
     result.written = True
     return result
 
 
-def _planned(data: bytes, file_name: str, user, skip_invalid: bool, *, digest: bool):
+def _planned(
+    data: bytes, file_name: str, user: User | None, skip_invalid: bool, *, digest: bool
+) -> ImportResult:
     """The file read and planned against the stored state: an ImportResult, not written."""
     try:
         table = read_table(data, file_name)
@@ -108,13 +113,21 @@ def _planned(data: bytes, file_name: str, user, skip_invalid: bool, *, digest: b
     return result
 
 
-def _not_written(result: ImportResult, data, file_name, user, skip_invalid, expected_digest):
+def _not_written(
+    result: ImportResult,
+    plan: Plan,
+    data: bytes,
+    file_name: str,
+    user: User | None,
+    skip_invalid: bool,
+    expected_digest: str,
+) -> ImportResult:
     """The database refused a write the plan allowed. When a record the plan was made from
     changed meanwhile (a writer outside the imports: a person with the same NIK saved in the
     admin), the plan is stale: the new one is returned. Otherwise the plan itself is wrong:
     refused, and logged."""
     fresh = _planned(data, file_name, user, skip_invalid, digest=bool(expected_digest))
-    basis = result.plan.stored.basis.digest()
+    basis = plan.stored.basis.digest()
     if fresh.plan is not None and fresh.plan.stored.basis.digest() != basis:
         fresh.stale = True
         return fresh
@@ -126,7 +139,16 @@ def _not_written(result: ImportResult, data, file_name, user, skip_invalid, expe
     return result
 
 
-def _write(plan: Plan, rejected: bytes, data, file_name, user, skip_invalid, origin, record):
+def _write(
+    plan: Plan,
+    rejected: bytes,
+    data: bytes,
+    file_name: str,
+    user: User | None,
+    skip_invalid: bool,
+    origin: str,
+    record: ImportRecord | None,
+) -> ImportRecord:
     with transaction.atomic():
         record = record or ImportRecord(origin=origin)
         _fill_record(record, plan, data, file_name, user, skip_invalid)
@@ -136,7 +158,14 @@ def _write(plan: Plan, rejected: bytes, data, file_name, user, skip_invalid, ori
     return record
 
 
-def _fill_record(record: ImportRecord, plan: Plan, data, file_name, user, skip_invalid) -> None:
+def _fill_record(
+    record: ImportRecord,
+    plan: Plan,
+    data: bytes,
+    file_name: str,
+    user: User | None,
+    skip_invalid: bool,
+) -> None:
     counts = plan.counts
     record.user = user
     record.file_name = file_name[:255]
@@ -152,7 +181,9 @@ def _fill_record(record: ImportRecord, plan: Plan, data, file_name, user, skip_i
 # --- Preview and confirm (the admin) ----------------------------------------------------------
 
 
-def import_preview(*, data: bytes, file_name: str, user, skip_invalid: bool) -> ImportResult:
+def import_preview(
+    *, data: bytes, file_name: str, user: User | None, skip_invalid: bool
+) -> ImportResult:
     """A dry run whose file and digest are kept in an ImportRecord until it is confirmed. The
     file is stored before the plan is made: the buffers of its write (40 MB for 20 MB) do not
     add to the plan's memory. A refused file leaves no record."""
@@ -168,7 +199,7 @@ def import_preview(*, data: bytes, file_name: str, user, skip_invalid: bool) -> 
         result = roster_import(
             data=data, file_name=file_name, user=user, dry_run=True, skip_invalid=skip_invalid
         )
-        if result.refused:
+        if result.refused or result.plan is None:  # a plan unless refused
             transaction.set_rollback(True)
             return result
         _fill_record(record, result.plan, data, file_name, user, skip_invalid)
@@ -179,7 +210,7 @@ def import_preview(*, data: bytes, file_name: str, user, skip_invalid: bool) -> 
 
 
 @transaction.atomic
-def import_confirm(*, record: ImportRecord, user) -> ImportResult:
+def import_confirm(*, record: ImportRecord, user: User | None) -> ImportResult:
     """Write what the preview showed, or nothing when the data changed since (a new preview
     is stored on the record and `stale` is set). The record stays locked meanwhile: a second
     confirm of the same preview waits, then finds it imported."""
@@ -216,12 +247,12 @@ def imports_expire() -> int:
 # --- The digest -------------------------------------------------------------------------------
 
 
-def plan_digest(plan: Plan, *, data: bytes, skip_invalid: bool, user) -> str:
+def plan_digest(plan: Plan, *, data: bytes, skip_invalid: bool, user: User | None) -> str:
     """A hash of the file, the options, every stored record the plan was made from and every
     write it would make: equal digests mean equal writes from the same records."""
     digest = hashlib.sha256()
 
-    def add(*values) -> None:
+    def add(*values: object) -> None:
         digest.update(repr(values).encode())
         digest.update(b"\n")
 

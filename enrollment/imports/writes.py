@@ -18,7 +18,7 @@ from typing import Any
 
 import psycopg
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 from psycopg import sql
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -49,9 +49,9 @@ def save_with_files(record: ImportRecord, **files: bytes) -> None:
     if connection.vendor != "postgresql":
         record.save(update_fields=list(files))
         return
-    meta, quote = record._meta, connection.ops.quote_name
-    sets = ", ".join(f"{quote(meta.get_field(name).column)} = %b" for name in files)
-    statement = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE id = %s"
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(_column(name))} = %b" for name in files)
+    statement = f"UPDATE {quote(ImportRecord._meta.db_table)} SET {sets} WHERE id = %s"
     with connection.cursor() as cursor, psycopg.Cursor(cursor.cursor.connection) as bound:
         bound.execute(statement, [*files.values(), record.pk])
 
@@ -64,7 +64,7 @@ def load_file(record: ImportRecord, name: str) -> bytes:
     left a worker 60 to 80 MB bigger (escaped as text, and the driver's buffers keep the size
     of the largest result they held)."""
     quote = connection.ops.quote_name
-    column, table = quote(record._meta.get_field(name).column), quote(record._meta.db_table)
+    column, table = quote(_column(name)), quote(ImportRecord._meta.db_table)
     length = "octet_length" if connection.vendor == "postgresql" else "length"
     pieces = []
     with connection.cursor() as cursor:
@@ -77,6 +77,14 @@ def load_file(record: ImportRecord, name: str) -> bytes:
             )
             pieces.append(bytes(_one(cursor.fetchone())))
     return b"".join(pieces)
+
+
+def _column(name: str) -> str:
+    """The column of an ImportRecord's field (its files)."""
+    field = ImportRecord._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise ValueError(f"ImportRecord.{name} is not a column")
+    return field.column
 
 
 def _one(row: tuple[Any, ...] | None) -> Any:

@@ -66,6 +66,7 @@ def renaming(name: str, *others: dict) -> bytes:
 def preview(user, data: bytes) -> ImportRecord:
     result = import_preview(data=data, file_name="roster.csv", user=user, skip_invalid=False)
     assert result.refused == ""
+    assert result.record is not None
     return result.record
 
 
