@@ -212,6 +212,7 @@ def bench_preview(rows: int) -> dict:
     result = import_preview(data=data, file_name="preview.csv", user=user, skip_invalid=False)
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_SELF)
+    assert result.plan is not None, result.refused
     assert result.plan.counts.created == rows, result.report["counts"]
     return {
         "case": "admin preview",

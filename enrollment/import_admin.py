@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -199,7 +200,7 @@ def _upload(request, model_admin: ImportRecordAdmin):
             user=request.user,
             skip_invalid=form.cleaned_data["skip_invalid"],
         )
-        if not result.refused:
+        if result.record is not None:  # a preview, unless the file is refused
             return HttpResponseRedirect(
                 reverse("admin:enrollment_importrecord_report", args=[result.record.pk])
             )
@@ -258,7 +259,7 @@ def _confirm(request, model_admin: ImportRecordAdmin, pk: int):
             _("The records changed since the preview, so nothing was written. Check the new "
               "preview below and confirm again."),
         )  # fmt: skip
-    else:
+    elif result.plan is not None:  # written
         counts = result.plan.counts
         messages.success(
             request,
@@ -281,9 +282,7 @@ def _rejected(request, model_admin: ImportRecordAdmin, pk: int):
         rows=record.invalid,
         what=f"import rejected rows {record.reference}: {name}",
     )
-    response = HttpResponse(rejected, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return _download(HttpResponse(rejected, content_type="text/csv; charset=utf-8"), name)
 
 
 @require_GET
@@ -294,8 +293,7 @@ def _template(request, fmt: str):
         response = HttpResponse(template_xlsx(), content_type=XLSX_CONTENT_TYPE)
     else:
         raise Http404
-    response["Content-Disposition"] = content_disposition_header(True, f"roster-template.{fmt}")
-    return response
+    return _download(response, f"roster-template.{fmt}")
 
 
 @require_GET
@@ -316,9 +314,17 @@ def _export(request, model_admin: ImportRecordAdmin):
         rows=roster_posts(area=area, user=request.user).count(),  # logged before it streams
         what=f"admin roster export {name}",
     )
+    response: HttpResponseBase
     if form.cleaned_data["format"] == "csv":
         response = StreamingHttpResponse(roster_csv(rows), content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(roster_xlsx(rows), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, name)
+    return _download(response, name)
+
+
+def _download(response: HttpResponseBase, name: str) -> HttpResponseBase:
+    """`response` as a file to save, named `name`."""
+    header = content_disposition_header(as_attachment=True, filename=name)
+    if header:  # always, for an attachment
+        response["Content-Disposition"] = header
     return response

@@ -11,19 +11,18 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
+from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.exports import FORMULA_PREFIXES
 from enrollment.imports.cells import CellError, cell_text, display, is_number
 from enrollment.imports.dates import parse_date, parse_date_or_month
-from villages.models import Post
+from villages.categories import POSTS
 from villages.nik import parse_nik, validate_nik
-
-PROGRAM_CODES = ("JKK", "JKM", "JHT", "JP", "JKP")
 
 
 @dataclass(frozen=True)
@@ -163,24 +162,14 @@ def parse_sex(raw) -> str:
 
 # --- Post and unit ----------------------------------------------------------------------------
 
-# Indonesian labels and accepted aliases per post code; the first label is the one written.
-POST_LABELS: dict[str, tuple[str, ...]] = {
-    "KEPALA_DESA": ("Kepala Desa", "Lurah", "Kades"),
-    "SEKRETARIS_DESA": ("Sekretaris Desa", "Sekdes"),
-    "KAUR": ("Kepala Urusan", "Kaur"),
-    "KASI": ("Kepala Seksi", "Kasi"),
-    "KEPALA_DUSUN": ("Kepala Dusun", "Kadus"),
-    "KETUA_BPD": ("Ketua BPD",),
-    "ANGGOTA_BPD": ("Anggota BPD",),
-    "KETUA_RW": ("Ketua RW",),
-    "SEKRETARIS_RW": ("Sekretaris RW",),
-    "KETUA_RT": ("Ketua RT",),
-    "SEKRETARIS_RT": ("Sekretaris RT",),
-    "PENGURUS_LKD": ("Pengurus LKD", "PKK", "Karang Taruna", "LPMD", "Kader Posyandu"),
-    "LINMAS": ("Satlinmas", "Linmas"),
-    "PENGELOLA_BUMDES": ("Pengelola BUMDes",),
-    "LAINNYA": ("Lainnya",),
-}
+# The names the import accepts for each post besides its code, the first being the one it
+# writes: the registry of categories and posts (villages.categories) is the one list of them.
+POST_LABELS: dict[str, tuple[str, ...]] = {post.code: post.names for post in POSTS}
+
+
+def post_label(code: str) -> str:
+    """The name the import writes for a post (an export, a message)."""
+    return POST_LABELS[code][0]
 
 
 def _post_key(text: str) -> str:
@@ -188,7 +177,6 @@ def _post_key(text: str) -> str:
 
 
 _POSTS = {_post_key(name): code for code, labels in POST_LABELS.items() for name in (code, *labels)}
-assert set(POST_LABELS) == set(Post.Code.values)
 
 
 def parse_post(raw) -> str:
@@ -244,24 +232,23 @@ _PROGRAM_SPLIT_RE = re.compile(r"[,;/\s]+")
 
 
 @lru_cache(maxsize=1024)
-def _programs(text: str) -> tuple[str, ...]:
+def _programs(text: str, known: tuple[str, ...]) -> tuple[str, ...]:
     found = [part.upper() for part in _PROGRAM_SPLIT_RE.split(text) if part]
-    unknown = [part for part in found if part not in PROGRAM_CODES]
+    unknown = [part for part in found if part not in known]
     if unknown:
         raise CellError(
-            _(
-                "programs among JKK, JKM, JHT, JP and JKP separated by , ; / or spaces "
-                "(unknown: %(unknown)s)"
-            )
-            % {"unknown": ", ".join(unknown)}
+            _("programs among %(known)s separated by , ; / or spaces (unknown: %(unknown)s)")
+            % {"known": get_text_list(list(known), _("and")), "unknown": ", ".join(unknown)}
         )
-    return tuple(code for code in PROGRAM_CODES if code in found)
+    return tuple(code for code in known if code in found)
 
 
-def parse_programs(raw) -> tuple[str, ...]:
+def parse_programs(raw, known: tuple[str, ...]) -> tuple[str, ...]:
+    """The codes among `known` (the programs in the database, in their order) that a cell
+    names, in that order."""
     if is_number(raw):
         raise CellError(_("program codes such as JKK, JKM, JHT"))
-    return _programs(cell_text(raw))
+    return _programs(cell_text(raw), known)
 
 
 _FUNDING = {
@@ -288,7 +275,8 @@ def parse_funding(raw) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    """One column of the roster file: its Indonesian name, English alias and parser."""
+    """One column of the roster file: its Indonesian name, English alias and parser. `key`
+    names the value in a parsed row; a coverage column's is its Coverage field."""
 
     key: str
     name: str
@@ -296,6 +284,13 @@ class Column:
     required: bool
     parse: Callable
     accepts: Promise  # for the template's notes
+
+    def parser(self, programs: tuple[str, ...]) -> Callable:
+        """The column's parser; the programs column's takes the codes of the programs in the
+        database (`programs`, read once per import)."""
+        if self.parse is parse_programs:
+            return partial(parse_programs, known=programs)
+        return self.parse
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -313,16 +308,15 @@ COLUMNS: tuple[Column, ...] = (
     Column("term_start", "mulai_menjabat", "term_start", False, parse_date, _("a date")),
     Column("term_end", "akhir_menjabat", "term_end", False, parse_date,
            _("a date; a past date ends the post")),
-    Column("kpj", "nomor_kpj", "kpj_number", False, parse_kpj, _("digits, stored as text")),
-    Column("category", "kategori_peserta", "participant_category", False, parse_category,
-           _("PU or BPU")),
+    Column("kpj_number", "nomor_kpj", "kpj_number", False, parse_kpj, _("digits, stored as text")),
+    Column("participant_category", "kategori_peserta", "participant_category", False,
+           parse_category, _("PU or BPU")),
     Column("programs", "program", "programs", False, parse_programs,
-           _("JKK, JKM, JHT, JP, JKP separated by , ; / or spaces; empty = not enrolled")),
+           _("%(programs)s separated by , ; / or spaces; empty = not enrolled")),
     Column("enrolled_on", "tanggal_daftar", "enrolled_on", False, parse_date, _("a date")),
     Column("paid_until", "iuran_sampai", "paid_until", False, parse_date_or_month,
            _("a date, or a month meaning its last day")),
-    Column("funding", "sumber_iuran", "funding_source", False, parse_funding,
+    Column("funding_source", "sumber_iuran", "funding_source", False, parse_funding,
            _("APBDES, APBD, MANDIRI, LAINNYA")),
 )  # fmt: skip
 HEADER = [column.name for column in COLUMNS]
-COVERAGE_KEYS = ("kpj", "category", "enrolled_on", "paid_until", "funding")

@@ -108,10 +108,10 @@ def _text_month_end(text: str) -> dt.date | None:
         year = int(match.group(1) or match.group(4))
         month = int(match.group(2) or match.group(3))
     elif match := _MONTH_NAMED_RE.fullmatch(text):
-        month = MONTHS.get(match.group(1).casefold())
-        year = int(match.group(2))
-        if month is None:
+        named = MONTHS.get(match.group(1).casefold())
+        if named is None:
             raise CellError(_("a month name such as Januari, Mei, Agustus or Des"))
+        month, year = named, int(match.group(2))
     else:
         return None
     if not 1 <= month <= 12:

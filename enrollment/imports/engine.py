@@ -17,26 +17,22 @@ import datetime as dt
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enrollment.imports.plan import Plan, plan_import
+from enrollment.imports.apply import apply_plan, changed_memberships
+from enrollment.imports.plan import Plan
+from enrollment.imports.planner import plan_import
 from enrollment.imports.reader import FileRefused, read_table
 from enrollment.imports.report import SHOWN, rejected_csv, report_data
-from enrollment.imports.writes import (
-    FILE_FIELDS,
-    create_with_history,
-    load_file,
-    plain_fields,
-    save_with_files,
-    update_with_history,
-)
-from enrollment.models import ImportRecord, Membership, Program
+from enrollment.imports.writes import FILE_FIELDS, load_file, plain_fields, save_with_files
+from enrollment.models import ImportRecord
 from villages.access import Scope, scope_for
 from villages.locks import coverage_write_lock
-from villages.models import CATEGORY_OF_POST, Person, Post
 
 # An unconfirmed preview keeps the uploaded file (personal data) no longer than this.
 PREVIEW_LIFETIME = dt.timedelta(hours=24)
@@ -54,10 +50,10 @@ class ImportResult:
     digest: str = ""
     record: ImportRecord | None = None
     rejected: bytes = b""
-    report: dict = field(default_factory=dict)
+    report: dict[str, Any] = field(default_factory=dict)
 
 
-def user_scope(user) -> Scope:
+def user_scope(user: User | None) -> Scope:
     """A system import (no user) has no scope limit."""
     return Scope(everything=True, role="system") if user is None else scope_for(user)
 
@@ -66,7 +62,7 @@ def roster_import(
     *,
     data: bytes,
     file_name: str,
-    user=None,
+    user: User | None = None,
     dry_run: bool = False,
     skip_invalid: bool = False,
     origin: str = ImportRecord.Origin.COMMAND,
@@ -84,30 +80,26 @@ def roster_import(
         coverage_write_lock()
         result = _planned(data, file_name, user, skip_invalid, digest=bool(expected_digest))
         plan = result.plan
-        if result.refused:
+        if result.refused or plan is None:  # a plan unless refused
             return result
         if expected_digest and expected_digest != result.digest:
             result.stale = True
             return result
         if plan.counts.invalid and not skip_invalid:
             return result
-        missing = _missing_programs(plan)
-        if missing:
-            result.refused = _(
-                "The programs %(codes)s are not in the database, so nothing was written: ask the "
-                "administrator to restore them."
-            ) % {"codes": ", ".join(missing)}
-            return result
         try:
             result.record = _write(plan, result.rejected, data, file_name, user, skip_invalid,
                                    origin, record)  # fmt: skip
         except IntegrityError:
-            return _not_written(result, data, file_name, user, skip_invalid, expected_digest)
+            return _not_written(result, plan, data, file_name, user, skip_invalid,
+                                expected_digest)  # fmt: skip
     result.written = True
     return result
 
 
-def _planned(data: bytes, file_name: str, user, skip_invalid: bool, *, digest: bool):
+def _planned(
+    data: bytes, file_name: str, user: User | None, skip_invalid: bool, *, digest: bool
+) -> ImportResult:
     """The file read and planned against the stored state: an ImportResult, not written."""
     try:
         table = read_table(data, file_name)
@@ -121,19 +113,21 @@ def _planned(data: bytes, file_name: str, user, skip_invalid: bool, *, digest: b
     return result
 
 
-def _missing_programs(plan: Plan) -> list[str]:
-    wanted = {program for _person, programs, _coverage in plan.new_memberships
-              for program in programs}  # fmt: skip
-    return sorted(wanted - set(Program.objects.values_list("code", flat=True)))
-
-
-def _not_written(result: ImportResult, data, file_name, user, skip_invalid, expected_digest):
+def _not_written(
+    result: ImportResult,
+    plan: Plan,
+    data: bytes,
+    file_name: str,
+    user: User | None,
+    skip_invalid: bool,
+    expected_digest: str,
+) -> ImportResult:
     """The database refused a write the plan allowed. When a record the plan was made from
     changed meanwhile (a writer outside the imports: a person with the same NIK saved in the
     admin), the plan is stale: the new one is returned. Otherwise the plan itself is wrong:
     refused, and logged."""
     fresh = _planned(data, file_name, user, skip_invalid, digest=bool(expected_digest))
-    basis = result.plan.stored.basis.digest()
+    basis = plan.stored.basis.digest()
     if fresh.plan is not None and fresh.plan.stored.basis.digest() != basis:
         fresh.stale = True
         return fresh
@@ -145,7 +139,16 @@ def _not_written(result: ImportResult, data, file_name, user, skip_invalid, expe
     return result
 
 
-def _write(plan: Plan, rejected: bytes, data, file_name, user, skip_invalid, origin, record):
+def _write(
+    plan: Plan,
+    rejected: bytes,
+    data: bytes,
+    file_name: str,
+    user: User | None,
+    skip_invalid: bool,
+    origin: str,
+    record: ImportRecord | None,
+) -> ImportRecord:
     with transaction.atomic():
         record = record or ImportRecord(origin=origin)
         _fill_record(record, plan, data, file_name, user, skip_invalid)
@@ -155,7 +158,14 @@ def _write(plan: Plan, rejected: bytes, data, file_name, user, skip_invalid, ori
     return record
 
 
-def _fill_record(record: ImportRecord, plan: Plan, data, file_name, user, skip_invalid) -> None:
+def _fill_record(
+    record: ImportRecord,
+    plan: Plan,
+    data: bytes,
+    file_name: str,
+    user: User | None,
+    skip_invalid: bool,
+) -> None:
     counts = plan.counts
     record.user = user
     record.file_name = file_name[:255]
@@ -171,7 +181,9 @@ def _fill_record(record: ImportRecord, plan: Plan, data, file_name, user, skip_i
 # --- Preview and confirm (the admin) ----------------------------------------------------------
 
 
-def import_preview(*, data: bytes, file_name: str, user, skip_invalid: bool) -> ImportResult:
+def import_preview(
+    *, data: bytes, file_name: str, user: User | None, skip_invalid: bool
+) -> ImportResult:
     """A dry run whose file and digest are kept in an ImportRecord until it is confirmed. The
     file is stored before the plan is made: the buffers of its write (40 MB for 20 MB) do not
     add to the plan's memory. A refused file leaves no record."""
@@ -187,7 +199,7 @@ def import_preview(*, data: bytes, file_name: str, user, skip_invalid: bool) -> 
         result = roster_import(
             data=data, file_name=file_name, user=user, dry_run=True, skip_invalid=skip_invalid
         )
-        if result.refused:
+        if result.refused or result.plan is None:  # a plan unless refused
             transaction.set_rollback(True)
             return result
         _fill_record(record, result.plan, data, file_name, user, skip_invalid)
@@ -198,7 +210,7 @@ def import_preview(*, data: bytes, file_name: str, user, skip_invalid: bool) -> 
 
 
 @transaction.atomic
-def import_confirm(*, record: ImportRecord, user) -> ImportResult:
+def import_confirm(*, record: ImportRecord, user: User | None) -> ImportResult:
     """Write what the preview showed, or nothing when the data changed since (a new preview
     is stored on the record and `stale` is set). The record stays locked meanwhile: a second
     confirm of the same preview waits, then finds it imported."""
@@ -235,12 +247,12 @@ def imports_expire() -> int:
 # --- The digest -------------------------------------------------------------------------------
 
 
-def plan_digest(plan: Plan, *, data: bytes, skip_invalid: bool, user) -> str:
+def plan_digest(plan: Plan, *, data: bytes, skip_invalid: bool, user: User | None) -> str:
     """A hash of the file, the options, every stored record the plan was made from and every
     write it would make: equal digests mean equal writes from the same records."""
     digest = hashlib.sha256()
 
-    def add(*values) -> None:
+    def add(*values: object) -> None:
         digest.update(repr(values).encode())
         digest.update(b"\n")
 
@@ -254,81 +266,11 @@ def plan_digest(plan: Plan, *, data: bytes, skip_invalid: bool, user) -> str:
             add("person", person.values())
     for post in plan.changed_posts.values():
         add("post", post.values())
-    for row in plan.new_posts:
-        add("new post", row.number, row.nik, row.village, row.post, row.unit, row.term_start,
-            row.term_end)  # fmt: skip
-    for person, programs, coverage in plan.new_memberships:
-        for program in programs:
-            add("new membership", person.nik, program, coverage)
-    for values in _changed_memberships(plan):
+    for new_post in plan.new_posts:
+        add("new post", new_post.number, new_post.nik, new_post.village, new_post.code,
+            new_post.unit, new_post.term_start, new_post.term_end)  # fmt: skip
+    for new in plan.new_memberships:
+        add("new memberships", new.person.nik, new.programs, new.coverage.values())
+    for values in changed_memberships(plan):
         add("membership", values)
     return digest.hexdigest()
-
-
-# --- Writing ----------------------------------------------------------------------------------
-
-PERSON_COLUMNS = ("nik", "name", "sex", "birth_date", "created_in")
-POST_COLUMNS = ("person_id", "village_id", "code", "category", "unit", "term_start", "term_end",
-                "decree_number")  # fmt: skip
-MEMBERSHIP_COLUMNS = ("person_id", "program_id", "participant_category", "kpj_number",
-                      "enrolled_on", "paid_until", "funding_source", "verified_on",
-                      "verified_source")  # fmt: skip
-
-
-def apply_plan(plan: Plan, *, user, reason: str) -> None:
-    """Write the plan in bulk, each record's history with it (history user and reason are the
-    importing user and the import's reference). Call inside a transaction, the plan's programs
-    known to exist."""
-    history = {
-        "default_user": user,
-        "default_change_reason": reason,
-        "default_date": timezone.now(),
-    }
-    # Ended terms first: a single-holder post's new holder needs the previous term closed.
-    posts = (p.values() for p in plan.changed_posts.values() if p.changed)
-    update_with_history(Post, posts, ["term_start", "term_end"], history=history)
-    _create_persons(plan, history)
-    people = (p.values() for p in plan.persons.values() if p.changed)
-    update_with_history(Person, people, ["name", "sex"], history=history)
-    # Generators: the writes take them a chunk at a time (460,000 memberships as one list of
-    # tuples were 60 MB more at the peak of a 200,000-row import).
-    create_with_history(Post, POST_COLUMNS, (_new_post(plan, row) for row in plan.new_posts),
-                        history=history)  # fmt: skip
-    memberships = (_new_membership(person, program, coverage, plan.today)
-                   for person, programs, coverage in plan.new_memberships
-                   for program in programs)  # fmt: skip
-    create_with_history(Membership, MEMBERSHIP_COLUMNS, memberships, history=history)
-    update_with_history(Membership, _changed_memberships(plan), list(MEMBERSHIP_COLUMNS[2:]),
-                        history=history)  # fmt: skip
-
-
-def _changed_memberships(plan: Plan):
-    """Complete values of the stored memberships the plan changes."""
-    for person in plan.persons.values():
-        for m in person.memberships:
-            if m[7]:
-                yield (m[0], person.id, *m[1:7], plan.today, Membership.Source.IMPORT.value)
-
-
-def _create_persons(plan: Plan, history: dict) -> None:
-    new = [p for p in plan.persons.values() if p.id is None]
-    # Entered in the village of their first new post: its staff see them (villages.access).
-    village = {}
-    for row in plan.new_posts:
-        village.setdefault(row.nik, row.village)
-    rows = ((p.nik, p.name, p.sex, p.birth_date, village.get(p.nik)) for p in new)
-    for person, pk in zip(new, create_with_history(Person, PERSON_COLUMNS, rows, history=history),
-                          strict=True):  # fmt: skip
-        person.id = pk
-
-
-def _new_post(plan: Plan, row) -> tuple:
-    person_id = plan.persons[row.nik].id
-    category = CATEGORY_OF_POST[row.post]
-    return (person_id, row.village, row.post, category, row.unit, row.term_start, row.term_end, "")
-
-
-def _new_membership(person, program: str, coverage: tuple, today: dt.date) -> tuple:
-    _row, _programs, kpj, category, enrolled_on, paid_until, funding = coverage
-    return (person.id, program, category, kpj, enrolled_on, paid_until, funding, today,
-            Membership.Source.IMPORT.value)  # fmt: skip

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,7 @@ from enrollment.imports import limits
 from enrollment.imports.cells import Overlong, display, echo
 from enrollment.imports.columns import COLUMNS, Column, MaskedKpj, MaskedNik, NikValue
 from enrollment.imports.reader import FileRefused, Row, is_blank
+from enrollment.imports.records import COVERAGE_FIELDS, Coverage
 
 _BY_HEADER: dict[str, Column] = {}
 for _column in COLUMNS:
@@ -31,6 +33,16 @@ class RowError:
     expected: str
 
 
+class ColumnParser(NamedTuple):
+    """How a file's column is read: the value's key, the column's position, its parser, and
+    whether its values repeat from row to row (shared)."""
+
+    key: str
+    position: int
+    parse: Callable[[Any], Any]
+    repeats: bool
+
+
 @dataclass
 class HeaderMap:
     """Where each known column is in the file, and what the file calls it."""
@@ -41,19 +53,22 @@ class HeaderMap:
     unknown: list[str] = field(default_factory=list)
     unnamed: list[int] = field(default_factory=list)  # positions of columns without a header
     unnamed_used: bool = False  # whether any row has a value in such a column
+    programs: tuple[str, ...] = ()  # the codes a file may name: the programs in the database
 
     @cached_property
-    def parsers(self) -> list[tuple]:
-        """(key, position, parser, repeats) of the columns present, in contract order."""
+    def parsers(self) -> list[ColumnParser]:
+        """The parsers of the columns present, in contract order."""
         return [
-            (c.key, self.index[c.key], c.parse, c.key in _SHARED)
+            ColumnParser(c.key, self.index[c.key], c.parser(self.programs), c.key in _SHARED)
             for c in COLUMNS
             if c.key in self.index
         ]
 
     @cached_property
-    def defaults(self) -> list[tuple]:
-        return [(c.key, _DEFAULTS.get(c.key)) for c in COLUMNS if c.key not in self.index]
+    def defaults(self) -> dict[str, Any]:
+        """A value for every column: the default of the columns the file does not have (and
+        None for the others, read from each row: a copy of this is never resized)."""
+        return {c.key: None if c.key in self.index else _DEFAULTS.get(c.key) for c in COLUMNS}
 
     def label(self, key: str) -> str:
         return self.labels.get(key) or next(c.name for c in COLUMNS if c.key == key)
@@ -68,8 +83,9 @@ def _normal(header: str) -> str:
     return header.replace("\ufeff", "").strip().casefold()
 
 
-def map_header(header: Sequence[str]) -> HeaderMap:
-    """The header's columns; FileRefused for duplicate names or missing required columns."""
+def map_header(header: Sequence[str], *, programs: tuple[str, ...]) -> HeaderMap:
+    """The header's columns, the program codes a file may name being `programs`; FileRefused
+    for duplicate names or missing required columns."""
     seen: dict[str, int] = {}
     index, labels, unknown, unnamed = {}, {}, [], []
     names = [echo(raw.strip()) for raw in header]
@@ -100,7 +116,9 @@ def map_header(header: Sequence[str]) -> HeaderMap:
             _("Required columns are missing from the header (row 1): %(missing)s.")
             % {"missing": ", ".join(f"{c.name} ({c.alias})" for c in missing)}
         )
-    return HeaderMap(index=index, labels=labels, names=names, unknown=unknown, unnamed=unnamed)
+    return HeaderMap(
+        index=index, labels=labels, names=names, unknown=unknown, unnamed=unnamed, programs=programs
+    )
 
 
 def column_letter(position: int) -> str:
@@ -113,73 +131,46 @@ def column_letter(position: int) -> str:
     return letters
 
 
+@dataclass(slots=True)
 class RowData:
-    """One parsed row: the values to store (empty optional cells as "" or None)."""
-
-    __slots__ = (
-        "number",
-        "village",
-        "nik",
-        "name",
-        "sex",
-        "post",
-        "unit",
-        "term_start",
-        "term_end",
-        "kpj",
-        "category",
-        "programs",
-        "enrolled_on",
-        "paid_until",
-        "funding",
-        "nik_birth",
-        "nik_sex",
-    )
+    """One parsed row: the values to store (empty optional cells as "" or None). A masked NIK
+    or KPJ number is in `masked_nik` or `masked_kpj`, and as its text in `nik` or the coverage,
+    until the plan resolves it."""
 
     number: int
     village: str
-    nik: str | MaskedNik
+    nik: str
     name: str
     sex: str
     post: str
     unit: str
     term_start: dt.date | None
     term_end: dt.date | None
-    kpj: str | MaskedKpj
-    category: str
     programs: tuple[str, ...]
-    enrolled_on: dt.date | None
-    paid_until: dt.date | None
-    funding: str
-    nik_birth: dt.date | None
-    nik_sex: str
-
-    def coverage(self) -> tuple:
-        """The coverage columns: programs, KPJ, category, enrolled on, paid until, funding."""
-        kpj = self.kpj if isinstance(self.kpj, str) else str(self.kpj)
-        return (self.programs, kpj, self.category, self.enrolled_on, self.paid_until, self.funding)
-
-    def has_coverage_values(self) -> bool:
-        return any((self.kpj, self.category, self.enrolled_on, self.paid_until, self.funding))
+    coverage: Coverage
+    masked_nik: MaskedNik | None = None
+    masked_kpj: MaskedKpj | None = None
+    nik_birth: dt.date | None = None  # what a valid NIK says
+    nik_sex: str = ""
 
 
-_DEFAULTS = {"unit": "", "sex": "", "kpj": "", "category": "", "programs": (), "funding": ""}
+_DEFAULTS: dict[str, object] = {
+    "unit": "", "sex": "", "kpj_number": "", "participant_category": "", "programs": (),
+    "funding_source": "",
+}  # fmt: skip
 # Columns whose values repeat from row to row: one object per value keeps 200,000 rows small.
-_SHARED = {"village", "sex", "post", "unit", "term_start", "term_end", "category", "programs",
-           "enrolled_on", "paid_until", "funding"}  # fmt: skip
+_SHARED = {"village", "sex", "post", "unit", "term_start", "term_end", "participant_category",
+           "programs", "enrolled_on", "paid_until", "funding_source"}  # fmt: skip
 
 
 def parse_row(
-    number: int, cells: Sequence, header: HeaderMap, shared: dict | None = None
-) -> tuple[RowData | None, list]:
+    number: int, cells: Sequence[Any], header: HeaderMap, shared: dict[Any, Any] | None = None
+) -> tuple[RowData | None, list[RowError]]:
     """The row's values, or None with the errors of every cell that cannot be read."""
     shared = {} if shared is None else shared
-    row = RowData()
-    row.number = number
     errors = _overlong_errors(number, cells, header)
     width = len(cells)
-    for key, default in header.defaults:
-        setattr(row, key, default)
+    values = header.defaults.copy()
     for key, position, parse, repeats in header.parsers:
         raw = cells[position] if position < width else None
         if raw.__class__ is Overlong:
@@ -190,10 +181,42 @@ def parse_row(
             expected = getattr(error, "expected", None) or _("a readable value")
             errors.append(RowError(number, header.label(key), echo(display(raw)), expected))
             continue
-        setattr(row, key, shared.setdefault(value, value) if repeats else value)
+        values[key] = shared.setdefault(value, value) if repeats else value
     if errors:
         return None, errors
-    return row, _row_checks(row, header, shared)
+    row = _row(number, values, shared)
+    return row, _row_checks(row, header)
+
+
+def _row(number: int, values: dict[str, Any], shared: dict[Any, Any]) -> RowData:
+    """The parsed values as a row: the coverage columns as its Coverage, what a valid NIK
+    says beside it."""
+    nik, kpj = values["nik"], values["kpj_number"]
+    if isinstance(nik, NikValue):
+        masked_nik, nik_text, nik_sex = None, nik.nik, nik.sex
+        born = shared.setdefault(nik.birth_date, nik.birth_date)  # dates repeat
+    else:
+        masked_nik, nik_text, nik_sex, born = nik, str(nik), "", None
+    masked_kpj = kpj if isinstance(kpj, MaskedKpj) else None
+    if masked_kpj is not None:
+        values["kpj_number"] = str(masked_kpj)
+    return RowData(
+        number=number,
+        village=values["village"],
+        nik=nik_text,
+        name=values["name"],
+        sex=values["sex"],
+        post=values["post"],
+        unit=values["unit"],
+        term_start=values["term_start"],
+        term_end=values["term_end"],
+        programs=values["programs"],
+        coverage=Coverage(*map(values.__getitem__, COVERAGE_FIELDS)),
+        masked_nik=masked_nik,
+        masked_kpj=masked_kpj,
+        nik_birth=born,
+        nik_sex=nik_sex,
+    )
 
 
 def _overlong_errors(number: int, cells: Sequence, header: HeaderMap) -> list[RowError]:
@@ -209,36 +232,35 @@ def _overlong_errors(number: int, cells: Sequence, header: HeaderMap) -> list[Ro
     return errors
 
 
-def _row_checks(row: RowData, header: HeaderMap, shared: dict) -> list[RowError]:
+def _row_checks(row: RowData, header: HeaderMap) -> list[RowError]:
     """Rules between cells of one row, as the models' clean() and constraints have them."""
     errors = []
-    nik = row.nik
-    row.nik_birth, row.nik_sex = None, ""
-    if isinstance(nik, NikValue):
-        row.nik, row.nik_sex = nik.nik, nik.sex
-        row.nik_birth = shared.setdefault(nik.birth_date, nik.birth_date)  # dates repeat
+    coverage = row.coverage
     if row.sex and row.nik_sex and row.sex != row.nik_sex:
         errors.append(
-            _error(
+            row_error(
                 row, header, "sex", row.sex, _("%(sex)s, as the NIK says") % {"sex": row.nik_sex}
             )
         )
     if row.term_start and row.term_end and row.term_end < row.term_start:
         errors.append(
-            _error(row, header, "term_end", row.term_end, _("a date not before the term start"))
+            row_error(row, header, "term_end", row.term_end, _("a date not before the term start"))
         )
-    if row.enrolled_on and row.paid_until and row.paid_until < row.enrolled_on:
+    if coverage.enrolled_on and coverage.paid_until and coverage.paid_until < coverage.enrolled_on:
         errors.append(
-            _error(row, header, "paid_until", row.paid_until, _("a date not before enrolment"))
-        )
-    if not row.programs and row.has_coverage_values():
+            row_error(row, header, "paid_until", coverage.paid_until,
+                   _("a date not before enrolment"))
+        )  # fmt: skip
+    if not row.programs and coverage.given():
         errors.append(
-            _error(row, header, "programs", "", _("the programs the coverage columns are for"))
+            row_error(row, header, "programs", "", _("the programs the coverage columns are for"))
         )
     return errors
 
 
-def _error(row: RowData, header: HeaderMap, key: str, found, expected: str) -> RowError:
+def row_error(row: RowData, header: HeaderMap, key: str, found: object, expected: str) -> RowError:
+    """The error of `row` in the column `key`: dates found as the user writes them, a long
+    value cut."""
     if isinstance(found, dt.date):
         found = found.strftime("%d/%m/%Y")
     return RowError(row.number, header.label(key), echo(str(found)), expected)
@@ -246,10 +268,10 @@ def _error(row: RowData, header: HeaderMap, key: str, found, expected: str) -> R
 
 def parsed_rows(
     rows: Iterator[Row], header: HeaderMap
-) -> Iterator[tuple[int, RowData | None, list]]:
+) -> Iterator[tuple[int, RowData | None, list[RowError]]]:
     """(row number, parsed row or None, errors) for every non-blank row; blank rows are skipped
     (but their numbers are not reused). A cell in a column without a header is remembered."""
-    shared: dict = {}
+    shared: dict[Any, Any] = {}
     for number, cells in rows:
         if is_blank(cells):
             continue

@@ -12,16 +12,30 @@ import datetime as dt
 import hashlib
 import io
 import pickle
-from collections.abc import Iterable, Iterator
-from itertools import chain, islice
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
+from operator import itemgetter
+from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q, Value
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 
-from enrollment.models import Membership
-from villages.models import SINGLE_HOLDER_POSTS, UNIT_SINGLE_HOLDER_POSTS, Person, Post, Village
+from enrollment.imports.records import (
+    COVERAGE_FIELDS,
+    Coverage,
+    Holder,
+    PersonState,
+    PostKey,
+    PostState,
+    StoredMembership,
+    post_key,
+    slot_key,
+)
+from enrollment.models import Membership, Program
+from villages.models import SINGLE_HOLDER_POSTS, Person, Post, Village
 
 CHUNK = 2000
+_NOBODY: Mapping[int, PersonState] = {}
 
 
 def chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
@@ -31,140 +45,7 @@ def chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
         yield batch
 
 
-def unit_key(unit: str) -> str:
-    """Units compare with their whitespace runs collapsed, as the import stores them."""
-    return " ".join(unit.split())
-
-
-def slot_key(village: str, code: str, unit: str) -> tuple[str, str, str]:
-    """Who else holds a single-holder post: in the village, or in the unit for RT/RW posts."""
-    return (village, code, unit_key(unit) if code in UNIT_SINGLE_HOLDER_POSTS else "")
-
-
-_NONE: tuple = ()
-
-
-class PersonState:
-    """A person as stored (id set) or to be created (id None), with what the file does to it.
-    Memberships are stored rows as tuples (id, program, participant_category, kpj_number,
-    enrolled_on, paid_until, funding_source, changed by the plan)."""
-
-    __slots__ = (
-        "id",
-        "nik",
-        "name",
-        "sex",
-        "birth_date",
-        "created_in",
-        "orig_name",
-        "orig_sex",
-        "first_row",
-        "first_key",
-        "coverage",
-        "coverage_row",
-        "posts",
-        "memberships",
-        "file_posts",
-    )
-
-    def __init__(self, id, nik, name, sex, birth_date, created_in=None):  # noqa: A002 - field name
-        self.id, self.nik, self.name, self.sex, self.birth_date = id, nik, name, sex, birth_date
-        self.created_in = created_in  # stored, kept as it is (a new person's: see the engine)
-        self.orig_name, self.orig_sex = name, sex
-        self.first_row = 0  # the first file row naming this person
-        # The hash of the coverage columns of the first row giving this person's programs,
-        # and that row (not a tuple of both: 9 MB for 200,000 persons)
-        self.coverage: int | None = None
-        self.coverage_row = 0
-        self.posts: tuple[PostState, ...] = _NONE
-        self.memberships: tuple[tuple, ...] = _NONE
-        # The posts the file gives this person: the first row's (village, code, unit), then
-        # {key: row} of any further rows (few persons have them; a file may give one thousands).
-        self.first_key: tuple | None = None
-        self.file_posts: dict[tuple, int] | tuple = _NONE
-
-    def add_file_post(self, key: tuple, number: int) -> None:
-        if self.first_key is None:
-            self.first_key = key  # of first_row
-        else:
-            if not self.file_posts:
-                self.file_posts = {}
-            self.file_posts[key] = number
-
-    def file_row(self, key: tuple) -> int:
-        """The file row giving this person the post `key`, or 0."""
-        if key == self.first_key:
-            return self.first_row
-        return self.file_posts.get(key, 0) if self.file_posts else 0
-
-    def file_pairs(self) -> Iterator[tuple[tuple, int]]:
-        """(post key, row) of the rows giving this person a post, in file order."""
-        first = [(self.first_key, self.first_row)] if self.first_key is not None else []
-        return chain(first, self.file_posts.items() if self.file_posts else ())
-
-    def file_post_count(self) -> int:
-        return (self.first_key is not None) + len(self.file_posts)
-
-    def membership(self, program: str) -> tuple | None:
-        return next((m for m in self.memberships if m[1] == program), None)
-
-    @property
-    def changed(self) -> bool:
-        return self.id is not None and (self.name, self.sex) != (self.orig_name, self.orig_sex)
-
-    def values(self) -> tuple:
-        return (self.id, self.nik, self.name, self.sex, self.birth_date, self.created_in)
-
-
-class NewPost:
-    """A post the file adds: what writing it needs and what later rows compare with (as a
-    holder of the same single-holder post); a file row keeps 17 values, this 8."""
-
-    __slots__ = ("number", "nik", "name", "village", "post", "unit", "term_start", "term_end")
-
-    def __init__(self, row):
-        for attribute in self.__slots__:
-            setattr(self, attribute, getattr(row, attribute))
-
-
-class PostState:
-    """A stored post; `number` is the file row that names it (0: none), `name` its holder's."""
-
-    __slots__ = (
-        "id",
-        "person_id",
-        "village",
-        "code",
-        "category",
-        "unit",
-        "term_start",
-        "term_end",
-        "decree_number",
-        "nik",
-        "name",
-        "orig_start",
-        "orig_end",
-        "number",
-    )
-
-    def __init__(self, row: tuple, shared: dict):
-        for index, (attribute, value) in enumerate(zip(self.__slots__, row, strict=False)):
-            setattr(self, attribute, shared.setdefault(value, value) if 1 < index < 9 else value)
-        self.orig_start, self.orig_end = self.term_start, self.term_end
-        self.number = 0
-
-    @property
-    def changed(self) -> bool:
-        return (self.term_start, self.term_end) != (self.orig_start, self.orig_end)
-
-    def key(self) -> tuple[str, str, str]:
-        return (self.village, self.code, unit_key(self.unit))
-
-    def values(self) -> tuple:
-        return tuple(getattr(self, f) for f in self.__slots__[:9])
-
-
-_POST_QUERY = (
+POST_QUERY = (
     "id",
     "person_id",
     "village_id",
@@ -177,18 +58,19 @@ _POST_QUERY = (
     "person__nik",
     "person__name",
 )
-MEMBERSHIP_FIELDS = (
+# The coverage, and what a confirm must not overwrite unseen (the basis covers every field).
+MEMBERSHIP_QUERY = (
     "id",
     "person_id",
     "program_id",
-    "participant_category",
-    "kpj_number",
-    "enrolled_on",
-    "paid_until",
-    "funding_source",
+    *COVERAGE_FIELDS,
     "verified_on",
     "verified_source",
 )
+_MEMBERSHIP_KEYS = itemgetter(
+    *(MEMBERSHIP_QUERY.index(n) for n in ("id", "person_id", "program_id"))
+)
+_MEMBERSHIP_COVERAGE = itemgetter(*(MEMBERSHIP_QUERY.index(name) for name in COVERAGE_FIELDS))
 
 
 class Stored:
@@ -198,13 +80,20 @@ class Stored:
 
     def __init__(self):
         self.villages: set[str] = set()
+        self.programs: tuple[str, ...] = ()  # codes, in the programs' order
         self.checked_villages: set[str] = set()
         self.slot_villages: set[str] = set()
         self.persons: dict[str, PersonState] = {}
         self.posts: dict[int, PostState] = {}  # single-holder posts, for one state per post
-        self.slots: dict[tuple, list] = {}
-        self.shared: dict = {}  # one object per repeated stored value (codes, units, dates)
+        self.slots: dict[PostKey, list[Holder]] = {}
+        self.shared: dict[Any, Any] = {}  # one object per repeated stored value (codes, dates)
         self.basis = hashlib.sha256()  # of every row loaded, in a fixed order
+
+    def load_programs(self) -> None:
+        """The programs a file may name: read once, and part of the basis (a program added or
+        removed since a preview makes its plan stale)."""
+        rows = self._fetch(Program.objects.values_list("order", "code"))
+        self.programs = tuple(code for _order, code in rows)
 
     def load_villages(self, codes: Iterable[str]) -> None:
         new = set(codes) - self.checked_villages
@@ -218,59 +107,49 @@ class Stored:
         self.slot_villages |= new
         for chunk in chunks(sorted(new)):
             posts = Post.objects.filter(_in("village_id", chunk), code__in=SINGLE_HOLDER_POSTS)
-            for row in self._fetch(posts.values_list(*_POST_QUERY)):
+            for row in self._fetch(posts.values_list(*POST_QUERY)):
                 post = self._post(row)
                 self.slots.setdefault(slot_key(post.village, post.code, post.unit), []).append(post)
 
     def load_persons(self, niks: Iterable[str]) -> None:
         """Persons not seen yet, with their posts and memberships."""
-        shared, loaded = self.shared, {}
+        share, loaded = self.shared.setdefault, {}
         for chunk in chunks(sorted(set(niks) - self.persons.keys())):
             people = Person.objects.filter(_in("nik", chunk))
             for id, nik, name, sex, birth, area in self._fetch(  # noqa: A001
                 people.values_list("id", "nik", "name", "sex", "birth_date", "created_in")
             ):
-                birth = shared.setdefault(birth, birth)
-                person = PersonState(id, nik, name, sex, birth, shared.setdefault(area, area))
+                person = PersonState(id, nik, name, sex, share(birth, birth), share(area, area))
                 self.persons[nik] = loaded[id] = person
         for chunk in chunks(loaded):
-            for row in self._fetch(
-                Post.objects.filter(_in("person_id", chunk)).values_list(*_POST_QUERY)
-            ):
-                person = loaded[row[1]]
-                row = (row[0], person.id, *row[2:-2], person.nik, person.name)  # shared values
-                if row[3] in SINGLE_HOLDER_POSTS:
-                    person.posts += (self._post(row),)
-                else:
-                    person.posts += (PostState(row, shared),)
+            posts = Post.objects.filter(_in("person_id", chunk)).values_list(*POST_QUERY)
+            for row in self._fetch(posts):
+                post = self._post(row, loaded)
+                loaded[post.person_id].posts += (post,)
             memberships = Membership.objects.filter(_in("person_id", chunk))
-            for row in self._fetch(memberships.values_list(*MEMBERSHIP_FIELDS)):
-                person = loaded[row[1]]
-                compact = (row[0], *(shared.setdefault(v, v) for v in row[2:8]), False)
-                person.memberships += (compact,)
+            for row in self._fetch(memberships.values_list(*MEMBERSHIP_QUERY)):
+                self._add_membership(row, loaded)
         for person in loaded.values():
             if len(person.posts) > 1:
                 person.posts = tuple(
                     sorted(person.posts, key=lambda p: (p.term_start or dt.date.min, p.id))
                 )
 
-    def masked_candidates(
-        self, keys: Iterable[tuple[str, str, str]]
-    ) -> dict[tuple, list[tuple[str, str]]]:
-        """(NIK, name) of the holders of each (village, post code, unit), for masked NIKs."""
+    def masked_candidates(self, keys: Iterable[PostKey]) -> dict[PostKey, list[tuple[str, str]]]:
+        """(NIK, name) of the holders of each post, for masked NIKs."""
         wanted = set(keys)
-        found: dict[tuple, list[tuple[str, str]]] = {}
+        found: dict[PostKey, list[tuple[str, str]]] = {}
         for chunk in chunks(sorted({village for village, _code, _unit in wanted})):
             rows = Post.objects.filter(_in("village_id", chunk)).values_list(
                 "village_id", "code", "unit", "person__nik", "person__name"
             )
             for village, code, unit, nik, name in self._fetch(rows):
-                key = (village, code, unit_key(unit))
+                key = post_key(village, code, unit)
                 if key in wanted:
                     found.setdefault(key, []).append((nik, " ".join(name.split())))
         return found
 
-    def _fetch(self, queryset) -> list:
+    def _fetch(self, queryset: QuerySet[Any, Any]) -> list[Any]:
         """A values_list queryset's rows, fetched at once (a chunk of at most a few thousand),
         sorted (the first value is an id or a code) and added to the basis. The query has no
         ORDER BY: the models' default orderings would join villages and programs."""
@@ -282,12 +161,48 @@ class Stored:
         self.basis.update(out.getbuffer())
         return rows
 
-    def _post(self, row: tuple) -> PostState:
-        """One state per stored post, whichever query found it first."""
-        post = self.posts.get(row[0])
-        if post is None:
-            post = self.posts[row[0]] = PostState(row, self.shared)
+    def _post(
+        self, row: tuple[Any, ...], persons: Mapping[int, PersonState] = _NOBODY
+    ) -> PostState:
+        """A row of POST_QUERY as a state, its repeated values shared, the NIK and name of its
+        holder the person's own objects when `persons` has them. A single-holder post has one
+        state, whichever query finds it first (its holders and its person share it)."""
+        id, person_id, village, code, category, unit, start, end, decree, nik, name = row  # noqa: A001
+        single = code in SINGLE_HOLDER_POSTS
+        if single and id in self.posts:
+            return self.posts[id]
+        holder = persons.get(person_id)
+        if holder is not None:
+            nik, name = holder.nik, holder.name
+        share = self.shared.setdefault
+        post = PostState(
+            id=id,
+            person_id=person_id,
+            village=share(village, village),
+            code=share(code, code),
+            category=share(category, category),
+            unit=share(unit, unit),
+            term_start=share(start, start),
+            term_end=share(end, end),
+            decree_number=share(decree, decree),
+            nik=nik,
+            name=name,
+        )
+        if single:
+            self.posts[id] = post
         return post
+
+    def _add_membership(self, row: tuple[Any, ...], persons: Mapping[int, PersonState]) -> None:
+        """A row of MEMBERSHIP_QUERY as a stored membership of its person. A person's
+        memberships mostly share one coverage (a row gives them): one object for it."""
+        share = self.shared.setdefault
+        id, person_id, program = _MEMBERSHIP_KEYS(row)  # noqa: A001
+        person = persons[person_id]
+        coverage = Coverage(*(share(value, value) for value in _MEMBERSHIP_COVERAGE(row)))
+        coverage = next(
+            (m.coverage for m in person.memberships if m.coverage == coverage), coverage
+        )
+        person.memberships += (StoredMembership(id, share(program, program), coverage),)
 
 
 def _in(field: str, values: list) -> Q:

@@ -11,11 +11,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from enrollment.imports.columns import COLUMNS, HEADER, POST_LABELS
+from enrollment.imports.columns import COLUMNS, HEADER
 from enrollment.models import Membership, Program
-from villages.models import CATEGORY_OF_POST
+from villages.categories import CATEGORIES
 
-TEXT_COLUMNS = ("nik", "kpj")
+TEXT_COLUMNS = ("nik", "kpj_number")
 DATE_COLUMNS = ("term_start", "term_end", "enrolled_on", "paid_until")
 # Empty rows pre-formatted as text, so a NIK typed into them stays 16 digits.
 FORMATTED_ROWS = 1000
@@ -66,17 +66,22 @@ def _codes_sheet(sheet) -> None:
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
 
+    programs = list(Program.objects.order_by("order", "code").values_list("code", "name"))
     heading(_("Column"), _("Required"), _("Accepted values"))
     for column in COLUMNS:
         required = _("yes") if column.required else ""
-        sheet.append([f"{column.name} ({column.alias})", required, str(column.accepts)])
+        accepts = str(column.accepts)
+        if column.key == "programs":  # the programs in the database
+            accepts %= {"programs": ", ".join(code for code, _name in programs)}
+        sheet.append([f"{column.name} ({column.alias})", required, accepts])
     sheet.append([])
     heading(_("Post code"), _("Indonesian label"), _("Category"), _("Also accepted"))
-    for code, labels in POST_LABELS.items():
-        sheet.append([code, labels[0], CATEGORY_OF_POST[code], ", ".join(labels[1:])])
+    for category in CATEGORIES:
+        for post in category.posts:
+            sheet.append([post.code, post.names[0], category.code, ", ".join(post.names[1:])])
     sheet.append([])
     heading(_("Program"), _("Name"))
-    for code, name in Program.objects.order_by("order").values_list("code", "name"):
+    for code, name in programs:
         sheet.append([code, name])
     sheet.append([])
     heading(_("Funding source"), _("Label"), _("Also accepted"))

@@ -12,14 +12,18 @@ updates go into a temporary table by COPY and from there in one UPDATE … FROM.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from operator import itemgetter
+from typing import Any
 
 import psycopg
 from django.db import connection
+from django.db.models import Field, Model
 from psycopg import sql
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from enrollment.imports.state import chunks
+from enrollment.models import ImportRecord
 
 BATCH = 2000
 COPY_CHUNK = 50_000  # rows per COPY: bounds the memory a write takes
@@ -29,7 +33,7 @@ HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "his
 FILE_FIELDS = ("upload", "rejected")  # an ImportRecord's files, up to 20 MB each
 
 
-def save_with_files(record, **files: bytes) -> None:
+def save_with_files(record: ImportRecord, **files: bytes) -> None:
     """Save an ImportRecord, setting the files given (the others are left as stored). On
     PostgreSQL the files go as binary parameters of a statement bound on the server: Django
     binds on the client, where a 20 MB file becomes 40 MB of escaped text, copied again, and a
@@ -45,9 +49,9 @@ def save_with_files(record, **files: bytes) -> None:
     if connection.vendor != "postgresql":
         record.save(update_fields=list(files))
         return
-    meta, quote = record._meta, connection.ops.quote_name
-    sets = ", ".join(f"{quote(meta.get_field(name).column)} = %b" for name in files)
-    statement = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE id = %s"
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(_column(name))} = %b" for name in files)
+    statement = f"UPDATE {quote(ImportRecord._meta.db_table)} SET {sets} WHERE id = %s"
     with connection.cursor() as cursor, psycopg.Cursor(cursor.cursor.connection) as bound:
         bound.execute(statement, [*files.values(), record.pk])
 
@@ -55,27 +59,43 @@ def save_with_files(record, **files: bytes) -> None:
 READ_SLICE = 1024 * 1024
 
 
-def load_file(record, name: str) -> bytes:
+def load_file(record: ImportRecord, name: str) -> bytes:
     """One of an ImportRecord's files, read a megabyte at a time: read whole, a 20 MB file
     left a worker 60 to 80 MB bigger (escaped as text, and the driver's buffers keep the size
     of the largest result they held)."""
     quote = connection.ops.quote_name
-    column, table = quote(record._meta.get_field(name).column), quote(record._meta.db_table)
+    column, table = quote(_column(name)), quote(ImportRecord._meta.db_table)
     length = "octet_length" if connection.vendor == "postgresql" else "length"
     pieces = []
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {length}({column}) FROM {table} WHERE id = %s", [record.pk])
-        size = cursor.fetchone()[0] or 0
+        size = _one(cursor.fetchone()) or 0
         for start in range(1, size + 1, READ_SLICE):
             cursor.execute(
                 f"SELECT substr({column}, %s, %s) FROM {table} WHERE id = %s",
                 [start, READ_SLICE, record.pk],
             )
-            pieces.append(bytes(cursor.fetchone()[0]))
+            pieces.append(bytes(_one(cursor.fetchone())))
     return b"".join(pieces)
 
 
-def plain_fields(record) -> list[str]:
+def _column(name: str) -> str:
+    """The column of an ImportRecord's field (its files)."""
+    field = ImportRecord._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise ValueError(f"ImportRecord.{name} is not a column")
+    return field.column
+
+
+def _one(row: tuple[Any, ...] | None) -> Any:
+    """The value of a one-column row that the query always returns (by the record's id)."""
+    if row is None:
+        raise ImportRecord.DoesNotExist
+    (value,) = row
+    return value
+
+
+def plain_fields(record: ImportRecord) -> list[str]:
     """The record's fields but its id and its files."""
     return [
         field.name
@@ -85,33 +105,43 @@ def plain_fields(record) -> list[str]:
 
 
 def create_with_history(
-    model, columns: Sequence[str], rows: Iterable[tuple], *, history: dict, copy: bool | None = None
-) -> array:
-    """Insert `rows` (values for `columns`: every field but the id), taken a chunk at a time,
-    with their history; the new ids, in order. `copy` forces or forbids the COPY path (default:
-    on PostgreSQL)."""
+    model: type[Model],
+    fields: Sequence[str],
+    records: Iterable[Mapping[str, object]],
+    *,
+    history: dict[str, Any],
+    copy: bool | None = None,
+) -> array[int]:
+    """Insert `records` (each the values of `fields`, by name: every field but the id), taken
+    a chunk at a time, with their history; the new ids, in order. `copy` forces or forbids the
+    COPY path (default: on PostgreSQL)."""
     if copy is None:
         copy = copy_supported(model)
     ids = array("q")  # 8 bytes an id, not a list's 36
-    for batch in chunks(rows, COPY_CHUNK if copy else BATCH):
+    for batch in chunks(rows_of(fields, records), COPY_CHUNK if copy else BATCH):
         if copy:
-            ids.extend(_copy_create(model, columns, batch, history))
+            ids.extend(_copy_create(model, fields, batch, history))
             continue
-        objs = [model(**dict(zip(columns, row, strict=True))) for row in batch]
+        objs = [model(**dict(zip(fields, row, strict=True))) for row in batch]
         created = bulk_create_with_history(objs, model, batch_size=BATCH, **history)
         ids.extend(obj.pk for obj in created)
     return ids
 
 
 def update_with_history(
-    model, rows: Iterable[tuple], fields: list[str], *, history: dict, copy: bool | None = None
+    model: type[Model],
+    records: Iterable[Mapping[str, object]],
+    fields: list[str],
+    *,
+    history: dict[str, Any],
+    copy: bool | None = None,
 ) -> None:
-    """Update `fields` of the records whose complete values `rows` gives (every field, in the
-    model's order, id first) and write their "~" history rows."""
+    """Update `fields` of the records whose complete values `records` give (every field, by
+    name) and write their "~" history rows."""
     if copy is None:
         copy = copy_supported(model)
     names = [f.attname for f in model._meta.concrete_fields]
-    for batch in chunks(rows, COPY_CHUNK if copy else UPDATE_BATCH):
+    for batch in chunks(rows_of(names, records), COPY_CHUNK if copy else UPDATE_BATCH):
         if copy:
             _copy_update(model, batch, fields, history)
         else:
@@ -119,29 +149,51 @@ def update_with_history(
             bulk_update_with_history(objs, model, fields, batch_size=UPDATE_BATCH, **history)
 
 
-def copy_supported(model) -> bool:
+def rows_of(
+    fields: Sequence[str], records: Iterable[Mapping[str, object]]
+) -> Iterator[tuple[object, ...]]:
+    """Each record's values of `fields`, in that order: the one place a named record becomes a
+    row (COPY and the chunks take tuples, a third of a dict's size)."""
+    for record in records:
+        yield tuple(record[name] for name in fields)
+
+
+def copy_supported(model: type[Model]) -> bool:
     """PostgreSQL, an auto id, and a history table of exactly the model's fields plus
     simple_history's own (anything else falls back to bulk_create_with_history)."""
-    if connection.vendor != "postgresql" or model._meta.pk.attname != "id":
+    pk = model._meta.pk
+    if connection.vendor != "postgresql" or pk is None or pk.attname != "id":
         return False
     fields = {f.attname for f in model._meta.concrete_fields}
-    history = {f.attname for f in model.history.model._meta.concrete_fields}
+    history = {f.attname for f in history_model(model)._meta.concrete_fields}
     return history == fields | {"history_id", *HISTORY_COLUMNS}
 
 
-def _history_extra(history: dict, kind: str) -> tuple:
+def history_model(model: type[Model]) -> type[Model]:
+    """The model simple_history keeps `model`'s history in."""
+    # simple_history's HistoricalRecords adds `history` when the model class is created.
+    history: type[Model] = model.history.model  # type: ignore[attr-defined]
+    return history
+
+
+def _history_extra(history: dict[str, Any], kind: str) -> tuple[object, ...]:
     user = history.get("default_user")
     reason = history.get("default_change_reason") or ""
     return (history["default_date"], reason, kind, getattr(user, "pk", None))
 
 
-def _copy_create(model, columns: Sequence[str], rows: list[tuple], history: dict) -> list[int]:
+def _copy_create(
+    model: type[Model],
+    columns: Sequence[str],
+    rows: list[tuple[object, ...]],
+    history: dict[str, Any],
+) -> list[int]:
     fields = {f.attname for f in model._meta.concrete_fields}
     assert fields == {"id", *columns}, "every field but the id is given"
     ids = _next_ids(model, len(rows))
     extra = _history_extra(history, "+")
     names = ["id", *columns]
-    history_table = model.history.model._meta.db_table
+    history_table = history_model(model)._meta.db_table
     with connection.wrap_database_errors, connection.cursor() as cursor:
         records = ((pk, *row) for pk, row in zip(ids, rows, strict=True))
         _copy(cursor.cursor, model._meta.db_table, names, records)
@@ -150,7 +202,9 @@ def _copy_create(model, columns: Sequence[str], rows: list[tuple], history: dict
     return ids
 
 
-def _copy_update(model, rows: list[tuple], fields: list[str], history: dict) -> None:
+def _copy_update(
+    model: type[Model], rows: list[tuple[object, ...]], fields: list[str], history: dict[str, Any]
+) -> None:
     """The new values into a temporary table by COPY, one UPDATE … FROM it, then the "~"
     history rows (every field, as simple_history writes them) by COPY."""
     table, temporary = model._meta.db_table, f"import_update_{model._meta.db_table}"
@@ -166,21 +220,22 @@ def _copy_update(model, rows: list[tuple], fields: list[str], history: dict) -> 
                 "CREATE TEMPORARY TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA"
             ).format(sql.Identifier(temporary), columns, sql.Identifier(table))
         )
-        positions = [names.index(field) for field in fields]
-        values = ((row[0], *(row[p] for p in positions)) for row in rows)
-        _copy(cursor.cursor, temporary, ["id", *fields], values)
+        changed = itemgetter(*(names.index(name) for name in ["id", *fields]))
+        _copy(cursor.cursor, temporary, ["id", *fields], map(changed, rows))
         cursor.execute(
             sql.SQL("UPDATE {} AS t SET {} FROM {} AS u WHERE t.id = u.id").format(
                 sql.Identifier(table), assignments, sql.Identifier(temporary)
             )
         )
         cursor.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(temporary)))
-        history_table = model.history.model._meta.db_table
+        history_table = history_model(model)._meta.db_table
         versions = ((*row, *extra) for row in rows)
         _copy(cursor.cursor, history_table, [*names, *HISTORY_COLUMNS], versions)
 
 
-def _copy(cursor, table: str, columns: list[str], rows) -> None:
+def _copy(
+    cursor: psycopg.Cursor[Any], table: str, columns: list[str], rows: Iterable[Sequence[object]]
+) -> None:
     """COPY in binary format, the column types read from the table itself."""
     cursor.execute(
         "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass "
@@ -197,7 +252,7 @@ def _copy(cursor, table: str, columns: list[str], rows) -> None:
             copy.write_row(row)
 
 
-def _next_ids(model, count: int) -> list[int]:
+def _next_ids(model: type[Model], count: int) -> list[int]:
     table = model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(

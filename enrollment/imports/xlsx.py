@@ -68,6 +68,8 @@ class _Archive(zipfile.ZipFile):
 class _Structure(ExcelReader):
     """openpyxl's reader kept to the structure: no shared strings, no sheet opened."""
 
+    archive: zipfile.ZipFile
+
     def __init__(self, data: bytes):
         super().__init__(io.BytesIO(data), read_only=True, data_only=True)
         self.archive.close()

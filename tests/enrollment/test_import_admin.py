@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from enrollment.imports.engine import imports_expire
-from enrollment.models import ImportRecord
+from enrollment.models import ImportRecord, Program
 from tests.factories import BranchOfficeFactory, PersonFactory, UserFactory
 from tests.fixtures.roster.build import EXAMPLE, KEDIRI, TUBAN_VILLAGE, csv_bytes, nik, row
 from villages.models import AccessLog, Person, Regency
@@ -293,6 +293,19 @@ def test_the_blank_xlsx_template_has_text_identifiers_and_a_sheet_of_codes(staff
     assert ("PENGURUS_LKD", "Pengurus LKD", "LKD", "PKK, Karang Taruna, LPMD, Kader Posyandu") in {
         row[:4] for row in codes.iter_rows(values_only=True)
     }
+
+
+def test_the_xlsx_template_lists_the_programs_in_the_database(staff):
+    Program.objects.create(code="JKN", name="Jaminan Kesehatan Nasional", order=6)
+
+    response = staff.get(url("template", "xlsx"))
+
+    codes = load_workbook(io.BytesIO(response.content)).worksheets[1]
+    rows = {row[0]: row for row in codes.iter_rows(values_only=True) if row and row[0]}
+    assert rows["program (programs)"][2] == (
+        "JKK, JKM, JHT, JP, JKP, JKN separated by , ; / or spaces; empty = not enrolled"
+    )
+    assert rows["JKN"][:2] == ("JKN", "Jaminan Kesehatan Nasional")
 
 
 def test_export_masks_identifiers_without_the_full_nik_permission(staff, client):

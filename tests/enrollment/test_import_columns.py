@@ -2,6 +2,7 @@
 parses or is a CellError, never another exception and never a silent change."""
 
 import datetime as dt
+from functools import partial
 
 import pytest
 from django.utils import translation
@@ -10,7 +11,6 @@ from hypothesis import strategies as st
 
 from enrollment.imports.columns import (
     COLUMNS,
-    PROGRAM_CODES,
     CellError,
     MaskedKpj,
     MaskedNik,
@@ -27,9 +27,11 @@ from enrollment.imports.columns import (
     parse_sex,
     parse_unit,
     parse_village_code,
+    post_label,
 )
 from enrollment.imports.dates import MONTHS
 from tests.factories import make_nik
+from villages.categories import POSTS
 
 
 @pytest.fixture(autouse=True)
@@ -52,6 +54,9 @@ ANY_CELL = st.one_of(
 )
 
 
+PROGRAMS = ("JKK", "JKM", "JHT", "JP", "JKP")  # as the database has them
+
+
 def expected_of(parse, raw) -> str:
     with pytest.raises(CellError) as error:
         parse(raw)
@@ -63,7 +68,7 @@ def expected_of(parse, raw) -> str:
 @given(raw=ANY_CELL)
 def test_every_cell_parses_or_is_a_cell_error(column, raw):
     try:
-        column.parse(raw)
+        column.parser(PROGRAMS)(raw)
     except CellError as error:
         assert error.expected
 
@@ -195,6 +200,17 @@ def test_post_codes_labels_and_aliases(raw, expected):
     assert parse_post(raw) == expected
 
 
+def test_every_name_of_a_post_in_the_registry_is_accepted_and_the_first_is_written():
+    accepted = {post.code: [parse_post(name) for name in post.names] for post in POSTS}
+
+    assert accepted == {post.code: [post.code] * len(post.names) for post in POSTS}
+    assert [post_label(post.code) for post in POSTS] == [
+        "Kepala Desa", "Sekretaris Desa", "Kepala Urusan", "Kepala Seksi", "Kepala Dusun",
+        "Ketua BPD", "Anggota BPD", "Ketua RW", "Sekretaris RW", "Ketua RT", "Sekretaris RT",
+        "Pengurus LKD", "Satlinmas", "Pengelola BUMDes", "Lainnya",
+    ]  # fmt: skip
+
+
 def test_an_unknown_post_is_refused():
     assert expected_of(parse_post, "Bendahara").startswith("a post code such as KEPALA_DESA")
 
@@ -297,24 +313,31 @@ def test_any_named_date_reads_back_when_the_name_is_its_month(day, name):
      ("jkk; jkm / jp", ("JKK", "JKM", "JP")), ("JKP", ("JKP",)), ("", ()), ("JKK, JKK", ("JKK",))],
 )  # fmt: skip
 def test_programs(raw, expected):
-    assert parse_programs(raw) == expected
+    assert parse_programs(raw, PROGRAMS) == expected
 
 
 def test_an_unknown_program_is_refused():
-    assert expected_of(parse_programs, "JKK+JKM") == (
+    assert expected_of(partial(parse_programs, known=PROGRAMS), "JKK+JKM") == (
         "programs among JKK, JKM, JHT, JP and JKP separated by , ; / or spaces (unknown: JKK+JKM)"
+    )
+
+
+def test_the_programs_are_those_given_in_their_order():
+    assert parse_programs("jkp jkn JKK", ("JKN", "JKK", "JKP")) == ("JKN", "JKK", "JKP")
+    assert expected_of(partial(parse_programs, known=("JKK", "JKN")), "JKK JKM") == (
+        "programs among JKK and JKN separated by , ; / or spaces (unknown: JKM)"
     )
 
 
 @settings(max_examples=200)
 @given(
-    programs=st.lists(st.sampled_from(PROGRAM_CODES), unique=True),
+    programs=st.lists(st.sampled_from(PROGRAMS), unique=True),
     separators=st.lists(st.sampled_from([",", ";", "/", " ", ", ", " / "]), min_size=5, max_size=5),
     lower=st.booleans(),
 )
 def test_any_set_of_programs_reads_back(programs, separators, lower):
     text = "".join(p + s for p, s in zip(programs, separators, strict=False))
-    assert set(parse_programs(text.lower() if lower else text)) == set(programs)
+    assert set(parse_programs(text.lower() if lower else text, PROGRAMS)) == set(programs)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import translation
 
-from enrollment.imports.engine import import_confirm, import_preview, roster_import
+from enrollment.imports.engine import import_confirm, import_preview
 from enrollment.models import ImportRecord, Program
 from tests.factories import BranchOfficeFactory, PersonFactory, PostFactory
 from tests.fixtures.roster.build import KEDIRI, csv_bytes, nik, row
@@ -66,6 +66,7 @@ def renaming(name: str, *others: dict) -> bytes:
 def preview(user, data: bytes) -> ImportRecord:
     result = import_preview(data=data, file_name="roster.csv", user=user, skip_invalid=False)
     assert result.refused == ""
+    assert result.record is not None
     return result.record
 
 
@@ -121,18 +122,19 @@ def test_a_confirm_in_another_language_than_its_preview_is_written(staff_user, h
 
 
 @pytest.mark.django_db
-def test_a_missing_program_is_not_reported_as_records_that_changed():
-    """Every IntegrityError used to read as "the records changed since the preview"."""
-    Program.objects.filter(code="JKP").delete()
+def test_a_program_removed_since_the_preview_makes_it_stale(staff_user):
+    """A preview names a program that head office then removes: its confirm writes nothing
+    and shows the new preview, where the row is an error (the programs are part of what a
+    plan is made from)."""
+    program = Program.objects.create(code="JKN", name="Jaminan Kesehatan Nasional", order=6)
+    record = preview(staff_user, csv_bytes([row(program="JKK JKN")]))
+    program.delete()
 
-    result = roster_import(data=csv_bytes([row(program="JKK JKP")]), file_name="roster.csv")
+    result = import_confirm(record=record, user=staff_user)
 
-    assert (result.written, result.stale) == (False, False)
-    assert result.refused == (
-        "The programs JKP are not in the database, so nothing was written: ask the administrator "
-        "to restore them."
-    )
-    assert (Person.objects.count(), ImportRecord.objects.count()) == (0, 0)
+    assert (result.written, result.stale) == (False, True)
+    assert [(e.row, e.column, e.found) for e in result.plan.errors] == [(2, "program", "JKK JKN")]
+    assert Person.objects.count() == 0
 
 
 # --- Concurrent writers (PostgreSQL) ---------------------------------------------------------

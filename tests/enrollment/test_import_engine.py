@@ -7,11 +7,12 @@ import io
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from enrollment.imports.engine import roster_import
 from enrollment.imports.writes import create_with_history, update_with_history
-from enrollment.models import ImportRecord, Membership
+from enrollment.models import ImportRecord, Membership, Program
 from tests.factories import MembershipFactory, PersonFactory, PostFactory, UserFactory
 from tests.fixtures.roster.build import (
     EXAMPLE,
@@ -410,6 +411,47 @@ def test_unknown_columns_are_one_warning():
     ]
 
 
+# --- Programs ---------------------------------------------------------------------------------
+
+
+def test_a_program_added_by_head_office_imports():
+    Program.objects.create(code="JKN", name="Jaminan Kesehatan Nasional", order=6)
+
+    result = run(csv_bytes([row(program="jkn, JKK")]))
+
+    assert (result.written, errors(result)) == (True, [])
+    values = ("BPU", "", dt.date(2024, 1, 1), dt.date(2026, 12, 31), "APBDES")
+    assert coverage(nik(1)) == {"JKK": values, "JKN": values}
+
+
+def test_an_unknown_program_is_a_row_error_listing_the_programs_in_the_database():
+    Program.objects.create(code="JKN", name="Jaminan Kesehatan Nasional", order=6)
+    Program.objects.filter(code="JKP").delete()
+
+    result = run(csv_bytes([row(program="JKK JKP")]))
+
+    assert errors(result) == [
+        (2, "program", "JKK JKP",
+         "programs among JKK, JKM, JHT, JP and JKN separated by , ; / or spaces (unknown: JKP)"),
+    ]  # fmt: skip
+    assert (result.written, Person.objects.count()) == (False, 0)
+    with translation.override("id"):
+        assert errors(run(csv_bytes([row(program="JKK JKP")])))[0][3] == (
+            "program dari JKK, JKM, JHT, JP dan JKN yang dipisahkan dengan , ; / atau spasi "
+            "(tidak dikenal: JKP)"
+        )
+
+
+def test_the_programs_are_read_once_per_import():
+    data = csv_bytes([row(nik=nik(n), program="JKK JKM") for n in range(1, 41)])
+
+    with CaptureQueriesContext(connection) as queries:
+        result = run(data, dry_run=True)
+
+    assert result.plan.counts.created == 40
+    assert sum('"enrollment_program"' in query["sql"] for query in queries) == 1
+
+
 # --- Scope ------------------------------------------------------------------------------------
 
 
@@ -475,9 +517,10 @@ def test_copy_writes_the_same_rows_and_history_as_simple_history():
     history = {"default_user": user, "default_change_reason": "r", "default_date": timezone.now()}
     columns = ("nik", "name", "sex", "birth_date", "created_in")
     rows = [(nik(n), f"Warga {n}", "L", dt.date(1980, 4, 12), KEDIRI) for n in (1, 2)]
+    records = [dict(zip(columns, values, strict=True)) for values in rows]
 
-    copied = create_with_history(Person, columns, rows[:1], history=history, copy=True)
-    created = create_with_history(Person, columns, rows[1:], history=history, copy=False)
+    copied = create_with_history(Person, columns, records[:1], history=history, copy=True)
+    created = create_with_history(Person, columns, records[1:], history=history, copy=False)
 
     def written(pk):
         record = Person.history.get(id=pk)
@@ -499,7 +542,8 @@ def test_copy_updates_as_simple_history_does():
     first.name, second.name = "Nama Baru", "Nama Baru"
 
     def values(person):
-        return (person.pk, person.nik, person.name, person.sex, person.birth_date, None)
+        return {"id": person.pk, "nik": person.nik, "name": person.name, "sex": person.sex,
+                "birth_date": person.birth_date, "created_in": None}  # fmt: skip
 
     update_with_history(Person, [values(first)], ["name"], history=history, copy=True)
     update_with_history(Person, [values(second)], ["name"], history=history, copy=False)
