@@ -8,14 +8,26 @@ on the server (in its ImportRecord) between preview and confirm.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,6 +50,7 @@ from villages.models import AccessLog
 from villages.selectors import area_get
 
 PERMISSION = "enrollment.add_membership"
+View = Callable[..., HttpResponseBase]
 
 
 class UploadForm(forms.Form):
@@ -57,7 +70,7 @@ class UploadForm(forms.Form):
         ),
     )
 
-    def clean_file(self):
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(
@@ -103,36 +116,50 @@ class ImportRecordAdmin(admin.ModelAdmin):
     def reference(self, obj: ImportRecord) -> str:
         return obj.reference
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ImportRecord]:
         records = super().get_queryset(request).defer("upload", "rejected")
         if scope_for(request.user).everything:
             return records
         return records.filter(user=request.user)
 
-    def has_module_permission(self, request):
+    def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(PERMISSION)
 
-    def has_view_permission(self, request, obj=None):
+    def has_view_permission(self, request: HttpRequest, obj: ImportRecord | None = None) -> bool:
         return request.user.has_perm(PERMISSION)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(PERMISSION)  # "add" is the upload page
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: ImportRecord | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: ImportRecord | None = None) -> bool:
         return False
 
-    def add_view(self, request, form_url="", extra_context=None):
-        return self._permitted(_upload)(request, self)
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        _permitted(request)
+        return _upload(request, self)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        return self._permitted(_report)(request, self, object_id)
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        _permitted(request)
+        return _report(request, self, object_id)
 
-    def get_urls(self):
-        def view(function):
-            return self.admin_site.admin_view(self._permitted(function))
+    def get_urls(self) -> list[URLPattern]:
+        def view(function: View) -> View:
+            def permitted(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+                _permitted(request)
+                return function(request, *args, **kwargs)
+
+            return self.admin_site.admin_view(permitted)
 
         name = "enrollment_importrecord_%s"
         return [
@@ -145,22 +172,14 @@ class ImportRecordAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _permitted(self, function):
-        def wrapped(request, *args, **kwargs):
-            if not request.user.has_perm(PERMISSION):
-                raise PermissionDenied
-            return function(request, *args, **kwargs)
-
-        return wrapped
-
-    def _record(self, request, pk) -> ImportRecord:
+    def _record(self, request: HttpRequest, pk: int | str) -> ImportRecord:
         """The user's own record (head office: any); another user's is not found. Its files
         (up to 20 MB each) are not loaded: `load_file` reads the one a page needs."""
         if not str(pk).isdigit():
             raise Http404
         return get_object_or_404(self.get_queryset(request), pk=int(pk))
 
-    def _context(self, request, title: str, **extra) -> dict:
+    def _context(self, request: HttpRequest, title: str, **extra: object) -> dict[str, Any]:
         return {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -170,34 +189,47 @@ class ImportRecordAdmin(admin.ModelAdmin):
 
     # --- Upload, report, confirm --------------------------------------------------------------
 
-    def upload_view(self, request):
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
         return _upload(request, self)
 
-    def report_view(self, request, pk: int):
+    def report_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         return _report(request, self, pk)
 
-    def confirm_view(self, request, pk: int):
+    def confirm_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         return _confirm(request, self, pk)
 
-    def rejected_view(self, request, pk: int):
+    def rejected_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         return _rejected(request, self, pk)
 
-    def template_view(self, request, fmt: str):
+    def template_view(self, request: HttpRequest, fmt: str) -> HttpResponse:
         return _template(request, fmt)
 
-    def export_view(self, request):
+    def export_view(self, request: HttpRequest) -> HttpResponseBase:
         return _export(request, self)
 
 
+def _permitted(request: HttpRequest) -> None:
+    """Every page needs PERMISSION, whatever the model's permissions say."""
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user: every page is behind the admin's login."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
 @require_http_methods(["GET", "POST"])
-def _upload(request, model_admin: ImportRecordAdmin):
+def _upload(request: HttpRequest, model_admin: ImportRecordAdmin) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         result = import_preview(
             data=upload.read(),
             file_name=upload.name,
-            user=request.user,
+            user=_user(request),
             skip_invalid=form.cleaned_data["skip_invalid"],
         )
         if result.record is not None:  # a preview, unless the file is refused
@@ -210,7 +242,7 @@ def _upload(request, model_admin: ImportRecordAdmin):
 
 
 @require_GET
-def _report(request, model_admin: ImportRecordAdmin, pk: int):
+def _report(request: HttpRequest, model_admin: ImportRecordAdmin, pk: int | str) -> HttpResponse:
     record = model_admin._record(request, pk)
     report = record.report or {}
     shown = len(report.get("errors", []))
@@ -244,13 +276,13 @@ def _can_confirm(record: ImportRecord) -> bool:
 
 
 @require_POST
-def _confirm(request, model_admin: ImportRecordAdmin, pk: int):
+def _confirm(request: HttpRequest, model_admin: ImportRecordAdmin, pk: int) -> HttpResponse:
     record = model_admin._record(request, pk)
     report_url = reverse("admin:enrollment_importrecord_report", args=[record.pk])
     if not _can_confirm(record):
         messages.error(request, _("This preview cannot be imported; upload the file again."))
         return HttpResponseRedirect(report_url)
-    result = import_confirm(record=record, user=request.user)
+    result = import_confirm(record=record, user=_user(request))
     if result.refused:
         messages.error(request, result.refused)
     elif result.stale:
@@ -270,7 +302,7 @@ def _confirm(request, model_admin: ImportRecordAdmin, pk: int):
 
 
 @require_GET
-def _rejected(request, model_admin: ImportRecordAdmin, pk: int):
+def _rejected(request: HttpRequest, model_admin: ImportRecordAdmin, pk: int) -> HttpResponse:
     record = model_admin._record(request, pk)
     rejected = load_file(record, "rejected")
     if not rejected:
@@ -282,36 +314,40 @@ def _rejected(request, model_admin: ImportRecordAdmin, pk: int):
         rows=record.invalid,
         what=f"import rejected rows {record.reference}: {name}",
     )
-    return _download(HttpResponse(rejected, content_type="text/csv; charset=utf-8"), name)
+    response = HttpResponse(rejected, content_type="text/csv; charset=utf-8")
+    _download(response, name)
+    return response
 
 
 @require_GET
-def _template(request, fmt: str):
+def _template(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt == "csv":
         response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
         response = HttpResponse(template_xlsx(), content_type=XLSX_CONTENT_TYPE)
     else:
         raise Http404
-    return _download(response, f"roster-template.{fmt}")
+    _download(response, f"roster-template.{fmt}")
+    return response
 
 
 @require_GET
-def _export(request, model_admin: ImportRecordAdmin):
+def _export(request: HttpRequest, model_admin: ImportRecordAdmin) -> HttpResponseBase:
     form = ExportForm(request.GET or None)
     if not form.is_valid():
         ctx = model_admin._context(request, _("Export a roster"), form=form)
         return TemplateResponse(request, "admin/enrollment/import_export.html", ctx)
     area = area_get(code=form.cleaned_data["area"].strip())
-    if area is None or area.level == "country" or not area_visible(request.user, area.code):
+    user = _user(request)
+    if area is None or area.level == "country" or not area_visible(user, area.code):
         raise Http404(_("No area with this code in your area."))
-    rows = roster_rows(area=area, user=request.user)
+    rows = roster_rows(area=area, user=user)
     name = f"roster-{area.code}.{form.cleaned_data['format']}"
     access_log(
         user=request.user,
         action=AccessLog.Action.EXPORT,
         area_code=area.code,
-        rows=roster_posts(area=area, user=request.user).count(),  # logged before it streams
+        rows=roster_posts(area=area, user=user).count(),  # logged before it streams
         what=f"admin roster export {name}",
     )
     response: HttpResponseBase
@@ -319,12 +355,12 @@ def _export(request, model_admin: ImportRecordAdmin):
         response = StreamingHttpResponse(roster_csv(rows), content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(roster_xlsx(rows), content_type=XLSX_CONTENT_TYPE)
-    return _download(response, name)
+    _download(response, name)
+    return response
 
 
-def _download(response: HttpResponseBase, name: str) -> HttpResponseBase:
-    """`response` as a file to save, named `name`."""
+def _download(response: HttpResponseBase, name: str) -> None:
+    """Make `response` a file to save, named `name`."""
     header = content_disposition_header(as_attachment=True, filename=name)
     if header:  # always, for an attachment
         response["Content-Disposition"] = header
-    return response

@@ -4,16 +4,23 @@ CSV; text, a number, a date or None from an XLSX)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import TypeGuard
 
 from django.utils.functional import Promise
 
 from enrollment.imports import limits
 
+# A cell as the readers give it: text from a CSV; text (an Overlong when it is too long), a
+# number, a boolean, a date or time, or None from an XLSX.
+Cell = str | int | float | dt.date | dt.time | dt.timedelta | None
+Row = tuple[int, Sequence[Cell]]  # (row number as the spreadsheet shows it, cells)
+
 
 class CellError(Exception):
     """A cell that cannot be read; `expected` says what would have been accepted."""
 
-    def __init__(self, expected: str | Promise):
+    def __init__(self, expected: str | Promise) -> None:
         super().__init__(str(expected))
         self.expected = str(expected)
 
@@ -24,7 +31,7 @@ class Overlong(str):
 
     length: int
 
-    def __new__(cls, text: str, length: int):
+    def __new__(cls, text: str, length: int) -> Overlong:
         cell = super().__new__(cls, text[: limits.MAX_CELL_CHARS])
         cell.length = length
         return cell
@@ -40,7 +47,7 @@ def echo(text: str) -> str:
     return text if len(text) <= limits.ECHO_CHARS else text[: limits.ECHO_CHARS] + "…"
 
 
-def display(raw) -> str:
+def display(raw: Cell) -> str:
     """A raw cell as the user sees it, for "found" in an error report."""
     if raw is None:
         return ""
@@ -51,7 +58,7 @@ def display(raw) -> str:
     return str(raw)
 
 
-def cell_text(raw) -> str:
+def cell_text(raw: Cell) -> str:
     """A text cell, trimmed; a number cell is refused by the callers that care."""
     if raw is None:
         return ""
@@ -60,5 +67,5 @@ def cell_text(raw) -> str:
     return display(raw)
 
 
-def is_number(raw) -> bool:
+def is_number(raw: object) -> TypeGuard[int | float]:
     return isinstance(raw, int | float) and not isinstance(raw, bool)

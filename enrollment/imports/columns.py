@@ -19,7 +19,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.exports import FORMULA_PREFIXES
-from enrollment.imports.cells import CellError, cell_text, display, is_number
+from enrollment.imports.cells import Cell, CellError, cell_text, display, is_number
 from enrollment.imports.dates import parse_date, parse_date_or_month
 from villages.categories import POSTS
 from villages.nik import parse_nik, validate_nik
@@ -67,7 +67,7 @@ class NikValue:
 _VILLAGE_RE = re.compile(r"(\d{2})\.?(\d{2})\.?(\d{2})\.?(\d{4})")
 
 
-def parse_village_code(raw) -> str:
+def parse_village_code(raw: Cell) -> str:
     text = display(raw).strip() if is_number(raw) else cell_text(raw)
     match = _VILLAGE_RE.fullmatch(text)
     if not match or ("." in text and text.count(".") != 3):
@@ -79,7 +79,7 @@ _MASKED_NIK_RE = re.compile(r"(\d{6})\*{6}(\d{4})")
 _NIK_IGNORED = str.maketrans("", "", " .\u00a0")
 
 
-def parse_nik_cell(raw) -> NikValue | MaskedNik:
+def parse_nik_cell(raw: Cell) -> NikValue | MaskedNik:
     if is_number(raw):
         raise CellError(
             _(
@@ -114,7 +114,7 @@ def parse_nik_cell(raw) -> NikValue | MaskedNik:
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc
 
 
-def _clean_text(raw, max_length: int, what: Promise) -> str:
+def _clean_text(raw: Cell, max_length: int, what: Promise) -> str:
     if is_number(raw):
         raise CellError(_("%(what)s stored as text, not a number cell") % {"what": what})
     text = " ".join(cell_text(raw).split())  # no leading tab or CR is left to refuse
@@ -130,7 +130,7 @@ def _clean_text(raw, max_length: int, what: Promise) -> str:
     return text
 
 
-def parse_name(raw) -> str:
+def parse_name(raw: Cell) -> str:
     name = _clean_text(raw, 150, _("a name"))
     if not name:
         raise CellError(_("a value (this column is required)"))
@@ -151,7 +151,7 @@ _SEX = {
 }
 
 
-def parse_sex(raw) -> str:
+def parse_sex(raw: Cell) -> str:
     text = " ".join(cell_text(raw).casefold().split())
     if not text:
         return ""
@@ -179,7 +179,7 @@ def _post_key(text: str) -> str:
 _POSTS = {_post_key(name): code for code, labels in POST_LABELS.items() for name in (code, *labels)}
 
 
-def parse_post(raw) -> str:
+def parse_post(raw: Cell) -> str:
     text = cell_text(raw)
     if not text:
         raise CellError(_("a value (this column is required)"))
@@ -191,7 +191,7 @@ def parse_post(raw) -> str:
     return code
 
 
-def parse_unit(raw) -> str:
+def parse_unit(raw: Cell) -> str:
     return _clean_text(raw, 100, _("a unit"))
 
 
@@ -200,7 +200,7 @@ def parse_unit(raw) -> str:
 _MASKED_KPJ_RE = re.compile(r"(\*+)(\d{0,4})")
 
 
-def parse_kpj(raw) -> str | MaskedKpj:
+def parse_kpj(raw: Cell) -> str | MaskedKpj:
     if is_number(raw):
         raise CellError(_("digits stored as text, not a number cell"))
     text = cell_text(raw).removeprefix("'")
@@ -219,7 +219,7 @@ def parse_kpj(raw) -> str | MaskedKpj:
 _CATEGORIES = {"pu": "PU", "bpu": "BPU", "penerima upah": "PU", "bukan penerima upah": "BPU"}
 
 
-def parse_category(raw) -> str:
+def parse_category(raw: Cell) -> str:
     text = " ".join(cell_text(raw).casefold().split())
     if not text:
         return ""
@@ -243,7 +243,7 @@ def _programs(text: str, known: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(code for code in known if code in found)
 
 
-def parse_programs(raw, known: tuple[str, ...]) -> tuple[str, ...]:
+def parse_programs(raw: Cell, known: tuple[str, ...]) -> tuple[str, ...]:
     """The codes among `known` (the programs in the database, in their order) that a cell
     names, in that order."""
     if is_number(raw):
@@ -261,7 +261,7 @@ _FUNDING = {
 }
 
 
-def parse_funding(raw) -> str:
+def parse_funding(raw: Cell) -> str:
     text = " ".join(cell_text(raw).casefold().replace(".", "").split())
     if not text:
         return ""
@@ -282,10 +282,10 @@ class Column:
     name: str
     alias: str
     required: bool
-    parse: Callable
+    parse: Callable[..., object]  # a cell, and for the programs column the known programs
     accepts: Promise  # for the template's notes
 
-    def parser(self, programs: tuple[str, ...]) -> Callable:
+    def parser(self, programs: tuple[str, ...]) -> Callable[[Cell], object]:
         """The column's parser; the programs column's takes the codes of the programs in the
         database (`programs`, read once per import)."""
         if self.parse is parse_programs:

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
 
-from enrollment.imports.cells import CellError, cell_text, is_number
+from enrollment.imports.cells import Cell, CellError, cell_text, is_number
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
@@ -56,7 +56,7 @@ def _make_date(year: int, month: int, day: int) -> dt.date:
         raise CellError(_("a date that exists (day first: DD/MM/YYYY)")) from None
 
 
-def _cell_date(raw) -> dt.date | None:
+def _cell_date(raw: Cell) -> dt.date | None:
     """A real date cell from an XLSX, or None when the cell holds something else."""
     if isinstance(raw, dt.datetime):
         if raw.time() != dt.time(0, 0):
@@ -89,7 +89,7 @@ def _text_date(text: str) -> dt.date | None:
     return None
 
 
-def parse_date(raw) -> dt.date | None:
+def parse_date(raw: Cell) -> dt.date | None:
     day = _cell_date(raw)
     if day is not None:
         return day
@@ -120,7 +120,7 @@ def _text_month_end(text: str) -> dt.date | None:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def parse_date_or_month(raw) -> dt.date | None:
+def parse_date_or_month(raw: Cell) -> dt.date | None:
     day = _cell_date(raw)
     if day is not None:
         return day

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from enrollment.imports import limits
-from enrollment.imports.cells import Overlong, cut
+from enrollment.imports.cells import Cell, Overlong, Row, cut
 from enrollment.imports.limits import MAX_BYTES, FileRefused, refuse_past_the_limit
 from enrollment.imports.xlsx import Workbook
 
@@ -26,8 +26,6 @@ DELIMITERS = (",", ";", "\t")
 # csv's own limit on a field (128 KB) would refuse the whole file with an English message; a
 # cell over MAX_CELL_CHARS is a row error instead. A field cannot be longer than the file.
 csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES))
-
-Row = tuple[int, Sequence]  # (row number as the spreadsheet shows it, cells)
 
 
 @dataclass
@@ -68,7 +66,7 @@ def read_table(data: bytes, file_name: str) -> Table:
     return table
 
 
-def _check_header(header: Sequence) -> list[str]:
+def _check_header(header: Sequence[Cell]) -> list[str]:
     for position, cell in enumerate(header):
         if isinstance(cell, Overlong):
             raise FileRefused(
@@ -175,10 +173,10 @@ def _read_xlsx(data: bytes) -> Table:
     return Table(kind="xlsx", header=header, data=data, workbook=workbook)
 
 
-def _filled(cell) -> bool:
+def _filled(cell: Cell) -> bool:
     return cell is not None and (not isinstance(cell, str) or bool(cell.strip()))
 
 
-def is_blank(cells: Sequence) -> bool:
+def is_blank(cells: Sequence[Cell]) -> bool:
     """A row whose cells are all empty: skipped, but still counted in row numbers."""
     return not any(_filled(cell) for cell in cells)

@@ -6,21 +6,23 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import defaultdict
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from enrollment.exports import escape_cell
 from enrollment.imports import limits
-from enrollment.imports.cells import Overlong, display
+from enrollment.imports.cells import Cell, Overlong, display
 from enrollment.imports.limits import FileRefused, megabytes
 from enrollment.imports.plan import Plan
 from enrollment.imports.reader import Table
+from enrollment.imports.rows import RowError
 
 # What the admin keeps and shows of long lists; the rejected file holds every error.
 SHOWN = 1000
 
 
-def report_data(plan: Plan, limit: int | None = SHOWN) -> dict:
+def report_data(plan: Plan, limit: int | None = SHOWN) -> dict[str, Any]:
     """The report as JSON-ready data; lists cut at `limit` items (their totals are kept)."""
     counts = plan.counts
     return {
@@ -43,7 +45,7 @@ def report_data(plan: Plan, limit: int | None = SHOWN) -> dict:
     }
 
 
-def report_text(report: dict) -> list[str]:
+def report_text(report: dict[str, Any]) -> list[str]:
     """The report as lines of text, for the command."""
     c = report["counts"]
     lines = [
@@ -90,7 +92,7 @@ def _dmy(iso: str) -> str:
     return dt.date.fromisoformat(iso).strftime("%d/%m/%Y")
 
 
-def _cell(value) -> str:
+def _cell(value: Cell) -> str:
     if isinstance(value, Overlong):
         value += "…"  # still over the limit: the row stays invalid until the cell is fixed
     elif isinstance(value, dt.datetime) and value.time() == dt.time(0, 0):
@@ -99,7 +101,7 @@ def _cell(value) -> str:
     return escape_cell(text)
 
 
-def _reason(error) -> str:
+def _reason(error: RowError) -> str:
     return _("row %(row)d, %(column)s: expected %(expected)s (found “%(found)s”)") % {
         "row": error.row, "column": error.column, "expected": error.expected,
         "found": error.found,
@@ -123,9 +125,9 @@ def rejected_csv(table: Table, plan: Plan) -> bytes:
     _write_row(out, [*(escape_cell(name) for name in table.header), "error"], plan)
     for number, cells in table.rows():
         if number in plan.invalid_rows:
-            cells = [_cell(cell) for cell in cells[:width]]
-            cells += [""] * (width - len(cells))
-            _write_row(out, [*cells, "; ".join(reasons[number])], plan)
+            texts = [_cell(cell) for cell in cells[:width]]
+            texts += [""] * (width - len(texts))
+            _write_row(out, [*texts, "; ".join(reasons[number])], plan)
         if number >= last:
             break
     return out.getvalue()

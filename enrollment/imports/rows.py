@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from django.utils.translation import gettext as _
 
 from enrollment.imports import limits
-from enrollment.imports.cells import Overlong, display, echo
+from enrollment.imports.cells import Cell, Overlong, display, echo
 from enrollment.imports.columns import COLUMNS, Column, MaskedKpj, MaskedNik, NikValue
 from enrollment.imports.reader import FileRefused, Row, is_blank
 from enrollment.imports.records import COVERAGE_FIELDS, Coverage
@@ -164,7 +164,7 @@ _SHARED = {"village", "sex", "post", "unit", "term_start", "term_end", "particip
 
 
 def parse_row(
-    number: int, cells: Sequence[Any], header: HeaderMap, shared: dict[Any, Any] | None = None
+    number: int, cells: Sequence[Cell], header: HeaderMap, shared: dict[Any, Any] | None = None
 ) -> tuple[RowData | None, list[RowError]]:
     """The row's values, or None with the errors of every cell that cannot be read."""
     shared = {} if shared is None else shared
@@ -219,11 +219,11 @@ def _row(number: int, values: dict[str, Any], shared: dict[Any, Any]) -> RowData
     )
 
 
-def _overlong_errors(number: int, cells: Sequence, header: HeaderMap) -> list[RowError]:
+def _overlong_errors(number: int, cells: Sequence[Cell], header: HeaderMap) -> list[RowError]:
     """Every cell over the limit, in any column (ignored ones too): a row error each."""
     errors = []
     for position, cell in enumerate(cells):
-        if cell.__class__ is Overlong:
+        if isinstance(cell, Overlong):
             column = header.position_label(position)
             expected = _(
                 "at most %(limit)d characters in column %(column)s (this cell has %(length)d)"

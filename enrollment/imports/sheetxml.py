@@ -6,17 +6,19 @@ its length), a tag no longer than MAX_TAG_BYTES, no DOCTYPE. Values are those op
 
 from __future__ import annotations
 
+import datetime as dt
 import pyexpat
 import zipfile
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import IO, Protocol
 
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 
 from enrollment.imports import limits
-from enrollment.imports.cells import Overlong
+from enrollment.imports.cells import Cell, Overlong, Row
 from enrollment.imports.limits import FileRefused
 
 _MAIN = (
@@ -41,6 +43,18 @@ class _Damaged(Exception):
     """The XML cannot be read as a workbook's part."""
 
 
+class DateStyles(Protocol):
+    """What a workbook says of its dates: the styles of date and duration cells, the epoch."""
+
+    date_styles: set[str]
+    timedelta_styles: set[str]
+    epoch: dt.datetime
+
+
+StartHandler = Callable[[str, dict[str, str]], None]
+EndHandler = Callable[[str], None]
+
+
 # --- Shared strings ---------------------------------------------------------------------------
 
 
@@ -50,7 +64,7 @@ class SharedStrings:
 
     CACHED = 4096
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.text = bytearray()
         self.ends = array("I")
         self.lengths: dict[int, int] = {}  # of the strings over the limit
@@ -81,11 +95,11 @@ class SharedStrings:
         return text if length is None else Overlong(text, length)
 
 
-def read_strings(stream, strings: SharedStrings) -> None:
+def read_strings(stream: IO[bytes], strings: SharedStrings) -> None:
     text = _Text()
     phonetic = False
 
-    def start(name, attrs):
+    def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal phonetic
         tag = _TAGS.get(name)
         if tag == STRING:
@@ -95,7 +109,7 @@ def read_strings(stream, strings: SharedStrings) -> None:
         elif tag == PHONETIC:
             phonetic = True
 
-    def end(name):
+    def end(name: str) -> None:
         nonlocal phonetic
         tag = _TAGS.get(name)
         if tag == TEXT:
@@ -117,7 +131,7 @@ class _Text:
 
     __slots__ = ("pieces", "length", "collecting")
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.reset()
 
     def reset(self) -> None:
@@ -138,7 +152,7 @@ class _Text:
 # --- The sheet --------------------------------------------------------------------------------
 
 
-def sheet_rows(stream, strings: SharedStrings, book) -> Iterator[tuple[int, tuple]]:
+def sheet_rows(stream: IO[bytes], strings: SharedStrings, book: DateStyles) -> Iterator[Row]:
     """The sheet's rows in order; a row numbered at or before the one before it is dropped,
     as openpyxl does. Refused with the row it broke at when the XML is damaged."""
     state = _SheetState(strings, book)
@@ -158,16 +172,17 @@ def sheet_rows(stream, strings: SharedStrings, book) -> Iterator[tuple[int, tupl
 class _SheetState:
     """What the parser knows between two events: the row and the cell it is in."""
 
-    def __init__(self, strings: SharedStrings, book):
-        # book: date_styles, timedelta_styles and epoch, as the Workbook has them
+    def __init__(self, strings: SharedStrings, book: DateStyles) -> None:
         self.strings, self.book = strings, book
-        self.rows: list[tuple[int, tuple]] = []
+        self.rows: list[Row] = []
         self.text = _Text()
         self.number = self.last = self.column = 0
-        self.cells: list = []
-        self.kind, self.style, self.inline, self.phonetic = "n", None, False, False
+        self.cells: list[Cell] = []
+        self.kind: str = "n"
+        self.style: str | None = None
+        self.inline = self.phonetic = False
 
-    def start(self, name, attrs):
+    def start(self, name: str, attrs: dict[str, str]) -> None:
         tag = _TAGS.get(name)
         if tag == CELL:
             ref = attrs.get("r")
@@ -187,7 +202,7 @@ class _SheetState:
             self.number = self.number + 1 if ref is None else _row_number(ref)
             self.cells, self.column = [], 0
 
-    def end(self, name):
+    def end(self, name: str) -> None:
         tag = _TAGS.get(name)
         if tag == CELL:
             self._cell()
@@ -211,7 +226,7 @@ class _SheetState:
             cells.extend([None] * (column - len(cells)))
         cells[column - 1] = self._value()
 
-    def _value(self):
+    def _value(self) -> Cell:
         """The cell's value as openpyxl gives it (data_only): the cached result of a formula."""
         text, kind = self.text, self.kind
         if text.length > limits.MAX_CELL_CHARS and kind in ("s", "inlineStr", "str", "e"):
@@ -236,7 +251,7 @@ class _SheetState:
         except (ValueError, IndexError, OverflowError):
             raise _Damaged from None
 
-    def _number(self, value: str):
+    def _number(self, value: str) -> Cell:
         number = float(value) if "." in value or "E" in value or "e" in value else int(value)
         if self.style in self.book.date_styles:
             try:
@@ -268,7 +283,13 @@ def _row_number(ref: str) -> int:
 # --- Feeding expat ----------------------------------------------------------------------------
 
 
-def _parse(stream, start, end, characters, finished: list) -> Iterator[list]:
+def _parse(
+    stream: IO[bytes],
+    start: StartHandler,
+    end: EndHandler,
+    characters: Callable[[str], None],
+    finished: list[Row],
+) -> Iterator[list[Row]]:
     """Parse `stream` chunk by chunk, yielding `finished` (where the handlers put what they
     finish) after each. _Damaged for XML that is not well formed, a DOCTYPE
     (no workbook part has one: refused rather than expanding entities) or a tag that is too
@@ -293,5 +314,5 @@ def _parse(stream, start, end, characters, finished: list) -> Iterator[list]:
     yield finished
 
 
-def _no_doctype(*args) -> None:
+def _no_doctype(*args: object) -> None:
     raise _Damaged

@@ -15,10 +15,12 @@ import pickle
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
+from django.db.models.sql.compiler import SQLCompiler
 
 from enrollment.imports.records import (
     COVERAGE_FIELDS,
@@ -35,13 +37,14 @@ from enrollment.models import Membership, Program
 from villages.models import SINGLE_HOLDER_POSTS, Person, Post, Village
 
 CHUNK = 2000
+T = TypeVar("T")
 _NOBODY: Mapping[int, PersonState] = {}
 
 
-def chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
+def chunks(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
     """Lists of up to `size` values, taken as they come (a streamed query stays streamed)."""
-    values = iter(values)
-    while batch := list(islice(values, size)):
+    taken = iter(values)
+    while batch := list(islice(taken, size)):
         yield batch
 
 
@@ -78,7 +81,7 @@ class Stored:
     memberships, and every holder of the single-holder posts in the file's villages. Loaded
     chunk by chunk of the file; what is loaded once is not loaded again."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.villages: set[str] = set()
         self.programs: tuple[str, ...] = ()  # codes, in the programs' order
         self.checked_villages: set[str] = set()
@@ -205,11 +208,11 @@ class Stored:
         person.memberships += (StoredMembership(id, share(program, program), coverage),)
 
 
-def _in(field: str, values: list) -> Q:
+def _in(field: str, values: list[Any]) -> Q:
     """`field IN values`; on PostgreSQL as `= ANY(array)`, one parameter instead of thousands
     (psycopg spends more time splitting a query of 2,000 placeholders than the server runs it)."""
     if connection.vendor == "postgresql":
-        return Q(AnyOf(F(field), Value(values)))
+        return Q(AnyOf(field, values))
     return Q(**{f"{field}__in": values})
 
 
@@ -218,9 +221,20 @@ class AnyOf(Func):
 
     output_field = BooleanField()
 
-    def as_sql(self, compiler, connection, **extra):
+    def __init__(self, field: str, values: list[Any]) -> None:
+        super().__init__(F(field), Value(values))
+        self.array = "bigint[]" if isinstance(values[0], int) else "text[]"
+
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, list[Any]]:
         field, values = self.source_expressions
         field_sql, field_params = compiler.compile(field)
         values_sql, values_params = compiler.compile(values)
-        array = "bigint[]" if isinstance(values.value[0], int) else "text[]"
-        return f"{field_sql} = ANY({values_sql}::{array})", [*field_params, *values_params]
+        return f"{field_sql} = ANY({values_sql}::{self.array})", [*field_params, *values_params]

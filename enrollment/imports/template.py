@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from enrollment.imports.columns import COLUMNS, HEADER
 from enrollment.models import Membership, Program
@@ -45,7 +46,7 @@ def template_xlsx() -> bytes:
     return out.getvalue()
 
 
-def roster_sheet_setup(sheet) -> None:
+def roster_sheet_setup(sheet: Worksheet) -> None:
     """Header in bold, widths, text format for NIK and KPJ and date format for dates."""
     sheet.append(HEADER)
     for position, column in enumerate(COLUMNS, start=1):
@@ -60,8 +61,8 @@ def roster_sheet_setup(sheet) -> None:
     sheet.freeze_panes = "A2"
 
 
-def _codes_sheet(sheet) -> None:
-    def heading(*values) -> None:
+def _codes_sheet(sheet: Worksheet) -> None:
+    def heading(*values: object) -> None:
         sheet.append(list(values))
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)

@@ -14,12 +14,14 @@ import io
 import warnings
 import zipfile
 from collections.abc import Iterator
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.xml.constants import SHARED_STRINGS
 
 from enrollment.imports import limits
+from enrollment.imports.cells import Row
 from enrollment.imports.limits import FileRefused, megabytes
 from enrollment.imports.sheetxml import SharedStrings, read_strings, sheet_rows
 
@@ -53,7 +55,7 @@ def check_archive(data: bytes) -> None:
 class _Archive(zipfile.ZipFile):
     """The archive as openpyxl reads it for the structure: each part it opens is small."""
 
-    def open(self, name, *args, **kwargs):
+    def open(self, name: str | zipfile.ZipInfo, *args: Any, **kwargs: Any) -> IO[bytes]:
         info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
         if info.file_size > limits.MAX_PART_BYTES:
             raise FileRefused(
@@ -70,18 +72,18 @@ class _Structure(ExcelReader):
 
     archive: zipfile.ZipFile
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes) -> None:
         super().__init__(io.BytesIO(data), read_only=True, data_only=True)
         self.archive.close()
         self.archive = _Archive(io.BytesIO(data))
         self.strings_part: str | None = None
         self.first_sheet: str | None = None
 
-    def read_strings(self):
+    def read_strings(self) -> None:
         part = self.package.find(SHARED_STRINGS)
         self.strings_part = part.PartName[1:] if part is not None else None
 
-    def read_worksheets(self):
+    def read_worksheets(self) -> None:
         for _sheet, rel in self.parser.find_sheets():
             if rel.target in self.valid_files and "chartsheet" not in rel.Type:
                 self.first_sheet = rel.target
@@ -91,7 +93,7 @@ class _Structure(ExcelReader):
 class Workbook:
     """An XLSX file's first worksheet: its rows, read again at each call of `rows`."""
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes) -> None:
         check_archive(data)
         self.data = data
         structure = _Structure(data)
@@ -114,7 +116,7 @@ class Workbook:
         self.epoch = workbook.epoch
         self._strings: SharedStrings | None = None
 
-    def rows(self, min_row: int = 1, max_row: int | None = None) -> Iterator[tuple[int, tuple]]:
+    def rows(self, min_row: int = 1, max_row: int | None = None) -> Iterator[Row]:
         """(row number, cells) of the rows numbered min_row to max_row that the sheet holds;
         a row missing from the sheet is blank and not given."""
         with zipfile.ZipFile(io.BytesIO(self.data)) as archive:

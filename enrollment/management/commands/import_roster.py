@@ -1,12 +1,14 @@
 """Import a roster file (CSV or XLSX) as the roster import contract describes."""
 
 from pathlib import Path
+from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from enrollment.imports.engine import roster_import
+from enrollment.imports.engine import ImportResult, roster_import
+from enrollment.imports.plan import Plan
 from enrollment.imports.reader import MAX_BYTES
 from enrollment.imports.report import report_data, report_text
 
@@ -20,7 +22,7 @@ class Command(BaseCommand):
         "the valid rows were written), 2 when the file is refused."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="A .csv or .xlsx roster file.")
         parser.add_argument("--dry-run", action="store_true", help="Report only; write nothing.")
         parser.add_argument(
@@ -32,7 +34,15 @@ class Command(BaseCommand):
             help="Import as this user, within their area (default: a system import, no limit).",
         )
 
-    def handle(self, *args, file, dry_run, skip_invalid, user, **options):
+    def handle(
+        self,
+        *args: Any,
+        file: str,
+        dry_run: bool,
+        skip_invalid: bool,
+        user: str | None,
+        **options: Any,
+    ) -> None:
         path = Path(file)
         importer = _user(user) if user else None
         if not path.is_file():
@@ -50,16 +60,17 @@ class Command(BaseCommand):
             dry_run=dry_run,
             skip_invalid=skip_invalid,
         )
-        if result.refused:
+        plan = result.plan
+        if result.refused or plan is None:  # a plan unless refused
             raise CommandError(result.refused, returncode=2)
         if result.stale:
             raise CommandError(_("The records changed while importing; nothing was written."))
-        self.stdout.write("\n".join(report_text(report_data(result.plan, limit=None))))
-        self._finish(path, result, dry_run)
+        self.stdout.write("\n".join(report_text(report_data(plan, limit=None))))
+        self._finish(path, result, plan, dry_run)
 
-    def _finish(self, path: Path, result, dry_run: bool) -> None:
-        invalid = result.plan.counts.invalid
-        if result.written:
+    def _finish(self, path: Path, result: ImportResult, plan: Plan, dry_run: bool) -> None:
+        invalid = plan.counts.invalid
+        if result.written and result.record is not None:
             self.stdout.write(_("Imported as %(ref)s.") % {"ref": result.record.reference})
             if result.rejected:
                 rejected = path.with_name(f"{path.name}.rejected.csv")
@@ -71,12 +82,12 @@ class Command(BaseCommand):
             raise CommandError(
                 _("%(count)d invalid rows; nothing was written.") % {"count": invalid}
             )
-        if result.written and result.plan.counts.rows == invalid:
+        if result.written and plan.counts.rows == invalid:
             raise CommandError(_("Every row is invalid; nothing was imported."))
 
 
-def _user(username: str):
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
+def _user(username: str) -> User:
+    user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
         raise CommandError(_("No active user %(name)s.") % {"name": username}, returncode=2)
     if not user.has_perm(IMPORT_PERMISSION):
