@@ -26,7 +26,7 @@ class VisibleBy:
     field: str
 
 
-class VisibleQuerySet(models.QuerySet):
+class VisibleQuerySet(models.QuerySet[Any]):
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> VisibleQuerySet:
         """The rows `user` may see: all for head office and superusers, none without a role."""
         from villages.access import persons_q, scope_for

@@ -4,14 +4,19 @@ column, a month meaning its last day. Nothing is guessed: anything else is a Cel
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.imports.cells import Cell, CellError, cell_text, is_number
+from villages.dates import month_end
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
@@ -90,16 +95,7 @@ def _text_date(text: str) -> dt.date | None:
 
 
 def parse_date(raw: Cell) -> dt.date | None:
-    day = _cell_date(raw)
-    if day is not None:
-        return day
-    text = cell_text(raw)
-    if not text:
-        return None
-    day = _text_date(text)
-    if day is None:
-        raise CellError(DATE_EXPECTED)
-    return day
+    return _parse(raw, _text_date, DATE_EXPECTED)
 
 
 @lru_cache(maxsize=4096)
@@ -117,13 +113,29 @@ def _text_month_end(text: str) -> dt.date | None:
     if not 1 <= month <= 12:
         raise CellError(_("a month between 1 and 12 (2026-12 or 12/2026)"))
     _make_date(year, month, 1)  # the year's range
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
+    return month_end(dt.date(year, month, 1))
 
 
 def parse_date_or_month(raw: Cell) -> dt.date | None:
+    """A date, or a month meaning its last day (`2026-12`, `Desember 2026`)."""
+    return _parse(raw, lambda text: _text_date(text) or _text_month_end(text), MONTH_EXPECTED)
+
+
+def _parse(
+    raw: Cell, from_text: Callable[[str], dt.date | None], expected: StrOrPromise
+) -> dt.date | None:
+    """A date cell as it is; text read by `from_text`; an empty cell is None; anything else
+    is a row error saying what was `expected`."""
     day = _cell_date(raw)
     if day is not None:
         return day
+    text = cell_text(raw)
+    if not text:
+        return None
+    day = from_text(text)
+    if day is None:
+        raise CellError(expected)
+    return day
     text = cell_text(raw)
     if not text:
         return None

@@ -19,10 +19,10 @@ from enrollment.exports import escape_cell
 from enrollment.imports.columns import COLUMNS, HEADER, post_label
 from enrollment.imports.engine import user_scope
 from enrollment.imports.records import COVERAGE_FIELDS, Coverage
-from enrollment.imports.state import chunks
 from enrollment.imports.template import TEXT_COLUMNS, roster_sheet_setup
 from enrollment.models import Membership
 from villages.access import may_see_full_nik
+from villages.batches import chunks
 from villages.models import Post
 from villages.nik import mask_kpj, mask_nik
 from villages.selectors import Area

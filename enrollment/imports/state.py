@@ -12,8 +12,7 @@ import datetime as dt
 import hashlib
 import io
 import pickle
-from collections.abc import Iterable, Iterator, Mapping
-from itertools import islice
+from collections.abc import Iterable, Mapping
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -34,18 +33,12 @@ from enrollment.imports.records import (
     slot_key,
 )
 from enrollment.models import Membership, Program
+from villages.batches import chunks
 from villages.models import SINGLE_HOLDER_POSTS, Person, Post, Village
 
 CHUNK = 2000
 T = TypeVar("T")
 _NOBODY: Mapping[int, PersonState] = {}
-
-
-def chunks(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
-    """Lists of up to `size` values, taken as they come (a streamed query stays streamed)."""
-    taken = iter(values)
-    while batch := list(islice(taken, size)):
-        yield batch
 
 
 POST_QUERY = (
@@ -101,14 +94,14 @@ class Stored:
     def load_villages(self, codes: Iterable[str]) -> None:
         new = set(codes) - self.checked_villages
         self.checked_villages |= new
-        for chunk in chunks(sorted(new)):
+        for chunk in chunks(sorted(new), CHUNK):
             found = Village.objects.filter(_in("code", chunk)).values_list("code", flat=True)
             self.villages.update(self._fetch(found))
 
     def load_slots(self, villages: Iterable[str]) -> None:
         new = set(villages) - self.slot_villages
         self.slot_villages |= new
-        for chunk in chunks(sorted(new)):
+        for chunk in chunks(sorted(new), CHUNK):
             posts = Post.objects.filter(_in("village_id", chunk), code__in=SINGLE_HOLDER_POSTS)
             for row in self._fetch(posts.values_list(*POST_QUERY)):
                 post = self._post(row)
@@ -117,14 +110,14 @@ class Stored:
     def load_persons(self, niks: Iterable[str]) -> None:
         """Persons not seen yet, with their posts and memberships."""
         share, loaded = self.shared.setdefault, {}
-        for chunk in chunks(sorted(set(niks) - self.persons.keys())):
+        for chunk in chunks(sorted(set(niks) - self.persons.keys()), CHUNK):
             people = Person.objects.filter(_in("nik", chunk))
             for id, nik, name, sex, birth, area in self._fetch(  # noqa: A001
                 people.values_list("id", "nik", "name", "sex", "birth_date", "created_in")
             ):
                 person = PersonState(id, nik, name, sex, share(birth, birth), share(area, area))
                 self.persons[nik] = loaded[id] = person
-        for chunk in chunks(loaded):
+        for chunk in chunks(loaded, CHUNK):
             posts = Post.objects.filter(_in("person_id", chunk)).values_list(*POST_QUERY)
             for row in self._fetch(posts):
                 post = self._post(row, loaded)
@@ -142,7 +135,7 @@ class Stored:
         """(NIK, name) of the holders of each post, for masked NIKs."""
         wanted = set(keys)
         found: dict[PostKey, list[tuple[str, str]]] = {}
-        for chunk in chunks(sorted({village for village, _code, _unit in wanted})):
+        for chunk in chunks(sorted({village for village, _code, _unit in wanted}), CHUNK):
             rows = Post.objects.filter(_in("village_id", chunk)).values_list(
                 "village_id", "code", "unit", "person__nik", "person__name"
             )

@@ -22,8 +22,8 @@ from django.db.models import Field, Model
 from psycopg import sql
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from enrollment.imports.state import chunks
 from enrollment.models import ImportRecord
+from villages.batches import chunks
 
 BATCH = 2000
 COPY_CHUNK = 50_000  # rows per COPY: bounds the memory a write takes
