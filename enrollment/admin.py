@@ -25,7 +25,8 @@ from enrollment.models import (
     state_of,
     state_q,
 )
-from enrollment.services import memberships_verify
+from enrollment.selectors import Eligibility, declaration_eligibility
+from enrollment.services import declaration_save, memberships_verify
 from villages.access import may_see_full_nik, scope_for
 from villages.admin import (
     ScopedAdmin,
@@ -324,15 +325,75 @@ class RuleSetAdmin(ScopedHistoryAdmin):
         return ", ".join(p.code for p in obj.minimum_programs.all())
 
 
+class DeclarationForm(forms.ModelForm):
+    """A declaration is checked against the village's rule set on the day declared: one that
+    fails is saved only with `confirm_ineligible` ticked, after the form has listed the
+    criteria it fails, and is recorded as such (enrollment.services.declaration_save)."""
+
+    confirm_ineligible = forms.BooleanField(
+        required=False,
+        label=_(
+            "I understand this village does not yet meet the Desa Sadar criteria, and declare "
+            "it anyway"
+        ),
+        help_text=_(
+            "Needed only when the village fails its rule set on the day declared: saving "
+            "then lists the criteria it fails."
+        ),
+    )
+    eligibility: Eligibility | None = None  # set by clean() when the village is checked
+
+    def clean(self):
+        cleaned = super().clean()
+        village, day = cleaned.get("village"), cleaned.get("declared_on")
+        moved = self.instance.pk is None or {"village", "declared_on"} & set(self.changed_data)
+        if village is None or day is None or not moved:
+            return cleaned
+        self.eligibility = declaration_eligibility(village_code=village.code, day=day)
+        if not self.eligibility.eligible and not cleaned.get("confirm_ineligible"):
+            self.add_error("confirm_ineligible", self._refusal(village, day, self.eligibility))
+        return cleaned
+
+    @staticmethod
+    def _refusal(village, day, eligibility: Eligibility) -> ValidationError:
+        head = _("%(village)s does not meet the rule set “%(rule_set)s” on %(day)s:") % {
+            "village": village.name,
+            "rule_set": eligibility.rule_set,
+            "day": day.strftime("%d/%m/%Y"),
+        }
+        reasons = [f"{criterion.label}: {criterion.detail}" for criterion in eligibility.failed]
+        tail = _(
+            "Tick the box to declare it anyway: the declaration is then recorded as made "
+            "while these criteria were not met."
+        )
+        return ValidationError([head, *reasons, str(tail)], code="not_eligible")
+
+
 @admin.register(Declaration)
 class DeclarationAdmin(ScopedHistoryAdmin):
+    form = DeclarationForm
     area_params = area_params("village")
-    list_display = ["village", "declared_on", "declared_by", "memorandum_number"]
-    list_filter = [*area_filters("village"), "declared_on"]
+    list_display = [
+        "village",
+        "declared_on",
+        "declared_by",
+        "memorandum_number",
+        "eligible_when_declared",
+    ]
+    list_filter = [*area_filters("village"), "declared_on", "eligible_when_declared"]
     list_select_related = ["village"]
     search_fields = ["village__name", "=village__code", "declared_by", "memorandum_number"]
     autocomplete_fields = ["village"]
     date_hierarchy = "declared_on"
+    readonly_fields = ["eligible_when_declared", "rule_set_name", "failed_criteria"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["village", "declared_on", "declared_by", "memorandum_number", "note"]
+        recorded = [] if obj is None else self.readonly_fields
+        return [*fields, "confirm_ineligible", *recorded]
+
+    def save_model(self, request, obj, form, change):
+        declaration_save(declaration=obj, eligibility=form.eligibility)
 
 
 @admin.register(CoverageSnapshot)

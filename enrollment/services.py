@@ -11,8 +11,13 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from enrollment.models import AreaSnapshot, CoverageSnapshot, Membership
-from enrollment.selectors import coverage_for_village, figures_by_village, rules_in_force
+from enrollment.models import AreaSnapshot, CoverageSnapshot, Declaration, Membership
+from enrollment.selectors import (
+    Eligibility,
+    coverage_for_village,
+    figures_by_village,
+    rules_in_force,
+)
 from villages.access import access_log, may_see_full_nik
 from villages.dates import month_end
 from villages.selectors import CHILD_CODE_LENGTH, Area, area_get
@@ -91,3 +96,19 @@ def memberships_verify(*, memberships, day: dt.date, source: str, user) -> int:
         default_change_reason=f"verified ({source})",
     )
     return len(rows)
+
+
+@transaction.atomic
+def declaration_save(*, declaration: Declaration, eligibility: Eligibility | None) -> Declaration:
+    """Save a Desa Sadar declaration with how its village stood against its rule set on the
+    day declared (`eligibility`, which the caller had confirmed when it fails); None keeps
+    what was recorded, for an edit that moves neither the village nor the day."""
+    if eligibility is not None:
+        declaration.eligible_when_declared = eligibility.eligible
+        declaration.rule_set_name = eligibility.rule_set
+        declaration.failed_criteria = "\n".join(
+            f"{criterion.label}: {criterion.detail}" for criterion in eligibility.failed
+        )
+    declaration.full_clean()
+    declaration.save()
+    return declaration

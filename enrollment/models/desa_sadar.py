@@ -104,6 +104,21 @@ class Declaration(models.Model):
     )
     memorandum_number = models.CharField(_("memorandum number"), max_length=100, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # How the village stood against its rule set on the day declared, recorded when the
+    # declaration is saved (enrollment.services.declaration_save): a village that failed was
+    # declared only after an explicit confirmation. None: saved before the check existed.
+    eligible_when_declared = models.BooleanField(
+        _("met its rule set when declared"), null=True, default=None, editable=False
+    )
+    rule_set_name = models.CharField(
+        _("rule set applied"), max_length=100, blank=True, editable=False
+    )
+    failed_criteria = models.TextField(
+        _("criteria not met when declared"),
+        blank=True,
+        editable=False,
+        help_text=_("One criterion a line, with what the village had on the day."),
+    )
 
     history = HistoricalRecords()
 

@@ -28,7 +28,13 @@ from enrollment.selectors.standings import (
     standings_in,
 )
 from enrollment.selectors.trend import coverage_trend
-from enrollment.selectors.village import RosterRow, VillageCoverage, coverage_for_village
+from enrollment.selectors.village import (
+    Eligibility,
+    RosterRow,
+    VillageCoverage,
+    coverage_for_village,
+    declaration_eligibility,
+)
 
 __all__ = [
     "CANDIDATE",
@@ -38,6 +44,7 @@ __all__ = [
     "AreaCoverage",
     "CategoryFigures",
     "ChildRow",
+    "Eligibility",
     "RosterRow",
     "RulesInForce",
     "VillageCoverage",
@@ -45,6 +52,7 @@ __all__ = [
     "coverage_for_area",
     "coverage_for_village",
     "coverage_trend",
+    "declaration_eligibility",
     "enrolled_by",
     "figures_by_village",
     "people_count",

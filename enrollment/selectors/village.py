@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import (
     Max,
 )
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enrollment.models import (
@@ -21,6 +22,7 @@ from enrollment.models import (
 )
 from enrollment.rules import (
     VILLAGE_FACT_FIELDS,
+    Criterion,
     Figures,
     Rules,
     evaluate,
@@ -38,6 +40,7 @@ from villages.models import Village
 from villages.nik import mask_nik
 from villages.selectors import (
     Area,
+    area_get,
     posts_current_in,
 )
 
@@ -101,6 +104,28 @@ def coverage_for_village(*, area: Area, as_of: dt.date, full_nik: bool = False) 
         standing=standing,
         roster=roster,
     )
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """How a village stood against its Desa Sadar rule set on a day."""
+
+    rule_set: str
+    failed: list[Criterion]
+
+    @property
+    def eligible(self) -> bool:
+        return not self.failed
+
+
+def declaration_eligibility(*, village_code: str, day: dt.date) -> Eligibility:
+    """Whether the village may be declared Desa Sadar on `day` (a day to come is judged on
+    today's data): the rule set in force and the criteria it fails. Six queries."""
+    area = area_get(code=village_code)
+    if area is None or area.level != "village":
+        raise ValueError(f"no village has the code {village_code!r}")
+    coverage = coverage_for_village(area=area, as_of=min(day, timezone.localdate()))
+    return Eligibility(rule_set=coverage.rules.name, failed=coverage.standing.failed)
 
 
 def _row_figures(row: RosterRow) -> Figures:
