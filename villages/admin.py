@@ -230,6 +230,25 @@ class ScopedInline(admin.TabularInline):
         kwargs = _scoped_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_formset(self, request, obj=None, **kwargs):
+        return labelled_formset(super().get_formset(request, obj, **kwargs))
+
+
+def labelled_formset(formset):
+    """A tabular inline names each field only in its column heading, which no control points
+    to: each control gets the field's label as its accessible name (axe: label, select-name)."""
+
+    class LabelledFormSet(formset):
+        def add_fields(self, form, index):
+            super().add_fields(form, index)
+            for field in form.fields.values():
+                # The admin wraps relation widgets (RelatedFieldWidgetWrapper).
+                widget = getattr(field.widget, "widget", field.widget)
+                if field.label and not widget.is_hidden:
+                    widget.attrs.setdefault("aria-label", str(field.label))
+
+    return LabelledFormSet
+
 
 class VillagePostInline(ScopedInline):
     model = Post
