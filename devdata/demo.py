@@ -15,7 +15,7 @@ from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from devdata import demo_data as data
@@ -107,8 +107,19 @@ def demo_snapshots_backfill(today: dt.date, months: int = 12) -> int:
 def _load_villages(today: dt.date, stdout, result: DemoResult) -> None:
     villages = list(demo_villages())
     plan = draw_plan(villages, today)
-    sizes = {"persons": len(plan.persons), "posts": len(plan.posts), "villages": len(villages)}
-    message = _("Drew %(persons)d persons and %(posts)d posts in %(villages)d villages.")
+    sizes = {
+        name: formats.number_format(count, force_grouping=True)
+        for name, count in [
+            ("persons", len(plan.persons)),
+            ("posts", len(plan.posts)),
+            ("villages", len(villages)),
+        ]
+    }
+    # The plan, not what is written: a second run draws the same people and creates none.
+    message = _(
+        "The demo holds %(persons)s persons and %(posts)s posts in %(villages)s villages; "
+        "only those not loaded yet are created."
+    )
     _say(stdout, message % sizes)
     _save_profiles(villages, plan, result)
     _save_people(plan, [village.code for village in villages], result)

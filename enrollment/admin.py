@@ -12,7 +12,9 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import (
@@ -25,6 +27,7 @@ from enrollment.models import (
     state_of,
     state_q,
 )
+from enrollment.rules import Rules
 from enrollment.selectors import Eligibility, declaration_eligibility
 from enrollment.services import declaration_save, memberships_verify
 from villages.access import may_see_full_nik, scope_for
@@ -317,8 +320,31 @@ class RuleSetAdmin(ScopedHistoryAdmin):
         ),
     ]
 
+    change_list_template = "admin/enrollment/ruleset/change_list.html"
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("minimum_programs")
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "builtin_default": self._builtin_default(request)}
+        return super().changelist_view(request, extra_context)
+
+    def _builtin_default(self, request) -> dict | None:
+        """The built-in default, while no national set is recorded for this year or before;
+        with the add form filled in with it for those who may add a national set."""
+        year = timezone.localdate().year
+        if RuleSet.objects.filter(regency__isnull=True, year__lte=year).exists():
+            return None
+        rules = Rules.default(year)
+        programs = ",".join(rules.min_programs)
+        query = urlencode({"name": f"Nasional {year}", "year": year, "minimum_programs": programs})
+        may_add = scope_for(request.user).everything and self.has_add_permission(request)
+        return {
+            "name": rules.name,
+            "year": year,
+            "programs": " + ".join(rules.min_programs),
+            "add_url": f"{reverse('admin:enrollment_ruleset_add')}?{query}" if may_add else "",
+        }
 
     @admin.display(description=_("minimum programs"))
     def minimum_program_codes(self, obj: RuleSet) -> str:

@@ -41,10 +41,13 @@ class Rules:
     categories: tuple[tuple[str, Decimal], ...] = (("PERANGKAT", Decimal(100)),)
     self_enrolled_min_pct: Decimal | None = None
     facts: tuple[str, ...] = ()  # enabled fact criteria keys
+    # The default in force while no rule set is recorded (RuleSet's own defaults give the
+    # same rules, so head office records it to edit it: the rule-set list says how).
+    builtin: bool = False
 
     @classmethod
     def default(cls, year: int) -> Rules:
-        return cls(name=f"Default {year}")
+        return cls(name=f"Default {year}", builtin=True)
 
     @classmethod
     def from_model(cls, rule_set) -> Rules:

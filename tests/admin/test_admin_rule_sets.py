@@ -2,11 +2,17 @@
 its own, so only head office and superusers add one or make a set national; a manager sets
 rules for the regencies of their own area only."""
 
+from dataclasses import replace
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from enrollment.models import RuleSet
+from enrollment.rules import Rules
+from enrollment.selectors import rules_in_force
 from tests.admin.helpers import form_data
+from villages.selectors import area_get
 
 ADD = reverse("admin:enrollment_ruleset_add")
 NATIONAL = "Only head office sets national rules: choose a regency of your area."
@@ -89,3 +95,52 @@ def test_head_office_adds_a_national_set_and_makes_a_set_national(head_office, b
 def test_a_superuser_adds_a_national_set(root):
     assert _add(root, "").status_code == 302
     assert RuleSet.objects.get().regency_id is None
+
+
+# --- The built-in default ---------------------------------------------------------------------
+
+CHANGELIST = reverse("admin:enrollment_ruleset_changelist")
+
+
+def _this_year() -> int:
+    return timezone.localdate().year
+
+
+def test_the_list_says_the_built_in_default_is_in_force_and_head_office_records_it(
+    head_office, english
+):
+    year = _this_year()
+    response = head_office.get(CHANGELIST)
+    assert response.context["builtin_default"] == {
+        "name": f"Default {year}",
+        "year": year,
+        "programs": "JKK + JKM",
+        "add_url": f"{ADD}?name=Nasional+{year}&year={year}&minimum_programs=JKK%2CJKM",
+    }
+    assert f"so every page uses the built-in default, “Default {year}”" in response.text
+
+    # The link opens the add form filled in with the default; saved as it is, it is the
+    # national rule set, with the same rules under its own name.
+    page = head_office.get(response.context["builtin_default"]["add_url"])
+    assert head_office.post(ADD, form_data(page)).status_code == 302
+    recorded = RuleSet.objects.get()
+    assert (recorded.name, recorded.year, recorded.regency_id) == (f"Nasional {year}", year, None)
+    country = area_get(code="")
+    in_force = rules_in_force(area=country, year=year).national
+    assert replace(in_force, name=f"Default {year}", builtin=True) == Rules.default(year)
+    assert head_office.get(CHANGELIST).context["builtin_default"] is None
+
+
+def test_a_manager_is_told_of_the_default_but_offered_no_national_set(banyumas_manager, english):
+    response = banyumas_manager.get(CHANGELIST)
+    assert response.context["builtin_default"]["add_url"] == ""
+    assert "Head office records and edits the national rule set." in response.text
+
+
+def test_an_earlier_national_set_is_the_one_in_force_and_no_default_is_shown(head_office):
+    RuleSet.objects.create(name="Nasional 2024", year=2024)
+    assert head_office.get(CHANGELIST).context["builtin_default"] is None
+
+
+def test_a_regency_set_alone_leaves_the_default_in_force(head_office, banyumas_set):
+    assert head_office.get(CHANGELIST).context["builtin_default"]["name"].startswith("Default")

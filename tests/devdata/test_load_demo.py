@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from django.db import transaction
 from django.db.models import Model, Q
 
@@ -96,6 +97,16 @@ def test_the_command_reruns_quietly_and_prints_the_demo_logins(demo):
     call_command("load_demo", today=TODAY, stdout=out)
     assert model_counts() == before
     assert "persons" in out.getvalue() and "posts" in out.getvalue()
+    # A rerun says it created nothing; the first line gives the plan, not a count created.
+    with translation.override("en"):
+        call_command("load_demo", today=TODAY, stdout=(again := StringIO()))
+    lines = again.getvalue().splitlines()
+    assert lines[0] == (
+        f"The demo holds {demo.persons:,} persons and {demo.posts:,} posts in 363 villages; "
+        "only those not loaded yet are created."
+    )
+    assert "persons            created       0" in lines
+    assert "Nothing new: the demo was already loaded." in lines
     for user in DEMO_USERS:
         assert f"{user.username} " in out.getvalue() and user.password in out.getvalue()
 

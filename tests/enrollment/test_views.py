@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from enrollment.models import CoverageSnapshot, Declaration
+from enrollment.models import CoverageSnapshot, Declaration, RuleSet
 from enrollment.rules import Figures
 from enrollment.services import area_snapshots_sum
 from enrollment.summary import roll_day
@@ -497,3 +497,33 @@ def test_a_user_with_one_area_gets_no_list_of_areas(client, district):
     response = client.get("/wilayah/33.02/")
     assert response.context["my_areas"] == []
     assert "my-areas" not in html(response)
+
+
+# --- The rule set in force: the built-in default says so --------------------------------------
+
+DEFAULT_NOTE = "No rule set is recorded for this year, so the built-in default applies."
+RULE_SETS_LINK = '<a href="/admin/enrollment/ruleset/">Rule sets</a>'
+
+
+@pytest.mark.parametrize("url", ["/wilayah/33.02/", VILLAGE_PAGE])
+def test_pages_under_the_built_in_default_say_so_and_link_staff_to_the_rule_sets(
+    staff_client, district, url
+):
+    page = html(staff_client.get(url + Q))
+    assert f"{DEFAULT_NOTE} {RULE_SETS_LINK}" in page
+
+
+def test_a_village_secretary_is_told_of_the_default_without_an_admin_link(client, district):
+    user = user_role_set(username="sekdes", kind="village_secretary", area_codes=[KARANGLEWAS])
+    client.force_login(user.user)
+    page = html(client.get(VILLAGE_PAGE + Q, HTTP_ACCEPT_LANGUAGE="en"))
+    assert DEFAULT_NOTE in page
+    assert RULE_SETS_LINK not in page
+
+
+@pytest.mark.parametrize("url", ["/wilayah/33.02/", VILLAGE_PAGE])
+def test_a_recorded_national_rule_set_is_named_without_the_note(staff_client, district, url):
+    RuleSet.objects.create(name="Nasional 2026", year=2026).minimum_programs.set(["JKK", "JKM"])
+    page = html(staff_client.get(url + Q))
+    assert "(rule set “Nasional 2026”)" in page
+    assert DEFAULT_NOTE not in page

@@ -32,6 +32,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         for name, count in result.rows():
             self.stdout.write(f"{name:<18} {_('created')} {count:>7}")
+        if result.total == 0:
+            self.stdout.write(_("Nothing new: the demo was already loaded."))
         written = demo_snapshots_backfill(today or timezone.localdate())
         self.stdout.write(
             _("Trend: %(rows)d monthly snapshot rows (12 months).") % {"rows": written}
