@@ -6,8 +6,11 @@ import datetime as dt
 
 import pytest
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from enrollment.models import Declaration
+from tests.e2e.axe import axe_violations
 from tests.e2e.conftest import KARANGLEWAS, PASSWORD, accessibility_problems, login, t
 from tests.factories import BranchOfficeFactory, make_nik
 from villages.roles import user_role_set
@@ -87,3 +90,58 @@ def test_it_imports_a_roster_through_the_preview(page, roster, live_server, tmp_
     expect(roster_table).not_to_contain_text("Budi Pekerti")
     page.shots("village")
     assert page.errors == []
+
+
+def test_declaring_a_village_that_fails_its_rules_needs_a_confirmation(page, roster, live_server):
+    BranchOfficeFactory(name="Purwokerto").regencies.add("33.02")
+    user_role_set(
+        username="staf.cabang", kind="branch_staff", branch_name="Purwokerto", password=PASSWORD
+    )
+    login(page, live_server, "staf.cabang")
+    # From the header's menu to the declarations, and to a new one.
+    page.get_by_role("navigation", name=t("Main menu", "id")).get_by_role(
+        "link", name=t("Declarations", "id")
+    ).click()
+    expect(page).to_have_url(live_server.url + reverse("admin:enrollment_declaration_changelist"))
+    page.goto(live_server.url + reverse("admin:enrollment_declaration_add"))
+
+    # The village through its autocomplete, today's date, who signed.
+    page.get_by_role("combobox", name=t("village", "id")).click()
+    page.locator(".select2-search__field").fill("Karanglewas")
+    page.get_by_role("option", name=f"Karanglewas ({KARANGLEWAS})").click()
+    today = timezone.localdate()
+    page.get_by_label(t("declared on", "id")).fill(today.strftime("%d/%m/%Y"))
+    page.get_by_label(t("declared by", "id")).fill("Kepala KC Purwokerto")
+    save = page.get_by_role("button", name=t("Save", "id"), exact=True)
+    save.click()
+
+    # Refused: the form lists the criterion Karanglewas fails (its Sekretaris Desa has no JKM).
+    errors = page.locator(".field-confirm_ineligible .errorlist li")
+    expect(errors).to_have_text(
+        [
+            f"Karanglewas belum memenuhi aturan “Default {today.year}” pada {today:%d/%m/%Y}:",
+            "Semua perangkat desa terlindungi: 2 dari 3 terlindungi",
+            "Centang kotak ini untuk tetap mencanangkannya: pencanangan lalu dicatat sebagai "
+            "dibuat ketika kriteria ini belum terpenuhi.",
+        ]
+    )
+    assert Declaration.objects.count() == 0
+    assert axe_violations(page) == []
+    page.shots("refused")
+
+    page.get_by_label(t(CONFIRM_LABEL, "id")).check()
+    save.click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    declaration = Declaration.objects.get()
+    assert (
+        declaration.village_id,
+        declaration.eligible_when_declared,
+        declaration.failed_criteria,
+    ) == (KARANGLEWAS, False, "Semua perangkat desa terlindungi: 2 dari 3 terlindungi")
+    page.shots("declared")
+    assert page.errors == []
+
+
+CONFIRM_LABEL = (
+    "I understand this village does not yet meet the Desa Sadar criteria, and declare it anyway"
+)

@@ -1,9 +1,10 @@
 """A village secretary, on a phone, checks their own village and nothing else."""
 
+import datetime as dt
 import re
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from enrollment.exports import ROSTER_STATUS_LABELS
@@ -70,4 +71,67 @@ def test_it_shows_the_checklist_and_who_blocks_it_on_a_phone(phone_page, roster,
     expect(page.get_by_role("link", name=t("Go to your start page", "id"))).to_be_visible()
     assert accessibility_problems(page) == []
     page.shots("other-village-404")
+    assert page.errors == []
+
+
+def _status_label(status: str) -> str:
+    with translation.override("id"):
+        return str(ROSTER_STATUS_LABELS[status])
+
+
+def test_on_a_phone_the_secretary_finds_who_has_lapsed_card_by_card(
+    phone_page, roster, live_server
+):
+    page = phone_page
+    user_role_set(
+        username="sekdes.karanglewas",
+        kind="village_secretary",
+        area_codes=[KARANGLEWAS],
+        password=PASSWORD,
+    )
+    login(page, live_server, "sekdes.karanglewas")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Karanglewas")
+
+    # Each person is a card: name, post, the status in words, programs and paid until.
+    cards = page.locator(".roster-table tbody tr")
+    expect(cards).to_have_count(4)
+    statuses = {
+        card.locator(".person-name").inner_text(): card.locator(".badge").inner_text()
+        for card in cards.all()
+    }
+    assert statuses == {
+        "Wahyu Santoso": _status_label("covered"),
+        "Sri Hartuti": _status_label("not_covered"),
+        "Sutrisno": _status_label("lapsing_soon"),
+        "Romini": _status_label("in_arrears"),
+    }
+    # Who has lapsed: her card says so in words, with the day her protection was paid to.
+    lapsed = [name for name, status in statuses.items() if status == _status_label("in_arrears")]
+    assert lapsed == ["Romini"]
+    romini = cards.filter(has_text="Romini")
+    romini.scroll_into_view_if_needed()
+    paid_until = (timezone.localdate() - dt.timedelta(days=20)).strftime("%d/%m/%Y")
+    expect(romini.locator("td.date")).to_have_text(paid_until)
+    expect(romini.locator(".person-post")).to_have_text(t("BPD member (Anggota BPD)", "id"))
+    # Every cell of the card is on screen: nothing hides to the right.
+    for cell in [romini, *romini.locator("th, td").all()]:
+        box = cell.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    # Each program's state and paid-until say what they are (their labels, before the value).
+    labels = romini.locator("td[data-label]").evaluate_all(
+        "cells => cells.map((c) => getComputedStyle(c, '::before').content)"
+    )
+    assert labels == [
+        '"NIK: "',
+        '"JKK "',
+        '"JKM "',
+        '"JHT "',
+        '"JP "',
+        '"JKP "',
+        f'"{t("Paid until", "id")}: "',
+    ]
+    # The page never scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert accessibility_problems(page) == []
+    page.shots("roster-cards")
     assert page.errors == []
