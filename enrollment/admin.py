@@ -336,8 +336,12 @@ class RuleSetAdmin(ScopedHistoryAdmin):
         if RuleSet.objects.filter(regency__isnull=True, year__lte=year).exists():
             return None
         rules = Rules.default(year)
-        programs = ",".join(rules.min_programs)
-        query = urlencode({"name": f"Nasional {year}", "year": year, "minimum_programs": programs})
+        filled_in = {
+            "name": f"Nasional {year}",
+            "year": str(year),
+            "minimum_programs": ",".join(rules.min_programs),
+        }
+        query = urlencode(filled_in)
         may_add = scope_for(request.user).everything and self.has_add_permission(request)
         return {
             "name": rules.name,

@@ -7,12 +7,16 @@ request), so the header adds no query to a page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from villages.access import scope_for
 from villages.models import Role
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 HEAD_OFFICE, REGIONAL, BRANCH, MANAGER, SECRETARY = (
     Role.Kind.HEAD_OFFICE,
@@ -26,7 +30,7 @@ STAFF_ROLES = {SUPERUSER, HEAD_OFFICE, REGIONAL, BRANCH, MANAGER}
 
 # (label, URL name, the roles it is shown to), in the header's order. A URL name that does not
 # resolve (a page not installed) is left out.
-LINKS: list[tuple[str, str, set[str]]] = [
+LINKS: list[tuple[StrOrPromise, str, set[str]]] = [
     (_("Dashboards"), "enrollment:area_dashboard", STAFF_ROLES),
     (_("My village"), "enrollment:area_dashboard", {SECRETARY}),
     # MERGE: the work list ("Daftar kerja") and the Desa Sadar list of other branches; shown

@@ -12,9 +12,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
-from django.utils import translation
 from django.db import transaction
 from django.db.models import Model, Q
+from django.utils import translation
 
 from devdata import demo_data
 from devdata.demo import DemoRegionsMissing, demo_load, demo_villages, require_regions

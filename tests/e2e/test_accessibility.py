@@ -20,7 +20,7 @@ def _admin(name: str, *args) -> str:
     return reverse(f"admin:{name}", args=args)
 
 
-def _records(roster) -> dict:
+def _records(roster):
     """A Banyumas rule set and a declaration, to open their forms."""
     rule_set = RuleSet.objects.create(name="Banyumas 2026", year=dt.date.today().year)
     rule_set.regency_id = "33.02"
@@ -39,7 +39,7 @@ def _records(roster) -> dict:
     }
 
 
-def _pages(kind: str, ids: dict) -> list[str]:
+def _pages(kind, ids):
     """The pages `kind` works on."""
     village = f"/desa/{KARANGLEWAS}/"
     pages = {
@@ -80,18 +80,16 @@ def _pages(kind: str, ids: dict) -> list[str]:
     return pages[kind]
 
 
-def _role(kind: str) -> None:
-    options: dict = {"head_office": {}, "manager": {"area_codes": ["33.02"]}}.get(kind, {})
-    if kind in ("branch_staff", "regional_office"):
-        branch = BranchOfficeFactory(name="Purwokerto")
-        branch.regencies.add("33.02")
-        options = (
-            {"branch_name": branch.name}
-            if kind == "branch_staff"
-            else {"regional_office_name": branch.regional_office.name}
-        )
-    if kind == "village_secretary":
-        options = {"area_codes": [KARANGLEWAS]}
+def _role(kind):
+    branch = BranchOfficeFactory(name="Purwokerto")
+    branch.regencies.add("33.02")
+    options = {
+        "head_office": {},
+        "regional_office": {"regional_office_name": branch.regional_office.name},
+        "manager": {"area_codes": ["33.02"]},
+        "branch_staff": {"branch_name": branch.name},
+        "village_secretary": {"area_codes": [KARANGLEWAS]},
+    }[kind]
     user_role_set(username=kind, kind=kind, password=PASSWORD, **options)
 
 

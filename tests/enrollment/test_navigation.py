@@ -25,14 +25,14 @@ def _user(kind: str):
         return UserFactory(username="root", is_staff=True, is_superuser=True)
     if kind == "none":
         return UserFactory(username="warga")
-    options: dict = {
+    options: dict[str, dict] = {
         "head_office": {},
         "regional_office": {"regional_office_name": RegionalOfficeFactory().name},
         "branch_staff": {"branch_name": BranchOfficeFactory().name},
         "manager": {"area_codes": ["33.02"]},
         "village_secretary": {"area_codes": [KARANGLEWAS]},
-    }[kind]
-    return user_role_set(username=kind, kind=kind, **options).user
+    }
+    return user_role_set(username=kind, kind=kind, **options[kind]).user
 
 
 MENUS = {
