@@ -64,3 +64,18 @@ def test_on_a_phone_the_menu_folds_behind_its_button(phone_page, roster, live_se
     button.click()
     expect(my_village).to_be_hidden()
     assert page.errors == []
+
+
+def test_on_a_phone_the_admin_keeps_its_menu_in_view(phone_page, roster, live_server):
+    page = phone_page
+    BranchOfficeFactory(name="Purwokerto").regencies.add("33.02")
+    user_role_set(
+        username="staf.cabang", kind="branch_staff", branch_name="Purwokerto", password=PASSWORD
+    )
+    login(page, live_server, "staf.cabang", next_url=reverse("admin:index"))
+    for name in ("Dashboards", "Import a roster", "Admin"):
+        link = _menu(page).get_by_role("link", name=t(name, "id"))
+        box = link.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, name
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.errors == []
