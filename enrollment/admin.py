@@ -314,6 +314,7 @@ class RuleSetAdmin(ScopedHistoryAdmin):
                 ]
             },
         ),
+        (_("Near to Desa Sadar"), {"fields": [("near_max_failing", "near_max_people")]}),
     ]
 
     def get_queryset(self, request):

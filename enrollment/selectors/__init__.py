@@ -10,6 +10,16 @@ computed live from posts and memberships. Reads go to `read_db()` (a replica whe
 """
 
 from enrollment.selectors.area import coverage_for_area
+from enrollment.selectors.desa_sadar import (
+    PAGE_SIZE,
+    SORTS,
+    STATUS_FILTERS,
+    DesaSadarList,
+    ListedVillage,
+    ListQuery,
+    desa_sadar_all,
+    desa_sadar_list,
+)
 from enrollment.selectors.figures import (
     LAPSING_WINDOW,
     CategoryFigures,
@@ -22,6 +32,7 @@ from enrollment.selectors.standings import (
     CANDIDATE,
     DECLARED_FAILING,
     NEAR,
+    NOT_YET,
     RulesInForce,
     VillageStanding,
     rules_in_force,
@@ -35,9 +46,16 @@ __all__ = [
     "DECLARED_FAILING",
     "LAPSING_WINDOW",
     "NEAR",
+    "NOT_YET",
+    "PAGE_SIZE",
+    "SORTS",
+    "STATUS_FILTERS",
     "AreaCoverage",
     "CategoryFigures",
     "ChildRow",
+    "DesaSadarList",
+    "ListQuery",
+    "ListedVillage",
     "RosterRow",
     "RulesInForce",
     "VillageCoverage",
@@ -45,6 +63,8 @@ __all__ = [
     "coverage_for_area",
     "coverage_for_village",
     "coverage_trend",
+    "desa_sadar_all",
+    "desa_sadar_list",
     "enrolled_by",
     "figures_by_village",
     "people_count",
