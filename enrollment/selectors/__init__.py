@@ -19,6 +19,7 @@ from enrollment.selectors.desa_sadar import (
     ListQuery,
     desa_sadar_all,
     desa_sadar_list,
+    list_subdivisions,
 )
 from enrollment.selectors.figures import (
     LAPSING_WINDOW,
@@ -67,6 +68,7 @@ __all__ = [
     "desa_sadar_list",
     "enrolled_by",
     "figures_by_village",
+    "list_subdivisions",
     "people_count",
     "rules_in_force",
     "standings_in",

@@ -36,7 +36,7 @@ from enrollment.selectors.standings import (
 )
 from villages.models import Village
 from villages.routers import read_db
-from villages.selectors import Area
+from villages.selectors import CHILD_LEVEL, LEVEL_MODELS, Area
 
 PAGE_SIZE = 50
 # Filter values of `status`: "" every village, NOT_YET every village that is not a candidate.
@@ -142,6 +142,19 @@ def desa_sadar_all(*, area: Area, as_of: dt.date, query: ListQuery) -> list[List
         return _listed(rows, rules, query.sort)
     everything = _evaluated(area, as_of, rules, query.sort)
     return [v for v in everything if query.matches(v.standing)]
+
+
+def list_subdivisions(*, area: Area) -> list[Area]:
+    """The areas a list below `area` can be narrowed to: its provinces, regencies or
+    districts, by code (none below a district: its children are the villages). One query."""
+    level = CHILD_LEVEL.get(area.level)
+    if level in (None, "village"):
+        return []
+    rows = LEVEL_MODELS[level].objects.using(read_db()).filter(area.village_filter)
+    return [
+        Area(code=code, name=name, level=level)
+        for code, name in rows.order_by("code").values_list("code", "name")
+    ]
 
 
 def _fast(rules: RulesInForce, as_of: dt.date) -> bool:

@@ -15,7 +15,7 @@ import datetime as dt
 
 import pytest
 
-from enrollment.models import CoverageDay, Declaration, RuleSet
+from enrollment.models import CoverageDay, RuleSet
 from enrollment.rules import DEFAULT_MIN_PROGRAMS
 from enrollment.selectors import (
     CANDIDATE,
@@ -30,29 +30,18 @@ from enrollment.selectors import (
 )
 from enrollment.summary import day_in_store, roll_day
 from tests.enrollment.test_summary import RULE_SETS, _profiles, roster  # noqa: F401
-from tests.factories import PostFactory, covered
 
-from .conftest import GUNUNGWETAN, KARANGLEWAS, known_area
+from .conftest import (
+    GUNUNGWETAN,
+    KARANGANYAR,
+    KARANGLEWAS,
+    MARGASANA,
+    PEKUNCEN,
+    known_area,
+    officials_in,
+)
 
 AS_OF = dt.date(2026, 11, 22)
-PEKUNCEN, KARANGANYAR, MARGASANA = "33.02.03.2002", "33.02.03.2004", "33.02.03.2005"
-
-
-def _officials(code: str, posts: int, covered_posts: int) -> None:
-    for i in range(posts):
-        post = PostFactory(code="KAUR", village_id=code)
-        if i < covered_posts:
-            covered(post.person)
-
-
-@pytest.fixture
-def ladder(district):
-    _officials(PEKUNCEN, 11, 2)
-    _officials(KARANGANYAR, 3, 1)
-    _officials(MARGASANA, 3, 0)
-    Declaration.objects.create(
-        village_id=MARGASANA, declared_on=dt.date(2025, 8, 17), declared_by="Kepala KC"
-    )
 
 
 @pytest.fixture(params=["python", "day"])
@@ -202,7 +191,7 @@ def test_the_query_count_does_not_grow_with_villages(ladder, source_, django_ass
         with django_assert_num_queries(queries):
             result = _list(ListQuery(sort="coverage", max_people=5), code="33.02")
         assert len(result.page.object_list) == result.page.paginator.count
-        _officials(code, 4, 3)
+        officials_in(code, 4, 3)
     assert result.page.paginator.count == 7
 
 
