@@ -156,16 +156,18 @@ def candidates_table(rows: list[ListedVillage]) -> Table:
         Column(_("Coverage (%)"), PCT),
         Column(_("Declared on"), DATE),
     ]
-    return Table("candidates", columns, [_candidate_cells(row) for row in rows])
+    # Translated once, not once per village (a country has 80,000 of them).
+    labels = {status: str(label) for status, label in STATUS_LABELS.items()}
+    return Table("candidates", columns, [_candidate_cells(row, labels) for row in rows])
 
 
-def _candidate_cells(row: ListedVillage) -> list:
+def _candidate_cells(row: ListedVillage, labels: dict[str, str]) -> list:
     standing, failed = row.standing, row.standing.failed
     return [
         standing.code,
         standing.name,
         row.district,
-        status_label(standing.list_status),
+        labels[standing.list_status],
         standing.people_missing,
         len(failed),
         "; ".join(c.label for c in failed),

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import wraps
+from typing import cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -174,6 +175,7 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
         "coverage": coverage,
         "child_level": CHILD_LEVEL[area.level],
         "desa_sadar_url": desa_sadar_url(area.code) + as_of_query,
+        "near": coverage.rules.for_village(area.code).near,
         "trend": trend,
         "categories_chart": _chart_series(
             [(str(Post.Category(c).label), f) for c, f in coverage.by_category]
@@ -220,8 +222,13 @@ class DesaSadarForm(AsOfForm):
     sort = forms.ChoiceField(label=gettext_lazy("Order"), choices=SORT_CHOICES, required=False)
 
     def __init__(self, data, *, subdivisions: list[Area], level_label: str):
+        # No day asked: today, shown in the field but kept out of the links (as the dashboard).
+        self.today_shown = not data.get("as_of")
+        if self.today_shown:
+            data = data.copy()
+            data["as_of"] = timezone.localdate().isoformat()
         super().__init__(data)
-        within = self.fields["within"]
+        within = cast(forms.ChoiceField, self.fields["within"])
         within.label = level_label
         within.choices = [("", _("All")), *[(a.code, a.name) for a in subdivisions]]
         self.subdivisions = {a.code: a for a in subdivisions}
@@ -248,6 +255,8 @@ class DesaSadarForm(AsOfForm):
         result = {}
         for name in LIST_PARAMS:
             value = self.cleaned(name)
+            if name == "as_of" and self.today_shown:
+                continue
             if value not in (None, "") and not (name == "sort" and value == "gap"):
                 result[name] = value.isoformat() if name == "as_of" else str(value)
         return result
@@ -340,7 +349,8 @@ def desa_sadar(request: HttpRequest, code: str = "") -> HttpResponse:
         "as_of_query": as_of_query,
         "form": form,
         "list": result,
-        "near": result.rules.national.near,
+        # The rule set in force here: a regency's own, or the national one.
+        "rules": result.rules.for_village(area.code),
         "sort_links": links.sorts(result.query.sort),
         "pages": links.pages(result.page),
         "status_links": links.statuses(),

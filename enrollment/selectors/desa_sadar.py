@@ -120,7 +120,9 @@ def desa_sadar_list(
     per_page: int = PAGE_SIZE,
 ) -> DesaSadarList:
     """Page `page` of the list of villages below `area` (a page number past the end gives
-    the last page, anything not a number the first). Five queries from the kept day."""
+    the last page, anything not a number the first). From the kept day: the rule sets, the
+    day, the counts by status and the page (four or five queries); evaluated in Python: the
+    rule sets, the day, the figures, the declarations and the villages."""
     rules = rules_in_force(area=area, year=as_of.year)
     if _fast(rules, as_of):
         rows = _day_rows(area, as_of, rules)
@@ -147,8 +149,8 @@ def desa_sadar_all(*, area: Area, as_of: dt.date, query: ListQuery) -> list[List
 def list_subdivisions(*, area: Area) -> list[Area]:
     """The areas a list below `area` can be narrowed to: its provinces, regencies or
     districts, by code (none below a district: its children are the villages). One query."""
-    level = CHILD_LEVEL.get(area.level)
-    if level in (None, "village"):
+    level = CHILD_LEVEL.get(area.level, "village")
+    if level == "village":
         return []
     rows = LEVEL_MODELS[level].objects.using(read_db()).filter(area.village_filter)
     return [
@@ -272,7 +274,8 @@ def _evaluated(area: Area, day: dt.date, rules: RulesInForce, sort: str) -> list
         .values("code", "name", "district__name", *VILLAGE_FACT_FIELDS)
         .order_by("name", "code")
     )
-    result, rank = [], {}
+    result: list[ListedVillage] = []
+    rank: dict[str, int] = {}
     for row in villages:
         code = row["code"]
         if code not in figures:

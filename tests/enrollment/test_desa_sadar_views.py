@@ -318,3 +318,40 @@ def test_the_query_count_does_not_grow_with_villages(
             officials_in(code, 3, 2)
         with django_assert_num_queries(queries[source]):
             assert staff_client.get(url).status_code == 200
+
+
+def test_without_a_day_the_field_shows_today_and_the_links_leave_it_out(staff_client, ladder):
+    from django.utils import timezone
+
+    response = staff_client.get("/wilayah/33.02/desa-sadar/?status=near_candidate")
+    assert f'value="{timezone.localdate().isoformat()}"' in html(response)
+    assert response.context["sort_links"]["name"]["url"] == (
+        "/wilayah/33.02/desa-sadar/?status=near_candidate&sort=name"
+    )
+    assert response.context["export_urls"]["csv"] == (
+        "/wilayah/33.02/ekspor/candidates.csv?status=near_candidate"
+    )
+
+
+def test_a_regency_with_its_own_near_setting_says_so(staff_client, ladder):
+    from enrollment.models import RuleSet
+    from enrollment.rules import DEFAULT_MIN_PROGRAMS
+
+    rule_set = RuleSet.objects.create(
+        name="Banyumas 2026", year=2026, regency_id="33.02", near_max_failing=2, near_max_people=9
+    )
+    rule_set.minimum_programs.set(DEFAULT_MIN_PROGRAMS)
+    response = staff_client.get("/wilayah/33.02.03/desa-sadar/" + Q + "&status=near_candidate")
+    assert codes(response) == [KARANGLEWAS, KARANGANYAR, PEKUNCEN]
+    assert (
+        "fails at most 2 criteria and at most 9 officials are still to cover (rule set "
+        "“Banyumas 2026”)" in html(response)
+    )
+    dashboard = html(staff_client.get("/wilayah/33.02/" + Q))
+    assert "<strong>3</strong> villages are near (at most 2 criteria failed and 9 officials" in (
+        dashboard
+    )
+    # The country's own page speaks of the national (here the default) rule set.
+    assert "at most 1 criteria and at most 2 officials" in html(
+        staff_client.get("/desa-sadar/" + Q)
+    )
