@@ -21,7 +21,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Greatest, Substr
+from django.db.models.functions import Cast, Greatest, Substr
 from django.db.models.lookups import LessThan
 
 from enrollment.models import (
@@ -119,7 +119,9 @@ def _below(part: str, whole: str, minimum) -> LessThan:
 
 
 def _sum_of(terms):
-    total = terms[0] if terms else Value(0)
+    # No term: a zero that is an expression, not a bare literal (PostgreSQL reads ORDER BY 0
+    # as the select list's column number).
+    total = terms[0] if terms else Cast(Value(0), IntegerField())
     for term in terms[1:]:
         total = total + term
     return total
