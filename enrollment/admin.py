@@ -318,6 +318,7 @@ class RuleSetAdmin(ScopedHistoryAdmin):
                 ]
             },
         ),
+        (_("Near to Desa Sadar"), {"fields": [("near_max_failing", "near_max_people")]}),
     ]
 
     change_list_template = "admin/enrollment/ruleset/change_list.html"

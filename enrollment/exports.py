@@ -28,10 +28,11 @@ from enrollment.selectors import (
     CANDIDATE,
     DECLARED_FAILING,
     NEAR,
+    NOT_YET,
     AreaCoverage,
+    ListedVillage,
     RosterRow,
     VillageCoverage,
-    VillageStanding,
 )
 from villages.models import Post
 from villages.selectors import CHILD_LEVEL, Area
@@ -126,79 +127,62 @@ def categories_table(coverage: AreaCoverage | VillageCoverage) -> Table:
     return Table("categories", columns, rows, [_("Total"), *_figure_cells(coverage.totals)])
 
 
-@dataclass
-class CandidateRow:
-    """A village on the Desa Sadar list: a candidate, one criterion short, or declared
-    earlier and no longer passing (flagged whatever the number of failed criteria)."""
-
-    standing: VillageStanding
-    within: Area | None = None  # the child of the page's area that holds the village
-
-    @property
-    def status(self) -> str:
-        status = self.standing.status
-        if status is None:  # the selectors list only villages with a status
-            raise ValueError(f"Village {self.standing.code} is not on the Desa Sadar list.")
-        return status
-
-    @property
-    def status_label(self) -> str:
-        return str(CANDIDATE_STATUS_LABELS[self.status])
-
-
-CANDIDATE_STATUS_LABELS = {
+STATUS_LABELS = {
     CANDIDATE: gettext_lazy("Candidate"),
-    NEAR: gettext_lazy("One criterion short"),
+    NEAR: gettext_lazy("Near"),
     DECLARED_FAILING: gettext_lazy("Declared, no longer passes"),
+    NOT_YET: gettext_lazy("Not yet"),
 }
 
 
-def candidate_rows(coverage: AreaCoverage) -> list[CandidateRow]:
-    """The area's Desa Sadar list as the selectors give it (candidates, then near
-    candidates, then declared villages that fail; by code within), with each village's
-    child area."""
-    children = {row.area.code: row.area for row in coverage.children}
-    rows = []
-    for standing in coverage.listed:
-        within = children.get(coverage.area.child_code(standing.code))
-        if within is not None and within.level == "village":
-            within = None
-        rows.append(CandidateRow(standing, within))
-    return rows
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS[status])
 
 
-def candidates_table(coverage: AreaCoverage) -> Table:
-    rows = candidate_rows(coverage)
-    within = coverage.area.level != "district"  # below a district, the village is the child
-    columns = [Column(_("Code")), Column(_("Village"))]
-    if within:
-        columns.append(Column(str(LEVEL_LABELS[CHILD_LEVEL[coverage.area.level]])))
-    columns += [
+def candidates_table(rows: list[ListedVillage]) -> Table:
+    """The Desa Sadar list of an area, whole, in the order and with the filters of its page:
+    what each village still misses (officials to cover, criteria failed)."""
+    columns = [
+        Column(_("Code")),
+        Column(_("Village")),
+        Column(str(LEVEL_LABELS["district"])),
         Column(_("Status")),
+        Column(_("Officials still to cover"), INT),
+        Column(_("Number of criteria not passed"), INT),
         Column(_("Criteria not passed")),
         Column(_("Detail")),
+        Column(_("Posts"), INT),
+        Column(_("Covered"), INT),
+        Column(_("Coverage (%)"), PCT),
         Column(_("Declared on"), DATE),
     ]
-    return Table("candidates", columns, [_candidate_cells(row, within) for row in rows])
+    # Translated once, not once per village (a country has 80,000 of them).
+    labels = {status: str(label) for status, label in STATUS_LABELS.items()}
+    return Table("candidates", columns, [_candidate_cells(row, labels) for row in rows])
 
 
-def _candidate_cells(row: CandidateRow, within: bool) -> list:
-    failed = row.standing.failed
-    cells = [row.standing.code, row.standing.name]
-    if within:
-        cells.append(row.within.name if row.within else "")
-    return cells + [
-        row.status_label,
+def _candidate_cells(row: ListedVillage, labels: dict[str, str]) -> list:
+    standing, failed = row.standing, row.standing.failed
+    return [
+        standing.code,
+        standing.name,
+        row.district,
+        labels[standing.list_status],
+        standing.people_missing,
+        len(failed),
         "; ".join(c.label for c in failed),
         "; ".join(c.detail for c in failed),
-        row.standing.declared_on,
+        row.totals.posts,
+        row.totals.covered,
+        row.totals.coverage_pct,
+        standing.declared_on,
     ]
 
 
+# The tables of an area's dashboard (the Desa Sadar list, `candidates_table`, has its page).
 AREA_TABLES = {
     "children": children_table,
     "categories": categories_table,
-    "candidates": candidates_table,
 }
 
 

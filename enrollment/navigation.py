@@ -33,8 +33,7 @@ STAFF_ROLES = {SUPERUSER, HEAD_OFFICE, REGIONAL, BRANCH, MANAGER}
 LINKS: list[tuple[StrOrPromise, str, set[str]]] = [
     (_("Dashboards"), "enrollment:area_dashboard", STAFF_ROLES),
     (_("My village"), "enrollment:area_dashboard", {SECRETARY}),
-    # MERGE: the work list ("Daftar kerja") and the Desa Sadar list of other branches; shown
-    # once their URL names exist. Adjust the names and roles when wiring them.
+    # The work list and the Desa Sadar list; an entry shows only once its URL name exists.
     (_("Work list"), "enrollment:work_list", {SUPERUSER, BRANCH}),
     (_("Desa Sadar list"), "enrollment:desa_sadar", STAFF_ROLES),
     (_("Find a person"), "admin:villages_person_changelist", {SUPERUSER, HEAD_OFFICE, BRANCH}),
@@ -79,4 +78,5 @@ def _url(name: str) -> list[str]:
 
 
 def _starts(path: str, url: str) -> bool:
-    return url != "/" and path.startswith(url)
+    # An area's own copy of a page (/wilayah/33.02/desa-sadar/) counts as the page.
+    return url != "/" and (path.startswith(url) or path.endswith(url))

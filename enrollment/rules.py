@@ -32,6 +32,18 @@ FACT_CRITERIA = (
 
 
 @dataclass(frozen=True)
+class Near:
+    """When a village that fails is "near" to Desa Sadar: it fails at most `max_failing`
+    criteria and at most `max_people` officials are still to cover (a rule set's setting)."""
+
+    max_failing: int = 1
+    max_people: int = 2
+
+    def holds(self, failing: int, people: int) -> bool:
+        return 0 < failing <= self.max_failing and people <= self.max_people
+
+
+@dataclass(frozen=True)
 class Rules:
     """A rule set as plain values; `Rules.default(year)` when none is recorded."""
 
@@ -44,6 +56,7 @@ class Rules:
     # The default in force while no rule set is recorded (RuleSet's own defaults give the
     # same rules, so head office records it to edit it: the rule-set list says how).
     builtin: bool = False
+    near: Near = Near()
 
     @classmethod
     def default(cls, year: int) -> Rules:
@@ -64,6 +77,7 @@ class Rules:
                 rule_set.self_enrolled_min_pct if rule_set.self_enrolled_enabled else None
             ),
             facts=tuple(key for key, flag in FACT_CRITERIA if getattr(rule_set, flag)),
+            near=Near(rule_set.near_max_failing, rule_set.near_max_people),
         )
 
 
@@ -120,6 +134,17 @@ class Criterion:
     passed: bool
     detail: str
     blocking: list[dict] = field(default_factory=list)
+    # Officials still to cover for a category criterion to pass; 0 for the other criteria
+    # (a missing fact is not a number of people).
+    people_missing: int = 0
+
+
+def people_to_cover(posts: int, covered: int, minimum: Decimal) -> int:
+    """Officials still to cover for `covered` of `posts` to reach `minimum` percent:
+    ceil(minimum × posts / 100) − covered, at least 0. In integers (the minimum has two
+    decimals), as the SQL of the dashboards computes it, so both agree at every boundary."""
+    needed = (posts * int(minimum * 100) + 9999) // 10000
+    return max(needed - covered, 0)
 
 
 def evaluate(
@@ -173,7 +198,9 @@ def _category_criterion(key, category, minimum, figures: Figures, blockers, lang
         blocking = [] if passed else blockers.get(category, [])
     else:
         blocking = [{"reason": _("No posts of this category are recorded")}]
-    return Criterion(key, _category_label(category, minimum, language), passed, detail, blocking)
+    missing = people_to_cover(figures.posts, figures.covered, minimum)
+    label = _category_label(category, minimum, language)
+    return Criterion(key, label, passed, detail, blocking, missing)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -27,6 +27,8 @@ app_name = "enrollment"
 urlpatterns = [
     path("", views.area_dashboard, name="area_dashboard"),
     path("wilayah/<area_code:code>/", views.area_dashboard, name="area_dashboard"),
+    path("desa-sadar/", views.desa_sadar, name="desa_sadar"),
+    path("wilayah/<area_code:code>/desa-sadar/", views.desa_sadar, name="desa_sadar"),
     path("ekspor/<export_table:table>.<export_fmt:fmt>", views.area_export, name="area_export"),
     path(
         "wilayah/<area_code:code>/ekspor/<export_table:table>.<export_fmt:fmt>",

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import wraps
+from typing import cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -27,9 +29,19 @@ from enrollment import exports
 from enrollment.as_of import AsOfError, as_of_in_range
 from enrollment.rules import Figures
 from enrollment.selectors import (
+    CANDIDATE,
+    DECLARED_FAILING,
+    NEAR,
+    NOT_YET,
+    SORTS,
+    STATUS_FILTERS,
+    ListQuery,
     coverage_for_area,
     coverage_for_village,
     coverage_trend,
+    desa_sadar_all,
+    desa_sadar_list,
+    list_subdivisions,
 )
 from enrollment.services import village_coverage_shown
 from villages.access import access_log, has_scope, may_see_full_nik, scope_for, visible_area
@@ -41,9 +53,6 @@ from villages.selectors import (
     area_ancestors,
     areas_get,
 )
-
-# A country page can list thousands of villages; the export always holds them all.
-CANDIDATES_ON_PAGE = 200
 
 
 def scoped(view):
@@ -89,6 +98,13 @@ def _as_of(request: HttpRequest) -> tuple[AsOfForm, dt.date, str]:
         return form, today, ""
     day = form.cleaned_data["as_of"]
     return form, day, "?" + urlencode({"as_of": day.isoformat()})
+
+
+def desa_sadar_url(code: str) -> str:
+    """The Desa Sadar list of an area."""
+    if code:
+        return reverse("enrollment:desa_sadar", args=[code])
+    return reverse("enrollment:desa_sadar")
 
 
 def area_page_url(code: str) -> str:
@@ -146,9 +162,9 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
     if area.level == "village" or area.code != code:
         return _redirect(area, request)
     form, as_of, as_of_query = _as_of(request)
-    coverage = coverage_for_area(area=area, as_of=as_of, limit=CANDIDATES_ON_PAGE)
+    # The Desa Sadar list has its own page; the dashboard shows its counts.
+    coverage = coverage_for_area(area=area, as_of=as_of, limit=0)
     trend = coverage_trend(area=area)
-    candidates = exports.candidate_rows(coverage)
     ctx = {
         "area": area,
         "breadcrumbs": _breadcrumbs(request, area),
@@ -158,8 +174,8 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
         "as_of_query": as_of_query,
         "coverage": coverage,
         "child_level": CHILD_LEVEL[area.level],
-        "candidates": candidates,
-        "candidates_total": coverage.listed_total,
+        "desa_sadar_url": desa_sadar_url(area.code) + as_of_query,
+        "near": coverage.rules.for_village(area.code).near,
         "trend": trend,
         "categories_chart": _chart_series(
             [(str(Post.Category(c).label), f) for c, f in coverage.by_category]
@@ -167,6 +183,184 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
         "trend_chart": _chart_series([(formats.date_format(m, "M Y"), f) for m, f in trend]),
     }
     return render(request, "enrollment/area.html", ctx)
+
+
+# --- The Desa Sadar list --------------------------------------------------------------------
+
+STATUS_CHOICES = [
+    ("", gettext_lazy("Every village")),
+    (CANDIDATE, gettext_lazy("Candidates")),
+    (NEAR, gettext_lazy("Near")),
+    (DECLARED_FAILING, gettext_lazy("Declared, no longer passing")),
+    (NOT_YET, gettext_lazy("Every village not yet passing")),
+]
+SORT_CHOICES = [
+    ("gap", gettext_lazy("Nearest to passing first")),
+    ("-gap", gettext_lazy("Furthest from passing first")),
+    ("code", gettext_lazy("Code")),
+    ("-code", gettext_lazy("Code, descending")),
+    ("name", gettext_lazy("Name")),
+    ("-name", gettext_lazy("Name, descending")),
+    ("coverage", gettext_lazy("Coverage, lowest first")),
+    ("-coverage", gettext_lazy("Coverage, highest first")),
+]
+# The query parameters of the list, in the order its links write them.
+LIST_PARAMS = ("as_of", "within", "status", "max_people", "sort")
+
+
+class DesaSadarForm(AsOfForm):
+    """The list's filters. A value that cannot be used is reported and left out."""
+
+    within = forms.ChoiceField(required=False)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=STATUS_CHOICES, required=False)
+    max_people = forms.IntegerField(
+        label=gettext_lazy("Officials still to cover, at most"),
+        min_value=0,
+        max_value=10_000,
+        required=False,
+    )
+    sort = forms.ChoiceField(label=gettext_lazy("Order"), choices=SORT_CHOICES, required=False)
+
+    def __init__(self, data, *, subdivisions: list[Area], level_label: str):
+        # No day asked: today, shown in the field but kept out of the links (as the dashboard).
+        self.today_shown = not data.get("as_of")
+        if self.today_shown:
+            data = data.copy()
+            data["as_of"] = timezone.localdate().isoformat()
+        super().__init__(data)
+        within = cast(forms.ChoiceField, self.fields["within"])
+        within.label = level_label
+        within.choices = [("", _("All")), *[(a.code, a.name) for a in subdivisions]]
+        self.subdivisions = {a.code: a for a in subdivisions}
+        if not subdivisions:
+            del self.fields["within"]
+
+    def cleaned(self, name: str):
+        """The field's value if it is valid, else None (the form shows the error)."""
+        return self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
+
+    def list_query(self) -> ListQuery:
+        return ListQuery(
+            status=self.cleaned("status") or "",
+            max_people=self.cleaned("max_people"),
+            sort=self.cleaned("sort") or "gap",
+        )
+
+    def narrowed(self, area: Area) -> Area:
+        """The area the list covers: `area`, or the subdivision chosen."""
+        return self.subdivisions.get(self.cleaned("within") or "", area)
+
+    def params(self) -> dict[str, str]:
+        """The valid, non-default values, for the links that keep them."""
+        result = {}
+        for name in LIST_PARAMS:
+            value = self.cleaned(name)
+            if name == "as_of" and self.today_shown:
+                continue
+            if value not in (None, "") and not (name == "sort" and value == "gap"):
+                result[name] = value.isoformat() if name == "as_of" else str(value)
+        return result
+
+
+def _desa_sadar_form(request: HttpRequest, area: Area) -> DesaSadarForm:
+    subdivisions = list_subdivisions(area=area)
+    level = CHILD_LEVEL[area.level] if subdivisions else "village"
+    label = str(exports.LEVEL_LABELS[level])
+    form = DesaSadarForm(request.GET, subdivisions=subdivisions, level_label=label)
+    form.is_valid()
+    return form
+
+
+@dataclass(frozen=True)
+class ListLinks:
+    """The links of a list page, each keeping the filters (`params`) it does not change."""
+
+    url: str
+    params: dict[str, str]
+
+    def to(self, **changes: str) -> str:
+        merged = {k: v for k, v in {**self.params, **changes}.items() if v}
+        return self.url + (f"?{urlencode(merged)}" if merged else "")
+
+    def sorts(self, sort: str) -> dict[str, dict[str, str]]:
+        """Per column: the link sorting by it (the current column reversed), from the first
+        page, and its aria-sort value ("" for the columns not sorted by)."""
+        key, descending = sort.removeprefix("-"), sort.startswith("-")
+        result = {}
+        for column in SORTS:
+            current = column == key
+            order = f"-{column}" if current and not descending else column
+            result[column] = {
+                "url": self.to(sort="" if order == "gap" else order, page=""),
+                "aria": ("descending" if descending else "ascending") if current else "",
+            }
+        return result
+
+    def pages(self, page) -> dict:
+        numbers = page.paginator.get_elided_page_range(page.number)
+        return {
+            "numbers": [(n, self.to(page=str(n)) if isinstance(n, int) else "") for n in numbers],
+            "previous": self.to(page=str(page.previous_page_number()))
+            if page.has_previous()
+            else "",
+            "next": self.to(page=str(page.next_page_number())) if page.has_next() else "",
+        }
+
+    def statuses(self) -> dict[str, str]:
+        """The list of each status, in the same area and day, other filters dropped."""
+        kept = {k: v for k, v in self.params.items() if k in ("as_of", "within")}
+        bare = ListLinks(self.url, kept)
+        return {status: bare.to(status=status) for status in STATUS_FILTERS if status}
+
+
+def _export_url(area: Area, table: str, fmt: str) -> str:
+    args = [area.code, table, fmt] if area.code else [table, fmt]
+    return reverse("enrollment:area_export", args=args)
+
+
+@scoped
+@require_GET
+def desa_sadar(request: HttpRequest, code: str = "") -> HttpResponse:
+    """Every village of an area with its Desa Sadar status and gap: filtered, sorted and
+    paged on the server. An unusable filter is reported on the page and left out."""
+    scope = scope_for(request.user)
+    if not code and not scope.everything:  # the user's own area, as the dashboard does
+        home = scope.home
+        village_home = LEVEL_BY_LENGTH.get(len(home)) == "village"
+        return redirect(area_page_url(home) if village_home else desa_sadar_url(home))
+    area = _area(request, code)
+    if area.level == "village":
+        raise Http404(_("A village has no Desa Sadar list; its page has its checklist."))
+    if area.code != code:
+        query = request.GET.urlencode()
+        return redirect(desa_sadar_url(area.code) + (f"?{query}" if query else ""))
+    form = _desa_sadar_form(request, area)
+    as_of = form.cleaned("as_of") or timezone.localdate()
+    result = desa_sadar_list(
+        area=form.narrowed(area), as_of=as_of, query=form.list_query(), page=request.GET.get("page")
+    )
+    params = form.params()
+    links = ListLinks(desa_sadar_url(area.code), params)
+    as_of_query = "?" + urlencode({"as_of": params["as_of"]}) if "as_of" in params else ""
+    ctx = {
+        "area": area,
+        "breadcrumbs": _breadcrumbs(request, area),
+        "as_of": as_of,
+        "as_of_query": as_of_query,
+        "form": form,
+        "list": result,
+        # The rule set in force here: a regency's own, or the national one.
+        "rules": result.rules.for_village(area.code),
+        "sort_links": links.sorts(result.query.sort),
+        "pages": links.pages(result.page),
+        "status_links": links.statuses(),
+        "export_urls": {
+            fmt: _export_url(area, "candidates", fmt) + (f"?{urlencode(params)}" if params else "")
+            for fmt in ("csv", "xlsx")
+        },
+        "dashboard_url": area_page_url(area.code) + as_of_query,
+    }
+    return render(request, "enrollment/desa_sadar.html", ctx)
 
 
 @scoped
@@ -216,13 +410,25 @@ def area_export(request: HttpRequest, table: str, fmt: str, code: str = "") -> H
     as_of = _export_as_of(request)
     if as_of is None:
         return HttpResponseBadRequest(_("Give as_of as a date, YYYY-MM-DD."))
-    # Only the candidates table lists villages; the others need none of them evaluated.
-    limit = None if table == "candidates" else 0
-    coverage = coverage_for_area(area=area, as_of=as_of, limit=limit)
-    data = exports.AREA_TABLES[table](coverage)
+    if table == "candidates":  # the Desa Sadar list, whole, with the filters of its page
+        form = _desa_sadar_form(request, area)
+        if form.errors:
+            return HttpResponseBadRequest(" ".join(_errors(form)))
+        rows = desa_sadar_all(area=form.narrowed(area), as_of=as_of, query=form.list_query())
+        data = exports.candidates_table(rows)
+    else:  # these tables need no village evaluated
+        data = exports.AREA_TABLES[table](coverage_for_area(area=area, as_of=as_of, limit=0))
     filename = exports.export_filename(area, data, as_of, fmt)
     _log_export(request, area, len(data.rows), filename)
     return exports.export_response(data, fmt=fmt, filename=filename)
+
+
+def _errors(form: forms.Form) -> list[str]:
+    return [
+        f"{form.fields[name].label}: {error}"
+        for name, errors in form.errors.items()
+        for error in errors
+    ]
 
 
 def _log_export(request: HttpRequest, area: Area, rows: int, filename: str) -> None:

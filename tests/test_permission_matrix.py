@@ -104,6 +104,7 @@ ADMIN_SITE = {
 PAGES = {
     "enrollment:area_dashboard",
     "enrollment:area_export",
+    "enrollment:desa_sadar",
     "enrollment:village",
     "enrollment:village_export",
     "api:coverage",
@@ -275,6 +276,8 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
     area_pages = [
         reverse("enrollment:area_dashboard", args=[IN_AREA]),
         reverse("enrollment:area_export", args=[IN_AREA, "children", "csv"]),
+        reverse("enrollment:desa_sadar", args=[IN_AREA]),
+        reverse("enrollment:area_export", args=[IN_AREA, "candidates", "xlsx"]),
     ]
     village_pages = [
         reverse("enrollment:village", args=[IN_VILLAGE]),
@@ -283,12 +286,15 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
     out = [
         reverse("enrollment:area_dashboard", args=[OUT_AREA]),
         reverse("enrollment:area_export", args=[OUT_AREA, "children", "xlsx"]),
+        reverse("enrollment:desa_sadar", args=[OUT_AREA]),
+        reverse("enrollment:area_export", args=[OUT_AREA, "candidates", "csv"]),
         reverse("enrollment:village", args=[OUT_VILLAGE]),
         reverse("enrollment:village_export", args=[OUT_VILLAGE, "csv"]),
     ]
     country = [
         reverse("enrollment:area_dashboard"),
         reverse("enrollment:area_export", args=["categories", "csv"]),
+        reverse("enrollment:desa_sadar"),
     ]
     if role == "anonymous":
         return [(url, 302) for url in area_pages + village_pages + out + country]
@@ -300,6 +306,8 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
     # The country page sends a scoped user to their own area; its export is theirs only.
     cases += [(country[0], 200 if role in EVERYTHING else 302)]
     cases += [(country[1], 200 if role in EVERYTHING else 404)]
+    # The country's Desa Sadar list too: to their area's list (a secretary: their village).
+    cases += [(country[2], 200 if role in EVERYTHING else 302)]
     return cases
 
 

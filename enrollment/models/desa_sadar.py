@@ -60,6 +60,21 @@ class RuleSet(models.Model):
     require_regulation = models.BooleanField(
         _("village regulation or budget line required"), default=False
     )
+    # When a village that is not yet a candidate is "near": the lists sort and filter by it.
+    near_max_failing = models.PositiveSmallIntegerField(
+        _("near: criteria failed at most"),
+        default=1,
+        validators=[MaxValueValidator(20)],
+        help_text=_("A village failing at most this many criteria can be near to Desa Sadar."),
+    )
+    near_max_people = models.PositiveSmallIntegerField(
+        _("near: officials still to cover at most"),
+        default=2,
+        validators=[MaxValueValidator(1000)],
+        help_text=_(
+            "… and with at most this many officials still to cover for the criteria it fails."
+        ),
+    )
 
     history = HistoricalRecords(m2m_fields=[minimum_programs])
 

@@ -8,9 +8,12 @@ from collections import defaultdict
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
@@ -18,7 +21,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Substr
+from django.db.models.functions import Cast, Greatest, Substr
 from django.db.models.lookups import LessThan
 
 from enrollment.models import (
@@ -31,7 +34,6 @@ from enrollment.rules import (
     VILLAGE_FACT_FIELDS,
     Figures,
     Rules,
-    evaluate,
 )
 from enrollment.selectors.figures import _by_category
 from enrollment.selectors.results import AreaCoverage, ChildRow, _area_coverage
@@ -39,11 +41,12 @@ from enrollment.selectors.standings import (
     CANDIDATE,
     DECLARED_FAILING,
     NEAR,
+    NOT_YET,
     STATUS_ORDER,
     RulesInForce,
     VillageStanding,
-    _facts,
     _last_declared,
+    standing_of,
 )
 from enrollment.summary import day_in_store
 from villages.routers import read_db
@@ -65,20 +68,42 @@ def _day_kept(day: dt.date) -> bool:
     return day_in_store(read_db()) == day
 
 
-def _failed_criteria(rules: RulesInForce):
-    """SQL: the number of Desa Sadar criteria a `VillageDay` row's village fails, under the
-    rule set in force there — `rules.evaluate` in SQL, for the default minimum programs.
-    Percentages are compared in hundredths of a percent, in integers, so both sides agree
-    exactly at the boundary."""
-    expression = _failed_under(rules.national)
+def _per_regency(rules: RulesInForce, expression_under):
+    """SQL: `expression_under(rules)` of the rule set in force at a `VillageDay` row's
+    village: the national set's, or a regency's own."""
+    expression = expression_under(rules.national)
     if not rules.by_regency:
         return expression
     return Case(
         *[
-            When(village__code__startswith=f"{code}.", then=_failed_under(regency_rules))
+            When(village__code__startswith=f"{code}.", then=expression_under(regency_rules))
             for code, regency_rules in sorted(rules.by_regency.items())
         ],
         default=expression,
+    )
+
+
+def judged_day_rows(rows, rules: RulesInForce):
+    """`VillageDay` rows with how each village stands under the rule set in force there:
+    `failed` (criteria failed), `gap` (officials still to cover), `declared`, and `status`
+    (candidate, near, declared and failing, not yet) — `enrollment.rules` in SQL, for the
+    default minimum programs."""
+    rows = rows.annotate(
+        failed=_per_regency(rules, _failed_under),
+        gap=_per_regency(rules, _gap_under),
+        near_failing=_per_regency(rules, lambda r: Value(r.near.max_failing)),
+        near_people=_per_regency(rules, lambda r: Value(r.near.max_people)),
+        declared=Exists(Declaration.objects.filter(village_id=OuterRef("village_id"))),
+    )
+    near = Q(failed__lte=F("near_failing"), gap__lte=F("near_people"))
+    return rows.annotate(
+        status=Case(
+            When(failed=0, then=Value(CANDIDATE)),
+            When(declared=True, then=Value(DECLARED_FAILING)),
+            When(near, then=Value(NEAR)),
+            default=Value(NOT_YET),
+            output_field=CharField(),
+        )
     )
 
 
@@ -88,11 +113,22 @@ def _fails(*conditions):
 
 
 def _below(part: str, whole: str, minimum) -> LessThan:
-    """part / whole below `minimum` percent."""
+    """part / whole below `minimum` percent: percentages compared in hundredths of a percent,
+    in integers, so SQL and Python agree exactly at the boundary."""
     return LessThan(F(part) * 10000, F(whole) * int(minimum * 100))
 
 
+def _sum_of(terms):
+    # No term: a zero that is an expression, not a bare literal (PostgreSQL reads ORDER BY 0
+    # as the select list's column number).
+    total = terms[0] if terms else Cast(Value(0), IntegerField())
+    for term in terms[1:]:
+        total = total + term
+    return total
+
+
 def _failed_under(rules: Rules):
+    """SQL: the number of criteria of `rules` a row's village fails (`rules.evaluate`)."""
     terms = []
     for category, minimum in rules.categories:
         prefix = _PREFIX[category]
@@ -118,10 +154,22 @@ def _failed_under(rules: Rules):
         "contribution_regulation": Q(village__contribution_regulation=""),
     }
     terms.extend(_fails(missing[key]) for key in rules.facts)
-    total = terms[0] if terms else Value(0)
-    for term in terms[1:]:
-        total = total + term
-    return total
+    return _sum_of(terms)
+
+
+def _gap_under(rules: Rules):
+    """SQL: the officials a row's village still has to cover for every category criterion of
+    `rules` to pass (`rules.people_to_cover`, summed): ceil(min% × posts / 100) − covered, at
+    least 0, in integers."""
+    terms = []
+    for category, minimum in rules.categories:
+        prefix = _PREFIX[category]
+        needed = ExpressionWrapper(
+            (F(f"{prefix}_posts") * int(minimum * 100) + 9999) / 10000,
+            output_field=IntegerField(),
+        )
+        terms.append(Greatest(needed - F(f"{prefix}_covered"), Value(0)))
+    return _sum_of(terms)
 
 
 def _coverage_from_day(
@@ -131,19 +179,16 @@ def _coverage_from_day(
     rows = VillageDay.objects.using(db).filter(day=day)
     if area.code:
         rows = rows.filter(village__code__startswith=f"{area.code}.")
-    rows = rows.annotate(
-        failed=_failed_criteria(rules),
-        declared=Exists(Declaration.objects.filter(village_id=OuterRef("village_id"))),
-    )
+    rows = judged_day_rows(rows, rules)
     # One aggregate per child area: its figures and how many villages of each status.
     per_child = (
         rows.annotate(child=Substr("village_id", 1, CHILD_CODE_LENGTH[area.level]))
         .values("child")
         .annotate(
             **{column: Sum(column) for column in DAY_COLUMNS},
-            n_candidate=Count("pk", filter=Q(failed=0)),
-            n_near=Count("pk", filter=Q(failed=1, declared=False)),
-            n_declared=Count("pk", filter=Q(failed__gte=1, declared=True)),
+            n_candidate=Count("pk", filter=Q(status=CANDIDATE)),
+            n_near=Count("pk", filter=Q(status=NEAR)),
+            n_declared=Count("pk", filter=Q(status=DECLARED_FAILING)),
         )
         .order_by()
     )
@@ -184,7 +229,7 @@ def _listed_from_day(area: Area, rules: RulesInForce, rows, limit) -> list[Villa
     and labels the page shows). Two queries; none when `limit` is 0."""
     if limit == 0:
         return []
-    on_list = rows.filter(Q(failed__lte=1) | Q(declared=True))
+    on_list = rows.exclude(status=NOT_YET)
     ranked = on_list.annotate(
         rank=Case(When(failed=0, then=0), When(declared=True, then=2), default=1)
     ).order_by("rank", "village_id")
@@ -204,12 +249,7 @@ def _listed_from_day(area: Area, rules: RulesInForce, rows, limit) -> list[Villa
     result = []
     for row in listed:
         code = row["village_id"]
-        standing = VillageStanding(
-            code=code,
-            name=row["name"],
-            criteria=evaluate(rules.for_village(code), _day_figures(row), _facts(row)),
-            declared_on=declared.get(code),
-        )
+        standing = standing_of(rules.for_village(code), code, row, _day_figures(row), declared)
         if standing.status is not None:  # always, when the SQL and Python rules agree
             result.append(standing)
     return result

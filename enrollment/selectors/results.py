@@ -41,9 +41,11 @@ class ChildRow:
 class AreaCoverage:
     """Everything an area dashboard (and its API twin) shows.
 
-    `listed` is the Desa Sadar list in its order (candidates, one criterion short, declared
-    and failing; by code within), cut to the `limit` the caller asked for; `counts` holds the
-    full number of villages of each status, and `listed_total` their sum."""
+    `listed` is the Desa Sadar summary list in its order (candidates, near by the rule set's
+    setting, declared and failing; by code within), cut to the `limit` the caller asked for
+    (the API's candidates; the pages read the whole list through `desa_sadar_list`);
+    `counts` holds the full number of villages of each status, and `listed_total` their
+    sum."""
 
     area: Area
     as_of: dt.date

@@ -18,6 +18,7 @@ from enrollment.rules import (
     VILLAGE_FACT_FIELDS,
     Criterion,
     Figures,
+    Near,
     Rules,
     VillageFacts,
     evaluate,
@@ -69,16 +70,23 @@ def rules_in_force(*, area: Area, year: int) -> RulesInForce:
 
 @dataclass
 class VillageStanding:
-    """A village's Desa Sadar standing: each criterion's result, and its declaration."""
+    """A village's Desa Sadar standing: each criterion's result, and its declaration. `near`
+    is the rule set's "near" setting (how many criteria failed and officials to cover)."""
 
     code: str
     name: str
     criteria: list[Criterion]
     declared_on: dt.date | None = None
+    near: Near = Near()
 
     @property
     def failed(self) -> list[Criterion]:
         return [c for c in self.criteria if not c.passed]
+
+    @property
+    def people_missing(self) -> int:
+        """Officials still to cover for every failed category criterion to pass."""
+        return sum(c.people_missing for c in self.failed)
 
     @property
     def candidate(self) -> bool:
@@ -86,7 +94,7 @@ class VillageStanding:
 
     @property
     def near_candidate(self) -> bool:
-        return len(self.failed) == 1
+        return self.near.holds(len(self.failed), self.people_missing)
 
     @property
     def declared_but_failing(self) -> bool:
@@ -102,10 +110,16 @@ class VillageStanding:
             return DECLARED_FAILING
         return NEAR if self.near_candidate else None
 
+    @property
+    def list_status(self) -> str:
+        """The status, or NOT_YET for a village that is none of them (the whole list)."""
+        return self.status or NOT_YET
+
 
 CANDIDATE, NEAR, DECLARED_FAILING = "candidate", "near_candidate", "declared_failing"
-# The order of the Desa Sadar list: candidates, then one criterion short, then declared
-# villages that no longer pass; by village code within.
+NOT_YET = "not_yet"
+# The order of the Desa Sadar summary: candidates, then near (by the rule set's "near"
+# setting), then declared villages that no longer pass; by village code within.
 STATUS_ORDER = (CANDIDATE, NEAR, DECLARED_FAILING)
 
 
@@ -123,22 +137,37 @@ def _last_declared(declarations) -> dict[str, dt.date]:
 
 
 def standings_in(
-    *, area: Area, rules: RulesInForce, figures: dict[str, dict[str, Figures]]
+    *,
+    area: Area,
+    rules: RulesInForce,
+    figures: dict[str, dict[str, Figures]],
+    order: tuple[str, ...] = ("code",),
 ) -> list[VillageStanding]:
     """The standing of every village below `area` that has posts (a village without any
-    recorded post has no data to judge), in code order. Two queries."""
+    recorded post has no data to judge), in code order (or `order`, the database's). Two
+    queries."""
     # The area's villages and declarations, filtered here rather than by a list of codes
     # (tens of thousands of parameters at national scale).
     db = read_db()
     villages = Village.objects.using(db).filter(area.village_filter)
     declared = _last_declared(Declaration.objects.using(db).filter(area.post_filter))
     return [
-        VillageStanding(
-            code=row["code"],
-            name=row["name"],
-            criteria=evaluate(rules.for_village(row["code"]), figures[row["code"]], _facts(row)),
-            declared_on=declared.get(row["code"]),
+        standing_of(
+            rules.for_village(row["code"]), row["code"], row, figures[row["code"]], declared
         )
-        for row in villages.values("code", "name", *VILLAGE_FACT_FIELDS).order_by("code")
+        for row in villages.values("code", "name", *VILLAGE_FACT_FIELDS).order_by(*order)
         if row["code"] in figures
     ]
+
+
+def standing_of(
+    rules: Rules, code: str, row: dict, figures: dict[str, Figures], declared: dict[str, dt.date]
+) -> VillageStanding:
+    """A village's standing from its figures and its row (name and facts)."""
+    return VillageStanding(
+        code=code,
+        name=row["name"],
+        criteria=evaluate(rules, figures, _facts(row)),
+        declared_on=declared.get(code),
+        near=rules.near,
+    )

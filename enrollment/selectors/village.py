@@ -93,6 +93,7 @@ def coverage_for_village(*, area: Area, as_of: dt.date, full_nik: bool = False) 
         name=area.name,
         criteria=evaluate(rules, figures, _facts(village), _blockers(roster)),
         declared_on=declared["d"],
+        near=rules.near,
     )
     return VillageCoverage(
         area=area,

@@ -108,3 +108,9 @@ def export_url(context, code: str, table: str, fmt: str) -> str:
     else:
         url = reverse("enrollment:area_export", args=[table, fmt])
     return url + context.get("as_of_query", "")
+
+
+@register.filter
+def desa_sadar_status(status: str) -> str:
+    """The label of a Desa Sadar list status (candidate, near, …)."""
+    return exports.status_label(status)

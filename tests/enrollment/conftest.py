@@ -65,3 +65,29 @@ def district(db):
     covered(other.person)
     PostFactory(code="PENGURUS_LKD", village_id=GUNUNGWETAN, person=other.person)
     return {"kades": kades, "sekdes": sekdes, "kaur": kaur, "bpd": bpd, "other": other}
+
+
+# The Desa Sadar ladder (tests/enrollment/test_desa_sadar_*.py): three more villages of
+# Jatilawang with 3, 3 and 11 perangkat posts, further and further from passing.
+PEKUNCEN, KARANGANYAR, MARGASANA = "33.02.03.2002", "33.02.03.2004", "33.02.03.2005"
+
+
+def officials_in(code: str, posts: int, covered_posts: int) -> None:
+    """`posts` Kaur posts in the village, the first `covered_posts` of them covered."""
+    for i in range(posts):
+        post = PostFactory(code="KAUR", village_id=code)
+        if i < covered_posts:
+            covered(post.person)
+
+
+@pytest.fixture
+def ladder(district):
+    """Pekuncen 2 of 11 covered, Karanganyar 1 of 3, Margasana 0 of 3 (declared in 2025)."""
+    from enrollment.models import Declaration
+
+    officials_in(PEKUNCEN, 11, 2)
+    officials_in(KARANGANYAR, 3, 1)
+    officials_in(MARGASANA, 3, 0)
+    Declaration.objects.create(
+        village_id=MARGASANA, declared_on=dt.date(2025, 8, 17), declared_by="Kepala KC"
+    )

@@ -195,33 +195,69 @@ def test_the_candidates_export_holds_the_desa_sadar_list(staff_client, district)
     Declaration.objects.create(
         village_id=GUNUNGWETAN, declared_on=dt.date(2025, 6, 1), declared_by="Kepala KC"
     )
-    page = staff_client.get("/wilayah/33.02/" + Q)
-    assert [r.standing.code for r in page.context["candidates"]] == [GUNUNGWETAN, KARANGLEWAS]
+    page = staff_client.get("/wilayah/33.02/desa-sadar/" + Q)
+    shown = [r.standing.code for r in page.context["list"].page.object_list]
+    assert shown == [GUNUNGWETAN, KARANGLEWAS]
     rows = read_xlsx(staff_client.get("/wilayah/33.02/ekspor/candidates.xlsx" + Q))
     assert rows == [
-        ("Code", "Village", "District", "Status", "Criteria not passed", "Detail", "Declared on"),
+        (
+            "Code",
+            "Village",
+            "District",
+            "Status",
+            "Officials still to cover",
+            "Number of criteria not passed",
+            "Criteria not passed",
+            "Detail",
+            "Posts",
+            "Covered",
+            "Coverage (%)",
+            "Declared on",
+        ),
         (
             GUNUNGWETAN,
             "Gunung Wetan",
             "Jatilawang",
             "Candidate",
+            0,
+            0,
             None,
             None,
+            2,
+            2,
+            100,
             dt.datetime(2025, 6, 1),
         ),
         (
             KARANGLEWAS,
             "Karanglewas",
             "Jatilawang",
-            "One criterion short",
+            "Near",
+            1,
+            1,
             "All village officials covered",
             "2 of 3 covered",
+            4,
+            2,
+            50,
             None,
         ),
     ]
     rows = read_csv(staff_client.get("/wilayah/33.02.03/ekspor/candidates.csv" + Q))
-    assert rows[0] == ["Code", "Village", "Status", "Criteria not passed", "Detail", "Declared on"]
-    assert rows[1] == [GUNUNGWETAN, "Gunung Wetan", "Candidate", "", "", "2025-06-01"]
+    assert rows[1] == [
+        GUNUNGWETAN,
+        "Gunung Wetan",
+        "Jatilawang",
+        "Candidate",
+        "0",
+        "0",
+        "",
+        "",
+        "2",
+        "2",
+        "100.0",
+        "2025-06-01",
+    ]
 
 
 def test_the_roster_export_holds_the_roster_with_masked_nik(staff_client, staff, district):
@@ -317,8 +353,11 @@ def test_headers_follow_the_active_language(district):
 
 def test_the_page_links_to_its_exports(staff_client, district):
     page = staff_client.get("/wilayah/33.02/" + Q).content.decode()
-    for table in ("categories", "children", "candidates"):
+    for table in ("categories", "children"):
         for fmt in ("csv", "xlsx"):
             assert f'href="/wilayah/33.02/ekspor/{table}.{fmt}{Q}"' in page
+    page = staff_client.get("/wilayah/33.02/desa-sadar/" + Q).content.decode()
+    for fmt in ("csv", "xlsx"):
+        assert f'href="/wilayah/33.02/ekspor/candidates.{fmt}{Q}"' in page
     page = staff_client.get(f"/desa/{KARANGLEWAS}/" + Q).content.decode()
     assert f'href="/desa/{KARANGLEWAS}/ekspor/roster.xlsx{Q}"' in page

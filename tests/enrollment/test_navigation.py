@@ -18,6 +18,7 @@ MEMBERSHIPS = reverse("admin:enrollment_membership_changelist")
 IMPORT = reverse("admin:enrollment_importrecord_upload")
 DECLARATIONS = reverse("admin:enrollment_declaration_changelist")
 RULE_SETS = reverse("admin:enrollment_ruleset_changelist")
+DESA_SADAR = reverse("enrollment:desa_sadar")
 
 
 def _user(kind: str):
@@ -38,23 +39,28 @@ def _user(kind: str):
 MENUS = {
     "head_office": [
         ("Dashboards", "/"),
+        ("Desa Sadar list", DESA_SADAR),
         ("Find a person", PERSONS),
         ("Rule sets", RULE_SETS),
         ("Admin", ADMIN),
     ],
-    "regional_office": [("Dashboards", "/"), ("Admin", ADMIN)],
+    "regional_office": [("Dashboards", "/"),
+        ("Desa Sadar list", DESA_SADAR), ("Admin", ADMIN)],
     "branch_staff": [
         ("Dashboards", "/"),
+        ("Desa Sadar list", DESA_SADAR),
         ("Find a person", PERSONS),
         ("Memberships", MEMBERSHIPS),
         ("Import a roster", IMPORT),
         ("Declarations", DECLARATIONS),
         ("Admin", ADMIN),
     ],
-    "manager": [("Dashboards", "/"), ("Rule sets", RULE_SETS), ("Admin", ADMIN)],
+    "manager": [("Dashboards", "/"),
+        ("Desa Sadar list", DESA_SADAR), ("Rule sets", RULE_SETS), ("Admin", ADMIN)],
     "village_secretary": [("My village", "/")],
     "superuser": [
         ("Dashboards", "/"),
+        ("Desa Sadar list", DESA_SADAR),
         ("Find a person", PERSONS),
         ("Memberships", MEMBERSHIPS),
         ("Import a roster", IMPORT),
@@ -82,6 +88,7 @@ def test_an_anonymous_visitor_gets_no_links(db):
         ("/", "/"),
         (f"/desa/{KARANGLEWAS}/", "/"),  # an area or village page: the dashboards
         (PERSONS, PERSONS),
+        ("/wilayah/33.02/desa-sadar/", DESA_SADAR),  # an area's list
         (f"{PERSONS}12/change/", PERSONS),
         (IMPORT, IMPORT),
         (reverse("admin:villages_post_changelist"), ADMIN),  # the admin's other lists
@@ -95,7 +102,10 @@ def test_the_current_page_is_marked(db, path, current):
 def test_a_staff_role_without_the_admin_gets_no_admin_links(db):
     user = _user("manager")
     user.is_staff = False
-    assert nav_links(user=user, path="/") == [NavLink("Dashboards", "/", True)]
+    assert nav_links(user=user, path="/") == [
+        NavLink("Dashboards", "/", True),
+        NavLink("Desa Sadar list", DESA_SADAR, False),
+    ]
 
 
 def _nav(response) -> list[tuple[str, str, bool]]:
@@ -112,7 +122,11 @@ def _nav(response) -> list[tuple[str, str, bool]]:
 def test_the_coverage_pages_show_the_menu(client, db):
     client.force_login(_user("branch_staff"))
     response = client.get("/wilayah/33.02/", HTTP_ACCEPT_LANGUAGE="en")
-    assert _nav(response)[:2] == [("Dashboards", "/", True), ("Find a person", PERSONS, False)]
+    assert _nav(response)[:3] == [
+        ("Dashboards", "/", True),
+        ("Desa Sadar list", DESA_SADAR, False),
+        ("Find a person", PERSONS, False),
+    ]
 
 
 def test_the_admin_shows_the_same_menu_with_the_way_back(client, db):
@@ -120,6 +134,7 @@ def test_the_admin_shows_the_same_menu_with_the_way_back(client, db):
     response = client.get(RULE_SETS, HTTP_ACCEPT_LANGUAGE="en")
     assert _nav(response) == [
         ("Dashboards", "/", False),
+        ("Desa Sadar list", DESA_SADAR, False),
         ("Rule sets", RULE_SETS, True),
         ("Admin", ADMIN, False),
     ]

@@ -197,7 +197,8 @@ def test_queries_stay_constant_with_the_summary(roster, django_assert_max_num_qu
             coverage_for_area(area=known_area(code), as_of=AS_OF)
 
 
-# Rule sets that put villages on both sides of each criterion, at awkward percentages.
+# Rule sets that put villages on both sides of each criterion, at awkward percentages, and
+# of the "near" setting (criteria failed, officials still to cover).
 RULE_SETS = [
     {"perangkat_min_pct": Decimal("50")},
     {
@@ -206,6 +207,8 @@ RULE_SETS = [
         "bpd_min_pct": Decimal("60"),
         "rt_rw_enabled": True,
         "rt_rw_min_pct": Decimal("20"),
+        "near_max_failing": 2,
+        "near_max_people": 3,
     },
     {
         "perangkat_enabled": False,
@@ -213,6 +216,7 @@ RULE_SETS = [
         "lkd_min_pct": Decimal("33.33"),
         "linmas_enabled": True,
         "linmas_min_pct": Decimal("0"),
+        "near_max_people": 0,
     },
     {
         "perangkat_min_pct": Decimal("10"),
@@ -222,6 +226,8 @@ RULE_SETS = [
         "require_perisai": True,
         "require_memorandum": True,
         "require_regulation": True,
+        "near_max_failing": 3,
+        "near_max_people": 5,
     },
     {"perangkat_enabled": False},  # no criterion: every village with posts is a candidate
 ]

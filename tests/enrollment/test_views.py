@@ -183,7 +183,7 @@ def test_totals_add_up_at_every_level(staff_client, district, url):
     assert sum(f.covered for _c, f in coverage.by_category) == coverage.totals.covered
     assert sum(f.lapsing_soon for _c, f in coverage.by_category) == 1
     assert sum(f.in_arrears for _c, f in coverage.by_category) == 1
-    assert sum(row.candidates for row in coverage.children) == len(coverage.candidates) == 1
+    assert sum(row.candidates for row in coverage.children) == coverage.n_candidates == 1
 
 
 def test_the_category_table_and_chart_show_every_category(staff_client, district):
@@ -311,29 +311,34 @@ def test_the_regency_target_is_shown_beside_the_covered_posts(staff_client, dist
 
 
 def test_candidates_and_near_candidates_with_the_failing_criterion(staff_client, district):
-    response = staff_client.get("/wilayah/33.02/" + Q)
-    rows = response.context["candidates"]
-    assert [(r.standing.code, r.status) for r in rows] == [
+    response = staff_client.get("/wilayah/33.02/desa-sadar/" + Q)
+    rows = response.context["list"].page.object_list
+    assert [(r.standing.code, r.standing.list_status) for r in rows] == [
         (GUNUNGWETAN, "candidate"),
         (KARANGLEWAS, "near_candidate"),
     ]
-    assert rows[0].within.name == "Jatilawang"
+    assert rows[0].district == "Jatilawang"
     page = html(response)
-    assert "<strong>All village officials covered</strong>: 2 of 3 covered" in page
-    assert "One criterion short" in page
+    assert (
+        "<strong>All village officials covered</strong>: 2 of 3 covered; "
+        "1 more official to cover" in page
+    )
+    assert '<span class="badge badge-near_candidate">Near</span>' in page
 
 
 def test_a_declared_village_that_no_longer_passes_is_flagged(staff_client, district):
     Declaration.objects.create(
         village_id=KARANGLEWAS, declared_on=dt.date(2025, 6, 1), declared_by="Kepala KC"
     )
-    response = staff_client.get("/wilayah/33.02.03/" + Q)
-    rows = {r.standing.code: r for r in response.context["candidates"]}
-    assert rows[KARANGLEWAS].status == "declared_failing"
+    response = staff_client.get("/wilayah/33.02.03/desa-sadar/" + Q)
+    rows = {r.standing.code: r for r in response.context["list"].page.object_list}
+    assert rows[KARANGLEWAS].standing.list_status == "declared_failing"
     page = html(response)
     assert "Declared, no longer passes" in page
-    assert "01/06/2025" in page
-    assert '<li class="flagged"><strong>1</strong>' in page
+    assert "declared 01/06/2025" in page
+    assert '<li class="flagged"><a href="/wilayah/33.02.03/desa-sadar/?as_of=2026-11-22' in page
+    dashboard = html(staff_client.get("/wilayah/33.02.03/" + Q))
+    assert '<li class="flagged"><strong>1</strong>' in dashboard
 
 
 def test_the_trend_chart_reads_the_snapshots(staff_client, district):
