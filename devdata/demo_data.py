@@ -44,6 +44,15 @@ REGENCY_TARGETS = (
     ("33.02", 2026, Decimal("45.00"), 720_000),
 )
 REGENCY_REGULATIONS = {"36.04": "Perbup 35/2017"}
+# (district, year, officials covered target %, villages enrolled target): some of Banyumas's
+# districts set their own (Jatilawang, Ajibarang, Kedungbanteng), and Kerek, Tuban's first district
+# at 100% in 2018, keeps it.
+DISTRICT_TARGETS = (
+    ("33.02.03", 2026, Decimal("35.00"), 11),
+    ("33.02.14", 2026, Decimal("30.00"), 12),
+    ("33.02.23", 2026, None, 10),
+    ("35.23.08", 2026, Decimal("100.00"), 17),
+)
 
 
 # --- Names -------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from enrollment.selectors import (
     coverage_for_village,
     coverage_trend,
 )
+from enrollment.selectors.targets import district_gaps
 from enrollment.services import village_coverage_shown
 from villages.access import access_log, has_scope, may_see_full_nik, scope_for, visible_area
 from villages.models import AccessLog, Post
@@ -149,6 +150,7 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
     coverage = coverage_for_area(area=area, as_of=as_of, limit=CANDIDATES_ON_PAGE)
     trend = coverage_trend(area=area)
     candidates = exports.candidate_rows(coverage)
+    gaps = district_gaps(coverage=coverage)
     ctx = {
         "area": area,
         "breadcrumbs": _breadcrumbs(request, area),
@@ -165,6 +167,8 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
             [(str(Post.Category(c).label), f) for c, f in coverage.by_category]
         ),
         "trend_chart": _chart_series([(formats.date_format(m, "M Y"), f) for m, f in trend]),
+        "district_gaps": gaps,
+        "districts_behind": sum(gap.behind for gap in gaps),
     }
     return render(request, "enrollment/area.html", ctx)
 

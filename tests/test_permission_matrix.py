@@ -30,7 +30,7 @@ from tests.factories import (
     PostFactory,
     UserFactory,
 )
-from villages.models import AccessLog, Regency, RegencyTarget
+from villages.models import AccessLog, DistrictTarget, Regency, RegencyTarget
 from villages.roles import user_role_set
 
 IN_VILLAGE, OUT_VILLAGE = "33.02.03.2003", "35.23.08.2016"  # Karanglewas (Banyumas), Karanglo
@@ -190,6 +190,10 @@ def _objects(users) -> dict:
         "regencytarget": tuple(
             RegencyTarget.objects.create(regency_id=c, year=2026, target_pct=40, worker_base=9).pk
             for c in (IN_AREA, OUT_AREA)
+        ),
+        "districttarget": tuple(
+            DistrictTarget.objects.create(district_id=c[:8], year=2026, villages_enrolled=1).pk
+            for c in (IN_VILLAGE, OUT_VILLAGE)
         ),
         "declaration": tuple(
             Declaration.objects.create(village_id=c, declared_on=day, declared_by="KC").pk

@@ -6,6 +6,7 @@ second run creates nothing; everything else reads what that one load wrote.
 
 import datetime as dt
 from collections import Counter
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -26,6 +27,7 @@ from villages.models import (
     SINGLE_HOLDER_POSTS,
     UNIT_SINGLE_HOLDER_POSTS,
     BranchOffice,
+    DistrictTarget,
     Person,
     Post,
     Regency,
@@ -238,6 +240,16 @@ def test_regency_targets_regulation_and_branches(demo):
     assert target.target_workers == 280_000
     assert RegencyTarget.objects.filter(regency_id=BANYUMAS, year=2026).exists()
     assert Regency.objects.get(code="36.04").regulation == "Perbup 35/2017"
+    assert list(
+        DistrictTarget.objects.values_list(
+            "district_id", "year", "officials_pct", "villages_enrolled"
+        )
+    ) == [
+        ("33.02.03", 2026, Decimal("35.00"), 11),
+        ("33.02.14", 2026, Decimal("30.00"), 12),
+        ("33.02.23", 2026, None, 10),
+        ("35.23.08", 2026, Decimal("100.00"), 17),
+    ]
     purwokerto = BranchOffice.objects.get(name="Purwokerto")
     assert purwokerto.regional_office.name == "Kanwil Jawa Tengah dan DIY"
     assert list(purwokerto.regencies.values_list("code", flat=True)) == [BANYUMAS]
