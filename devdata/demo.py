@@ -140,11 +140,11 @@ def _load_regencies(result: DemoResult) -> None:
             regency_id=code, year=year, defaults={"target_pct": pct, "worker_base": base}
         )
         result.regency_targets += created
-    for code, year, pct, villages in data.DISTRICT_TARGETS:
-        _target, created = DistrictTarget.objects.get_or_create(
-            district_id=code,
+    for district, year, officials, villages in data.DISTRICT_TARGETS:
+        _district_target, created = DistrictTarget.objects.get_or_create(
+            district_id=district,
             year=year,
-            defaults={"officials_pct": pct, "villages_enrolled": villages},
+            defaults={"officials_pct": officials, "villages_enrolled": villages},
         )
         result.district_targets += created
     for code, regulation in data.REGENCY_REGULATIONS.items():

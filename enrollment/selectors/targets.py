@@ -68,8 +68,8 @@ def district_gaps(*, coverage: AreaCoverage) -> list[DistrictGap]:
         target = targets.filter(district_id=area.code).first()
         if target is None:
             return []
-        enrolled = sum(1 for row in coverage.children if row.figures.covered)
-        return [DistrictGap(area, target, coverage.totals, len(coverage.children), enrolled)]
+        villages = sum(1 for row in coverage.children if row.figures.covered)
+        return [DistrictGap(area, target, coverage.totals, len(coverage.children), villages)]
     by_district = {t.district_id: t for t in targets.filter(district__regency_id=area.code)}
     if not by_district:
         return []

@@ -213,7 +213,7 @@ def test_a_percentage_stays_between_0_and_100(db, pct):
 
 @pytest.fixture
 def banyumas_staff(db) -> Client:
-    branch = BranchOfficeFactory(name="Purwokerto")
+    branch = BranchOfficeFactory.create(name="Purwokerto")
     branch.regencies.set(Regency.objects.filter(code="33.02"))
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(

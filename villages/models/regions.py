@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-
 def _check_code_under(code: str, parent_code: str, digits: int, parent_name: StrOrPromise) -> None:
     """Refuse a Kemendagri code that does not extend its parent's: 35.23.08.2999 under the
     district 33.02.03 would put a Tuban village in Banyumas's figures and scopes."""
