@@ -39,4 +39,10 @@ urlpatterns = [
         views.village_export,
         name="village_export",
     ),
+    path("daftar-kerja/", views.work_list_page, name="work_list"),
+    path(
+        "daftar-kerja/daftar-telepon.<export_fmt:fmt>",
+        views.work_list_export,
+        name="work_list_export",
+    ),
 ]

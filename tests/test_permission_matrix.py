@@ -106,6 +106,8 @@ PAGES = {
     "enrollment:area_export",
     "enrollment:village",
     "enrollment:village_export",
+    "enrollment:work_list",
+    "enrollment:work_list_export",
     "api:coverage",
     "api:coverage_area",
     "api:schema",
@@ -294,11 +296,21 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
         reverse("enrollment:area_dashboard"),
         reverse("enrollment:area_export", args=["categories", "csv"]),
     ]
+    # The work list is of the user's own scope; a district or village filter is theirs only.
+    work = [reverse("enrollment:work_list"), reverse("enrollment:work_list_export", args=["csv"])]
+    work_in = [f"{url}?village={IN_VILLAGE}" for url in work]
+    work_district = [f"{url}?district={IN_VILLAGE[:8]}" for url in work]
+    work_out = [f"{url}?district={OUT_VILLAGE[:8]}" for url in work]
+    every = area_pages + village_pages + out + country + work + work_in + work_district + work_out
     if role == "anonymous":
-        return [(url, 302) for url in area_pages + village_pages + out + country]
+        return [(url, 302) for url in every]
     if role == "no_role":
-        return [(url, 403) for url in area_pages + village_pages + out + country]
-    cases = [(url, 200 if _sees(role, IN_AREA) else 404) for url in area_pages]
+        return [(url, 403) for url in every]
+    cases = [(url, 200) for url in work]
+    cases += [(url, 200 if _sees(role, IN_VILLAGE) else 404) for url in work_in]
+    cases += [(url, 200 if _sees(role, IN_AREA) else 404) for url in work_district]
+    cases += [(url, 200 if role in EVERYTHING else 404) for url in work_out]
+    cases += [(url, 200 if _sees(role, IN_AREA) else 404) for url in area_pages]
     cases += [(url, 200 if _sees(role, IN_VILLAGE) else 404) for url in village_pages]
     cases += [(url, 200 if role in EVERYTHING else 404) for url in out]
     # The country page sends a scoped user to their own area; its export is theirs only.
