@@ -43,11 +43,15 @@ class Person(models.Model):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("birth date"), editable=False, null=True)
     # Entered in the admin only: the roster import's columns are a contract
-    # (shared/spec/roster-import.md) that has no phone column.
+    # (shared/spec/roster-import.md) that has no phone column; the import keeps a person's
+    # phone as it is. The database default serves bulk writes that leave the column out
+    # (COPY in generate_load).
     phone = PhoneField(
         _("phone"),
         max_length=16,
         blank=True,
+        default="",
+        db_default="",
         help_text=_(
             "A contact number for the work list's call list, e.g. 081234567890. Shown in full "
             "only to users who may see full NIKs."
