@@ -1,7 +1,7 @@
 """The coverage pages: area dashboards from the country down to a district, the village
-page, the work list, and the CSV and XLSX exports of their tables. Thin: they read through the
-selectors, put the results in the order the page shows them (chart series, roster groups) and
-render.
+page, and the CSV and XLSX exports of their tables (the work list: enrollment.work_views).
+Thin: they read through the selectors, put the results in the order the page shows them (chart
+series, roster groups) and render.
 
 Access: a logged-in user with a scope (villages.access); an area outside it is a 404, exactly
 like an unknown code; GET only. Full identifiers and exports are written to the access log."""
@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,23 +28,19 @@ from enrollment import exports
 from enrollment.as_of import AsOfError, as_of_in_range
 from enrollment.rules import Figures
 from enrollment.selectors import (
-    LAPSING_WINDOW,
     coverage_for_area,
     coverage_for_village,
     coverage_trend,
 )
-from enrollment.selectors.standings import rules_in_force
 from enrollment.selectors.targets import district_gaps
-from enrollment.selectors.work_list import ENDED, IN_ARREARS, LAPSING, WorkList, work_list
 from enrollment.services import village_coverage_shown
 from villages.access import access_log, has_scope, may_see_full_nik, scope_for, visible_area
-from villages.models import AccessLog, District, Post, Village
+from villages.models import AccessLog, Post
 from villages.selectors import (
     CHILD_LEVEL,
     LEVEL_BY_LENGTH,
     Area,
     area_ancestors,
-    area_get,
     areas_get,
 )
 
@@ -262,143 +257,3 @@ def village_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     _log_export(request, area, len(data.rows), filename + full)
     return exports.export_response(data, fmt=fmt, filename=filename)
 
-
-# --- Work list -----------------------------------------------------------------------------
-
-WORK_LIST_PAGE_SIZE = 50
-
-
-class WorkListForm(forms.Form):
-    state = forms.ChoiceField(
-        label=gettext_lazy("Show"),
-        required=False,
-        choices=[
-            ("", gettext_lazy("All: lapsing, in arrears and ended")),
-            (LAPSING, exports.WORK_STATE_LABELS[LAPSING]),
-            (IN_ARREARS, exports.WORK_STATE_LABELS[IN_ARREARS]),
-            (ENDED, exports.WORK_STATE_LABELS[ENDED]),
-        ],
-    )
-    district = forms.CharField(label=gettext_lazy("District"), required=False, max_length=20)
-    village = forms.CharField(label=gettext_lazy("Village"), required=False, max_length=20)
-
-
-def _filter_area(request: HttpRequest, code: str, level: str) -> Area | None:
-    """The district or village a filter names, if the user may see it; 404 otherwise."""
-    if not code:
-        return None
-    area = visible_area(request.user, code)
-    if area is None or area.level != level:
-        raise Http404(_("No area has this code."))
-    return area
-
-
-def _work_list(request: HttpRequest) -> tuple[WorkListForm, WorkList, Area | None, dict]:
-    """The filters as given, the user's work list they select, the area it is cut to (None:
-    the whole scope) and the query that keeps the filters in links."""
-    form = WorkListForm(request.GET)
-    valid = form.is_valid()
-    state = form.cleaned_data.get("state", "") if valid else ""
-    district = _filter_area(request, request.GET.get("district", "").strip(), "district")
-    village = _filter_area(request, request.GET.get("village", "").strip(), "village")
-    if village and district and not village.code.startswith(f"{district.code}."):
-        village = None  # the district was changed: its own villages are offered next
-    area = village or district
-    _form, as_of, _query = _as_of(request)
-    country = area_get(code="")
-    assert country is not None
-    listed = work_list(
-        posts=Post.objects.visible_to(request.user),
-        area=area,
-        day=as_of,
-        rules=rules_in_force(area=area or country, year=as_of.year),
-        state=state,
-        full_identifiers=may_see_full_nik(request.user),
-    )
-    query = {
-        "state": state,
-        "district": district.code if district else "",
-        "village": village.code if village else "",
-        "as_of": request.GET.get("as_of", "") and as_of.isoformat(),
-    }
-    return form, listed, area, {key: value for key, value in query.items() if value}
-
-
-def _work_list_choices(request: HttpRequest, district: str) -> dict:
-    """The districts a user may filter by (None: too many to list, typed as a code) and the
-    villages of the chosen district (or of a user's only district)."""
-    scope = scope_for(request.user)
-    if scope.everything:
-        districts = None
-    else:
-        rows = District.objects.filter(scope.village_q("code")).order_by("code")
-        districts = list(rows.values("code", "name"))
-        if len(districts) == 1:
-            district = districts[0]["code"]
-    villages = []
-    if district:
-        rows = Village.objects.filter(scope.village_q("code"), district_id=district)
-        villages = list(rows.order_by("code").values("code", "name"))
-    return {"districts": districts, "villages": villages}
-
-
-def _scope_code(request: HttpRequest, area: Area | None) -> str:
-    """The area a work list is of, for the access log and file names: "" for all."""
-    if area is not None:
-        return area.code
-    prefixes = scope_for(request.user).prefixes
-    return prefixes[0] if len(prefixes) == 1 else ""
-
-
-@scoped
-@require_GET
-def work_list_page(request: HttpRequest) -> HttpResponse:
-    """The people of the user's scope whose coverage lapses within 30 days, is in arrears or
-    has ended, by village, 50 a page; the whole list downloads as a call list."""
-    form, listed, area, query = _work_list(request)
-    as_of_form, as_of, _query = _as_of(request)
-    page = Paginator(listed.entries, WORK_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = listed.rows(page.object_list)
-    if listed.full_identifiers and rows:
-        access_log(
-            user=request.user,
-            action=AccessLog.Action.FULL_IDENTIFIERS,
-            area_code=_scope_code(request, area),
-            rows=len(rows),
-            what=f"work list page {page.number}",
-        )
-    ctx = {
-        "form": form,
-        "as_of_form": as_of_form,
-        "as_of": as_of,
-        "area": area,
-        "page": page,
-        "rows": rows,
-        "full_identifiers": listed.full_identifiers,
-        "query": urlencode(query),
-        "window_end": as_of + LAPSING_WINDOW,
-        **_work_list_choices(request, query.get("district", "")),
-    }
-    return render(request, "enrollment/work_list.html", ctx)
-
-
-@scoped
-@require_GET
-def work_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The whole work list as a call list (CSV or XLSX), with the filters of the page."""
-    if _export_as_of(request) is None:
-        return HttpResponseBadRequest(_("Give as_of as a date, YYYY-MM-DD."))
-    form, listed, area, _query = _work_list(request)
-    if form.errors:
-        return HttpResponseBadRequest(_("Give state as lapsing_soon, in_arrears or ended."))
-    data = exports.work_list_table(listed.all_rows())
-    filename = f"daftar-telepon-{_scope_code(request, area) or 'semua'}-{listed.day:%Y-%m-%d}.{fmt}"
-    full = " (full identifiers)" if listed.full_identifiers else ""
-    access_log(
-        user=request.user,
-        action=AccessLog.Action.EXPORT,
-        area_code=_scope_code(request, area),
-        rows=len(data.rows),
-        what=filename + full,
-    )
-    return exports.export_response(data, fmt=fmt, filename=filename)

@@ -26,10 +26,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Q, QuerySet, When
+from django.db.models import Count, Min, Q, QuerySet
 
 from enrollment.models import Membership, arrears_since
-from enrollment.selectors.figures import LAPSING_WINDOW, _cover_until, enrolled_by
+from enrollment.selectors.figures import LAPSING_WINDOW, enrolled_by
 from enrollment.selectors.standings import RulesInForce
 from villages.categories import POST_ORDER
 from villages.models import Post
@@ -76,8 +76,9 @@ class WorkList:
         return self._rows(entries, [entry["person_id"] for entry in entries])
 
     def all_rows(self) -> list[WorkListRow]:
-        """Every row of the list (an export). Three queries, however long the list."""
-        return self._rows(list(self.entries), self.entries.order_by().values("person_id"))
+        """Every row of the list (an export). Three queries, however long the list: the
+        details are read for every holder who may be on it (`posts`)."""
+        return self._rows(list(self.entries), self.posts.values("person_id"))
 
     def _rows(self, entries: list[dict], persons) -> list[WorkListRow]:
         if not entries:
@@ -165,23 +166,67 @@ def work_list(
     held = posts.filter(current_posts_q(day))
     if area is not None:
         held = held.filter(area.post_filter)
-    soon = day + LAPSING_WINDOW
     # Only holders with a minimum program paid through at most 30 days ahead can be on the
-    # list: the paid-until index finds them before each one's coverage is computed.
+    # list: the paid-until index finds them first.
     ending = Membership.objects.filter(
-        enrolled_by(day), program_id__in=_all_min_programs(rules), paid_until__lte=soon
-    )
-    entries = (
-        held.filter(person_id__in=ending.values("person_id"))
-        .annotate(until=_cover_until_in_force(rules, day))
-        .filter(_state_q(state, day))
-        .values("village_id", "person_id", "until")
-        .distinct()
-        .order_by("village_id", "until", "person__name", "person_id")
-    )
+        enrolled_by(day),
+        program_id__in=_all_min_programs(rules),
+        paid_until__lte=day + LAPSING_WINDOW,
+    ).values("person_id")
+    candidates = held.filter(person_id__in=ending)
+    per_set = [
+        _entries(candidates.filter(where), programs, day, state)
+        for programs, where in _villages_by_min_programs(rules)
+    ]
+    entries = per_set[0] if len(per_set) == 1 else per_set[0].union(*per_set[1:], all=True)
     return WorkList(
-        day=day, rules=rules, full_identifiers=full_identifiers, posts=held, entries=entries
+        day=day,
+        rules=rules,
+        full_identifiers=full_identifiers,
+        posts=candidates,
+        entries=entries.order_by("village_id", "until", "person__name", "person_id"),
     )
+
+
+def _entries(posts: QuerySet[Post], programs: tuple[str, ...], day: dt.date, state: str):
+    """(village, person, name, until) of the holders of `posts` whose minimum `programs` are
+    all recorded, `until` the earliest paid-until among them, in `state`: one grouped join of
+    the posts and their holders' memberships (no per-post subquery)."""
+    paid = "person__memberships__"
+    memberships = Q(
+        Q(**{f"{paid}enrolled_on__isnull": True}) | Q(**{f"{paid}enrolled_on__lte": day}),
+        **{f"{paid}program_id__in": programs, f"{paid}paid_until__isnull": False},
+    )
+    # Filtered before the annotation: the aggregates read only the memberships that pass.
+    return (
+        posts.filter(memberships)
+        .values("village_id", "person_id", "person__name")
+        .annotate(
+            n_programs=Count(f"{paid}program_id", distinct=True),
+            until=Min(f"{paid}paid_until"),
+        )
+        .filter(_state_q(state, day), n_programs=len(programs))
+        .values("village_id", "person_id", "person__name", "until")
+        .order_by()  # the list's order is given once, over every set's rows
+    )
+
+
+def _villages_by_min_programs(rules: RulesInForce) -> list[tuple[tuple[str, ...], Q]]:
+    """Each minimum-program set in force with the posts it judges: the regencies with a set
+    of their own other than the national one, and the national set everywhere else."""
+    national = rules.national.min_programs
+    own: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for code, regency_rules in sorted(rules.by_regency.items()):
+        if regency_rules.min_programs != national:
+            own[regency_rules.min_programs].append(code)
+    if not own:
+        return [(national, Q())]
+    regencies = {
+        programs: Q(*[Q(village__code__startswith=f"{c}.") for c in codes], _connector=Q.OR)
+        for programs, codes in own.items()
+    }
+    elsewhere = ~Q(*regencies.values(), _connector=Q.OR)
+    return [(national, elsewhere), *regencies.items()]
 
 
 def _state_q(state: str, day: dt.date) -> Q:
@@ -192,23 +237,6 @@ def _state_q(state: str, day: dt.date) -> Q:
         IN_ARREARS: Q(until__lt=day, until__gte=since),
         ENDED: Q(until__lt=since),
     }[state]
-
-
-def _cover_until_in_force(rules: RulesInForce, day: dt.date):
-    """Per post: the day its holder's coverage ends under the rule set of its village."""
-    national = rules.national.min_programs
-    own = {
-        code: r.min_programs for code, r in rules.by_regency.items() if r.min_programs != national
-    }
-    if not own:
-        return _cover_until(national, day)
-    return Case(
-        *[
-            When(village__code__startswith=f"{code}.", then=_cover_until(programs, day))
-            for code, programs in sorted(own.items())
-        ],
-        default=_cover_until(national, day),
-    )
 
 
 def _all_min_programs(rules: RulesInForce) -> list[str]:

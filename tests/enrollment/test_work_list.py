@@ -136,8 +136,13 @@ WARSITO = (
 # --- Who is on it --------------------------------------------------------------------------
 
 
-def test_head_office_sees_everyone_by_village_then_date(head_office, worklist):
-    assert _rows(head_office) == [TUKIYEM, PAIJO, ROMINI, SUTRISNO, WARSITO]
+def test_head_office_picks_a_regency_and_sees_it_by_village_then_date(head_office, worklist):
+    response = head_office.get(URL, Q)
+    assert (response.context["filters"].must_choose, response.context["rows"]) == (True, [])
+    assert "Choose an area" in response.content.decode()
+    assert _rows(head_office, regency="33.02") == [TUKIYEM, PAIJO, ROMINI, SUTRISNO]
+    assert _rows(head_office, regency="35.23") == [WARSITO]
+    assert _rows(head_office, village=KARANGLO) == [WARSITO]
 
 
 def test_branch_staff_see_their_regency_only(staff, worklist):
@@ -168,6 +173,16 @@ def test_it_filters_by_district_and_village(staff, worklist):
     assert _rows(staff, district="33.02.03", village=GUNUNGWETAN) == [TUKIYEM, PAIJO]
     # A village outside the district chosen (the district was just changed): the district.
     assert _rows(staff, district="33.02.01", village=KARANGLEWAS) == []
+    assert _rows(staff, regency="33.02", district="33.02.03") == [TUKIYEM, PAIJO, ROMINI, SUTRISNO]
+
+
+def test_a_lower_level_outside_the_level_above_is_dropped(head_office, worklist):
+    # Head office changed the regency to Tuban: Banyumas's district and village are dropped.
+    response = head_office.get(
+        URL, {**Q, "regency": "35.23", "district": "33.02.03", "village": KARANGLEWAS}
+    )
+    assert response.context["filters"].chosen == {"regency": "35.23"}
+    assert [row.name for row in response.context["rows"]] == ["Warsito"]
 
 
 def test_the_day_moves_the_window(staff, worklist):
@@ -319,8 +334,8 @@ def test_the_xlsx_call_list_has_dates_as_dates(staff, worklist):
 
 def test_the_page_links_to_the_export_with_its_filters(staff, worklist):
     page = staff.get(URL, {**Q, "state": "ended"}).content.decode()
-    assert f'href="{CSV}?state=ended&amp;as_of=2026-11-22"' in page
-    assert f'href="{XLSX}?state=ended&amp;as_of=2026-11-22"' in page
+    assert f'href="{CSV}?state=ended&amp;regency=33.02&amp;as_of=2026-11-22"' in page
+    assert f'href="{XLSX}?state=ended&amp;regency=33.02&amp;as_of=2026-11-22"' in page
 
 
 # --- Pages and queries -----------------------------------------------------------------------
@@ -339,12 +354,17 @@ def test_it_pages_50_rows_at_a_time(staff, worklist):
     second = staff.get(URL, {**Q, "page": "2"})
     assert len(second.context["rows"]) == 14
     assert "Page 2 of 2" in second.content.decode()
-    assert 'href="?as_of=2026-11-22&amp;page=1" rel="prev"' in second.content.decode()
+    assert 'href="?regency=33.02&amp;as_of=2026-11-22&amp;page=1" rel="prev"' in (
+        second.content.decode()
+    )
     # Out of range or junk: the nearest page, never an error.
     assert staff.get(URL, {**Q, "page": "99"}).context["page"].number == 2
     assert staff.get(URL, {**Q, "page": "x"}).context["page"].number == 1
 
 
+# Branch staff: the session, the user, the role and its areas (4), the filters' regencies and
+# districts (2), the rule sets (1), may they see full NIKs (2), the list (the page: its count
+# and its 50 rows; the export: every row), the rows' posts and memberships (2), the access log.
 @pytest.mark.parametrize("url", [URL, CSV])
 def test_the_query_count_does_not_grow_with_the_list(
     staff, worklist, url, django_assert_num_queries
@@ -353,7 +373,7 @@ def test_the_query_count_does_not_grow_with_the_list(
     counts = []
     for first, count in [(0, 3), (3, 70)]:
         _lapsing_kaurs(count, first)
-        with django_assert_num_queries(14 if url == URL else 12) as queries:
+        with django_assert_num_queries(15 if url == URL else 14) as queries:
             assert staff.get(url, Q).status_code == 200
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1]
@@ -379,16 +399,50 @@ def test_it_refuses_post(staff, url):
     assert staff.post(url).status_code == 405
 
 
-def test_the_page_offers_the_districts_of_the_scope_and_the_villages_of_one(
-    staff, head_office, secretary, worklist
-):
-    context = staff.get(URL, {**Q, "district": "33.02.03"}).context
-    districts, villages = context["districts"], context["villages"]
-    assert [d["code"] for d in districts][:3] == ["33.02.01", "33.02.02", "33.02.03"]
-    assert len(districts) == 27
-    assert [v["code"] for v in villages][:2] == [GUNUNGWETAN, "33.02.03.2002"]
-    assert len(villages) == 11
-    assert staff.get(URL, Q).context["villages"] == []  # no district chosen yet
-    # Head office types codes; a secretary has nothing to choose.
-    assert head_office.get(URL, Q).context["districts"] is None
-    assert secretary.get(URL, Q).context["districts"] == []
+def _choices(client, **params) -> tuple:
+    filters = client.get(URL, {**Q, **params}).context["filters"]
+    return (
+        [r["code"] for r in filters.regencies],
+        len(filters.districts),
+        len(filters.villages),
+        filters.chosen,
+        filters.area.code if filters.area else None,
+        filters.must_choose,
+    )
+
+
+def test_the_filters_offer_each_level_within_the_scope(staff, head_office, secretary, worklist):
+    # Branch staff of one regency have it chosen; a district offers its villages.
+    assert _choices(staff) == (["33.02"], 27, 0, {"regency": "33.02"}, "33.02", False)
+    assert _choices(staff, district="33.02.03") == (
+        ["33.02"],
+        27,
+        11,
+        {"regency": "33.02", "district": "33.02.03"},
+        "33.02.03",
+        False,
+    )
+    # A link to a village names its district and regency too.
+    assert _choices(staff, village=KARANGLEWAS)[2:5] == (
+        11,
+        {"regency": "33.02", "district": "33.02.03", "village": KARANGLEWAS},
+        KARANGLEWAS,
+    )
+    # Head office chooses among every regency (the test database holds three provinces).
+    regencies, districts, villages, chosen, area, must = _choices(head_office)
+    assert (len(regencies), districts, villages, chosen, area, must) == (81, 0, 0, {}, None, True)
+    # A secretary has nothing to choose: their village is their list.
+    assert _choices(secretary) == ([], 0, 0, {}, None, False)
+
+
+def test_a_camat_has_their_district_chosen(worklist):
+    camat = _client(user_role_set(username="camat", kind="manager", area_codes=["33.02.03"]).user)
+    assert _choices(camat) == ([], 1, 11, {"district": "33.02.03"}, "33.02.03", False)
+    assert [row[1] for row in _rows(camat)] == ["Tukiyem", "Paijo", "Romini", "Sutrisno"]
+
+
+def test_a_wide_scope_exports_only_once_an_area_is_chosen(head_office, worklist):
+    response = head_office.get(CSV, Q)
+    assert response.status_code == 400
+    assert response.content.decode() == "Choose a regency, a district or a village first."
+    assert len(_csv(head_office.get(CSV, {**Q, "regency": "35.23"}))) == 2
