@@ -143,6 +143,22 @@ def cases(args, head: Client, branch: Client, prov: Client) -> list[tuple[str, C
             (f"admin {model} province scope", prov, f"{admin}{path}"),
             (f"admin {model} province scope search", prov, f"{admin}{path}?q=Budi+Santoso"),
         ]
+    work, call_list = (
+        reverse("enrollment:work_list"),
+        reverse("enrollment:work_list_export", args=["csv"]),
+    )
+    result += [
+        ("work list head office regency", head, f"{work}?regency={args.regency}"),
+        ("work list head office regency page 5", head, f"{work}?regency={args.regency}&page=5"),
+        ("work list regency scope", branch, work),
+        ("work list regency scope ended", branch, f"{work}?state=ended"),
+        ("work list district", branch, f"{work}?district={district_code}"),
+        ("work list province scope, choose", prov, work),
+        ("work list call list regency", branch, call_list),
+        ("work list call list district", branch, f"{call_list}?district={district_code}"),
+        ("admin persons search typo", head, f"{admin}villages/person/?q=Sugianto"),
+        ("admin persons regency scope search typo", branch, f"{admin}villages/person/?q=Sugianto"),
+    ]
     return [c for c in result if not args.only or args.only in c[0]]
 
 

@@ -94,10 +94,14 @@ if env.str("DATABASE_REPLICA_URL", default=""):
 DATABASE_ROUTERS = ["villages.routers.PrimaryReplicaRouter"]
 # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost: at national
 # scale the dashboards' short aggregates paid 250 ms of compiling to save a few. Off for this
-# application's connections (a URL's own ?options= wins).
+# application's connections (a URL's own ?options= wins). The person search's word
+# similarity (villages.selectors.persons_by_name) finds a one-letter typo at 0.5, not at
+# pg_trgm's default 0.6.
 for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.postgresql":
-        _database.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+        _database.setdefault("OPTIONS", {}).setdefault(
+            "options", "-c jit=off -c pg_trgm.word_similarity_threshold=0.5"
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

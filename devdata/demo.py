@@ -27,6 +27,7 @@ from villages.models import (
     SINGLE_HOLDER_POSTS,
     UNIT_SINGLE_HOLDER_POSTS,
     BranchOffice,
+    DistrictTarget,
     Person,
     Post,
     Regency,
@@ -48,6 +49,7 @@ class DemoResult:
     regional_offices: int = 0
     branch_offices: int = 0
     regency_targets: int = 0
+    district_targets: int = 0
     villages_profiled: int = 0
     persons: int = 0
     posts: int = 0
@@ -149,6 +151,13 @@ def _load_regencies(result: DemoResult) -> None:
             regency_id=code, year=year, defaults={"target_pct": pct, "worker_base": base}
         )
         result.regency_targets += created
+    for district, year, officials, villages in data.DISTRICT_TARGETS:
+        _district_target, created = DistrictTarget.objects.get_or_create(
+            district_id=district,
+            year=year,
+            defaults={"officials_pct": officials, "villages_enrolled": villages},
+        )
+        result.district_targets += created
     for code, regulation in data.REGENCY_REGULATIONS.items():
         Regency.objects.filter(code=code, regulation="").update(regulation=regulation)
 

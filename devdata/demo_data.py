@@ -44,6 +44,15 @@ REGENCY_TARGETS = (
     ("33.02", 2026, Decimal("45.00"), 720_000),
 )
 REGENCY_REGULATIONS = {"36.04": "Perbup 35/2017"}
+# (district, year, officials covered target %, villages enrolled target): some of Banyumas's
+# districts set their own (Jatilawang, Ajibarang, Kedungbanteng), and Kerek, Tuban's first district
+# at 100% in 2018, keeps it.
+DISTRICT_TARGETS = (
+    ("33.02.03", 2026, Decimal("35.00"), 11),
+    ("33.02.14", 2026, Decimal("30.00"), 12),
+    ("33.02.23", 2026, None, 10),
+    ("35.23.08", 2026, Decimal("100.00"), 17),
+)
 
 
 # --- Names -------------------------------------------------------------------------------
@@ -54,6 +63,18 @@ def _words(text: str) -> tuple[str, ...]:
 
 def _items(text: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in text.split(";") if item.strip())
+
+
+# NIK serials are drawn from 0001 to this; share of persons with a phone, and the second and
+# third digits of Indonesian mobile numbers (Telkomsel 0811-0813, 0821-0823, 0851-0853;
+# Indosat 0814-0816, 0855-0858; XL 0817-0819, 0859, 0877-0878; Tri 0895-0899; Smartfren
+# 0881-0889).
+NIK_SERIAL_MAX = 2999
+PHONE_SHARE = 0.8
+MOBILE_PREFIXES = _words(
+    "11 12 13 21 22 23 51 52 53 14 15 16 55 56 57 58 17 18 19 59 77 78 95 96 97 98 99 "
+    "81 82 83 84 85 86 87 88 89"
+)
 
 
 NAMES = {

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections import Counter
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
@@ -30,16 +29,27 @@ class DemoPlan:
 
 
 class _Niks:
-    """NIKs with serials counted per district and birth-date part: unique by construction."""
+    """NIKs with serials drawn from 0001 to 2999, redrawn when the NIK is taken or its serial
+    is already used in the village: unique by construction, and the masked NIKs of a village
+    (330203******1162) differ. Counted from 0001 instead, nearly every demo NIK ended in 0001
+    and masked NIKs could not tell people apart."""
 
     def __init__(self) -> None:
-        self.serials: Counter[str] = Counter()
+        self.taken: set[str] = set()
 
-    def next(self, district_code: str, born: dt.date, sex: str) -> str:
+    def next(
+        self, district_code: str, born: dt.date, sex: str, rng: random.Random, used: set[int]
+    ) -> str:
         day = born.day + (40 if sex == "P" else 0)
         prefix = f"{district_code.replace('.', '')}{day:02d}{born:%m%y}"
-        self.serials[prefix] += 1
-        return f"{prefix}{self.serials[prefix]:04d}"
+        while True:
+            serial = rng.randint(1, data.NIK_SERIAL_MAX)
+            nik = f"{prefix}{serial:04d}"
+            if nik not in self.taken and serial not in used:
+                break
+        self.taken.add(nik)
+        used.add(serial)
+        return nik
 
 
 def draw_plan(villages, today: dt.date) -> DemoPlan:
@@ -57,6 +67,10 @@ class _VillageDraw:
         self.code, self.district_code = village.code, village.district_id
         self.plan, self.niks, self.today = plan, niks, today
         self.rng = random.Random(f"{data.SEED}:{village.code}")
+        # NIK serials and phones from a generator of their own: the people, posts and
+        # coverage the main one draws stay the same whatever these draw.
+        self.ids_rng = random.Random(f"{data.SEED}:{village.code}:ids")
+        self.serials: set[int] = set()
         self.area = next(area for area in data.DEMO_AREAS if village.code.startswith(f"{area}."))
         self.culture = "sunda" if village.code.startswith("36") else "jawa"
         self.desa = village.kind != Village.Kind.KELURAHAN
@@ -208,14 +222,22 @@ class _VillageDraw:
     def person(self, code: str) -> str:
         sex = "P" if self.rng.random() < data.FEMALE_SHARE[code] else "L"
         born = self.day(*data.BIRTH_YEARS[code])
-        nik = self.niks.next(self.district_code, born, sex)
+        nik = self.niks.next(self.district_code, born, sex, self.ids_rng, self.serials)
         self.plan.persons[nik] = {
             "nik": nik,
             "name": self.name(sex),
             "sex": sex,
             "birth_date": born,
+            "phone": self.phone(),
         }
         return nik
+
+    def phone(self) -> str:
+        """A mobile number (08, an operator's prefix, 8 digits) for most, "" for the rest."""
+        rng = self.ids_rng
+        if rng.random() >= data.PHONE_SHARE:
+            return ""
+        return f"08{rng.choice(data.MOBILE_PREFIXES)}{rng.randint(0, 10**8 - 1):08d}"
 
     # Coverage
     def cover(self, nik: str, category: str, former: bool) -> None:

@@ -34,6 +34,7 @@ from enrollment.selectors import (
     RosterRow,
     VillageCoverage,
 )
+from enrollment.selectors.work_list import ENDED, WorkListRow
 from villages.models import Post
 from villages.selectors import CHILD_LEVEL, Area
 
@@ -237,6 +238,48 @@ def roster_table(coverage: VillageCoverage) -> Table:
         for row in coverage.roster
     ]
     return Table("roster", columns, rows)
+
+
+# --- Work list -------------------------------------------------------------------------------
+
+# The work list's states: the roster's words for the first two (the same values).
+WORK_STATE_LABELS = {
+    LAPSING_SOON: gettext_lazy("Lapsing within 30 days"),
+    IN_ARREARS: gettext_lazy("In arrears"),
+    ENDED: gettext_lazy("Ended"),
+}
+
+
+def work_list_table(rows: list[WorkListRow]) -> Table:
+    """The call list: every row of a work list, with its phone (masked as on the page)."""
+    columns = [
+        Column(_("Village code")),
+        Column(_("Village")),
+        Column(_("District")),
+        Column(_("Name")),
+        Column(_("Phone")),
+        Column(_("NIK")),
+        Column(_("Post")),
+        Column(_("Status")),
+        Column(_("Paid until"), DATE),
+        Column(_("Programs missing")),
+    ]
+    cells = [
+        [
+            row.village_code,
+            row.village_name,
+            row.district_name,
+            row.name,
+            row.phone,
+            row.nik,
+            "; ".join(row.posts),
+            str(WORK_STATE_LABELS[row.state]),
+            row.until,
+            ", ".join(row.programs),
+        ]
+        for row in rows
+    ]
+    return Table("daftar-telepon", columns, cells)
 
 
 # --- Files ---------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 from django.urls.converters import StringConverter
 
-from enrollment import views
+from enrollment import views, work_views
 
 
 class AreaCodeConverter(StringConverter):
@@ -40,5 +40,11 @@ urlpatterns = [
         "desa/<area_code:code>/ekspor/roster.<export_fmt:fmt>",
         views.village_export,
         name="village_export",
+    ),
+    path("daftar-kerja/", work_views.work_list_page, name="work_list"),
+    path(
+        "daftar-kerja/daftar-telepon.<export_fmt:fmt>",
+        work_views.work_list_export,
+        name="work_list_export",
     ),
 ]

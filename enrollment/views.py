@@ -1,6 +1,7 @@
 """The coverage pages: area dashboards from the country down to a district, the village
-page, and the CSV and XLSX exports of their tables. Thin: they read through the selectors,
-put the results in the order the page shows them (chart series, roster groups) and render.
+page, and the CSV and XLSX exports of their tables (the work list: enrollment.work_views).
+Thin: they read through the selectors, put the results in the order the page shows them (chart
+series, roster groups) and render.
 
 Access: a logged-in user with a scope (villages.access); an area outside it is a 404, exactly
 like an unknown code; GET only. Full identifiers and exports are written to the access log."""
@@ -43,6 +44,7 @@ from enrollment.selectors import (
     desa_sadar_list,
     list_subdivisions,
 )
+from enrollment.selectors.targets import district_gaps
 from enrollment.services import village_coverage_shown
 from villages.access import access_log, has_scope, may_see_full_nik, scope_for, visible_area
 from villages.models import AccessLog, Post
@@ -165,6 +167,7 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
     # The Desa Sadar list has its own page; the dashboard shows its counts.
     coverage = coverage_for_area(area=area, as_of=as_of, limit=0)
     trend = coverage_trend(area=area)
+    gaps = district_gaps(coverage=coverage)
     ctx = {
         "area": area,
         "breadcrumbs": _breadcrumbs(request, area),
@@ -181,6 +184,8 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
             [(str(Post.Category(c).label), f) for c, f in coverage.by_category]
         ),
         "trend_chart": _chart_series([(formats.date_format(m, "M Y"), f) for m, f in trend]),
+        "district_gaps": gaps,
+        "districts_behind": sum(gap.behind for gap in gaps),
     }
     return render(request, "enrollment/area.html", ctx)
 
@@ -457,3 +462,4 @@ def village_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     full = " (full identifiers)" if full_nik else ""
     _log_export(request, area, len(data.rows), filename + full)
     return exports.export_response(data, fmt=fmt, filename=filename)
+

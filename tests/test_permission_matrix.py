@@ -30,7 +30,7 @@ from tests.factories import (
     PostFactory,
     UserFactory,
 )
-from villages.models import AccessLog, Regency, RegencyTarget
+from villages.models import AccessLog, DistrictTarget, Regency, RegencyTarget
 from villages.roles import user_role_set
 
 IN_VILLAGE, OUT_VILLAGE = "33.02.03.2003", "35.23.08.2016"  # Karanglewas (Banyumas), Karanglo
@@ -107,6 +107,8 @@ PAGES = {
     "enrollment:desa_sadar",
     "enrollment:village",
     "enrollment:village_export",
+    "enrollment:work_list",
+    "enrollment:work_list_export",
     "api:coverage",
     "api:coverage_area",
     "api:schema",
@@ -191,6 +193,10 @@ def _objects(users) -> dict:
         "regencytarget": tuple(
             RegencyTarget.objects.create(regency_id=c, year=2026, target_pct=40, worker_base=9).pk
             for c in (IN_AREA, OUT_AREA)
+        ),
+        "districttarget": tuple(
+            DistrictTarget.objects.create(district_id=c[:8], year=2026, villages_enrolled=1).pk
+            for c in (IN_VILLAGE, OUT_VILLAGE)
         ),
         "declaration": tuple(
             Declaration.objects.create(village_id=c, declared_on=day, declared_by="KC").pk
@@ -296,11 +302,22 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
         reverse("enrollment:area_export", args=["categories", "csv"]),
         reverse("enrollment:desa_sadar"),
     ]
+    # The work list is of the user's own scope; a district or village filter is theirs only.
+    work = [reverse("enrollment:work_list"), reverse("enrollment:work_list_export", args=["csv"])]
+    work_in = [f"{url}?village={IN_VILLAGE}" for url in work]
+    work_district = [f"{url}?district={IN_VILLAGE[:8]}" for url in work]
+    work_out = [f"{url}?district={OUT_VILLAGE[:8]}" for url in work]
+    every = area_pages + village_pages + out + country + work + work_in + work_district + work_out
     if role == "anonymous":
-        return [(url, 302) for url in area_pages + village_pages + out + country]
+        return [(url, 302) for url in every]
     if role == "no_role":
-        return [(url, 403) for url in area_pages + village_pages + out + country]
-    cases = [(url, 200 if _sees(role, IN_AREA) else 404) for url in area_pages]
+        return [(url, 403) for url in every]
+    # Head office and the superuser choose a regency first: the page asks, the export is 400.
+    cases = [(work[0], 200), (work[1], 400 if role in EVERYTHING else 200)]
+    cases += [(url, 200 if _sees(role, IN_VILLAGE) else 404) for url in work_in]
+    cases += [(url, 200 if _sees(role, IN_AREA) else 404) for url in work_district]
+    cases += [(url, 200 if role in EVERYTHING else 404) for url in work_out]
+    cases += [(url, 200 if _sees(role, IN_AREA) else 404) for url in area_pages]
     cases += [(url, 200 if _sees(role, IN_VILLAGE) else 404) for url in village_pages]
     cases += [(url, 200 if role in EVERYTHING else 404) for url in out]
     # The country page sends a scoped user to their own area; its export is theirs only.

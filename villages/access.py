@@ -94,7 +94,7 @@ def visible_area(user, code: str) -> Area | None:
 
 
 def may_see_full_nik(user) -> bool:
-    """Whether NIK and KPJ numbers are shown to `user` in full rather than masked."""
+    """Whether NIK, KPJ and phone numbers are shown to `user` in full rather than masked."""
     return user.has_perm("villages.view_full_nik")
 
 

@@ -21,6 +21,7 @@ from villages.admin_versions import VersionCheckedAdmin
 from villages.models import (
     BranchOffice,
     District,
+    DistrictTarget,
     Person,
     Post,
     Province,
@@ -221,6 +222,24 @@ class DistrictAdmin(ScopedAdmin):
     list_select_related = ["regency"]
     search_fields = ["code", "name", "regency__name"]
     show_full_result_count = False
+
+
+@admin.register(DistrictTarget)
+class DistrictTargetAdmin(ScopedHistoryAdmin):
+    area_params = ("district__regency", "district")
+    list_display = ["district", "regency_name", "year", "officials_pct", "villages_enrolled"]
+    list_filter = [
+        AutocompleteFilterFactory(_("regency / city"), "district__regency"),
+        AutocompleteFilterFactory(_("district"), "district"),
+        "year",
+    ]
+    list_select_related = ["district__regency"]
+    autocomplete_fields = ["district"]
+    search_fields = ["district__name", "=district__code"]
+
+    @admin.display(description=_("regency / city"), ordering="district__regency__name")
+    def regency_name(self, obj: DistrictTarget) -> str:
+        return obj.district.regency.name
 
 
 class ScopedInline(admin.TabularInline):

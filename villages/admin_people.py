@@ -7,6 +7,7 @@ from admin_auto_filters.filters import AutocompleteFilterFactory
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.db.models.functions import Lower
 from django.shortcuts import redirect
 from django.urls import path
@@ -32,7 +33,14 @@ from villages.models import (
     Post,
 )
 from villages.nik import mask_nik
-from villages.selectors import area_get, person_area_code
+from villages.phones import mask_phone
+from villages.selectors import (
+    NAME_RANK,
+    area_get,
+    person_area_code,
+    person_posts_prefetch,
+    persons_by_name,
+)
 from villages.services import posts_end
 
 
@@ -77,27 +85,76 @@ def entered_in_field(scope) -> forms.ChoiceField:
     )
 
 
+class PersonChangeList(ChangeList):
+    """The persons of a page with the posts the user may see of theirs: one more query for
+    the page, whatever its length (namesakes told apart by village and post)."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        persons = super().get_queryset(request, exclude_parameters)
+        return person_posts_prefetch(persons=persons, user=request.user)
+
+
+def _posts_held(person: Person) -> list[Post]:
+    """The posts a row shows: those held today, else the latest ended one (flagged)."""
+    posts = getattr(person, "posts_shown", [])
+    today = timezone.localdate()
+    held = [post for post in posts if post.is_current(today)]
+    return held or posts[:1]
+
+
+def _ended(post: Post) -> str:
+    if post.term_end is None or post.term_end >= timezone.localdate():
+        return ""
+    return " " + _("(ended %(date)s)") % {"date": post.term_end.strftime("%d/%m/%Y")}
+
+
 @admin.register(Person)
 class PersonAdmin(ScopedHistoryAdmin):
     coverage_writer = True  # its inlines write posts and memberships
-    list_display = ["name", "masked_nik", "sex", "birth_date"]
+    list_display = ["name", "masked_nik", "post_names", "village_names", "sex", "birth_date"]
     list_filter = [holder_regency_filter("pk"), "sex"]
     area_params = ("posts__village__district__regency",)
     # No NIK search here: a GET search would put the NIK in the address and in server logs.
     # The changelist has a separate NIK form that posts (nik_search below).
-    # Served by the trigram index of migration 0005 on PostgreSQL.
+    # Served by the trigram index of migration 0005 on PostgreSQL, where a name a typo away
+    # is found too, closest first (get_search_results; SQLite: parts of names only).
     search_fields = ["name"]
     newest_first = True
     search_ordering = (Lower("name"),)
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    readonly_fields = ["birth_date", "masked_nik"]
+    readonly_fields = ["birth_date", "masked_nik", "masked_phone"]
     inlines = [PersonPostInline]
     change_list_template = "admin/villages/person/change_list.html"
 
+    def get_changelist(self, request, **kwargs):
+        return PersonChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        found = persons_by_name(persons=queryset, term=search_term)
+        if NAME_RANK in found.query.annotations and not request.GET.get(ORDER_VAR):
+            # The closest names first (PostgreSQL), then the order the list had.
+            found = found.order_by(f"-{NAME_RANK}", *queryset.query.order_by)
+        return found, False
+
+    @admin.display(description=_("post"))
+    def post_names(self, obj: Person) -> str:
+        return "; ".join(
+            f"{post.get_code_display()}{f' ({post.unit})' if post.unit else ''}{_ended(post)}"
+            for post in _posts_held(obj)
+        )
+
+    @admin.display(description=_("village"))
+    def village_names(self, obj: Person) -> str:
+        villages = {post.village: None for post in _posts_held(obj)}
+        return "; ".join(f"{v.name} ({v.district.name})" for v in villages)
+
     def get_fields(self, request, obj=None):
-        nik = "nik" if may_see_full_nik(request.user) or obj is None else "masked_nik"
-        fields = [nik, "name", "sex", "birth_date"]
+        # A new person's identifiers are typed in; a saved one's are shown in full only to
+        # users who may see them (and then logged, change_view).
+        full = may_see_full_nik(request.user) or obj is None
+        fields = ["nik" if full else "masked_nik", "name", "sex", "birth_date"]
+        fields.append("phone" if full else "masked_phone")
         if obj is None and not scope_for(request.user).everything:
             fields.append("created_in")  # which of their areas a scoped user enters them in
         return fields
@@ -139,6 +196,10 @@ class PersonAdmin(ScopedHistoryAdmin):
     @admin.display(description=_("NIK"), ordering="nik")
     def masked_nik(self, obj: Person) -> str:
         return mask_nik(obj.nik)
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, obj: Person) -> str:
+        return mask_phone(obj.phone)
 
 
 @admin.register(Post)

@@ -14,7 +14,15 @@ from villages.models import BranchOffice, RegionalOffice, Role, RoleArea
 
 READ = ["view"]
 EDIT = ["view", "add", "change"]
-_DATA = ["village", "person", "post", "membership", "declaration", "regencytarget"]
+_DATA = [
+    "village",
+    "person",
+    "post",
+    "membership",
+    "declaration",
+    "regencytarget",
+    "districttarget",
+]
 _REFERENCE = [
     "province",
     "regency",

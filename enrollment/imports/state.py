@@ -112,10 +112,14 @@ class Stored:
         share, loaded = self.shared.setdefault, {}
         for chunk in chunks(sorted(set(niks) - self.persons.keys()), CHUNK):
             people = Person.objects.filter(_in("nik", chunk))
-            for id, nik, name, sex, birth, area in self._fetch(  # noqa: A001
-                people.values_list("id", "nik", "name", "sex", "birth_date", "created_in")
+            for id, nik, name, sex, birth, area, phone in self._fetch(  # noqa: A001
+                people.values_list(
+                    "id", "nik", "name", "sex", "birth_date", "created_in", "phone"
+                )
             ):
-                person = PersonState(id, nik, name, sex, share(birth, birth), share(area, area))
+                person = PersonState(
+                    id, nik, name, sex, share(birth, birth), share(area, area), phone
+                )
                 self.persons[nik] = loaded[id] = person
         for chunk in chunks(loaded, CHUNK):
             posts = Post.objects.filter(_in("person_id", chunk)).values_list(*POST_QUERY)

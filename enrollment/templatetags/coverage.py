@@ -91,6 +91,18 @@ def roster_status_label(status: str) -> str:
     return str(exports.ROSTER_STATUS_LABELS[status])
 
 
+@register.filter
+def work_state_label(state: str) -> str:
+    """A work list row's state: lapsing within 30 days, in arrears, ended."""
+    return str(exports.WORK_STATE_LABELS[state])
+
+
+@register.filter
+def work_state_badge(state: str) -> str:
+    """The roster's badge (and row) style for a work list state: ended looks not covered."""
+    return exports.NOT_COVERED if state == "ended" else state
+
+
 @register.simple_tag(takes_context=True)
 def area_url(context, code: str) -> str:
     """The page of the area with this code (the village page for a village), keeping the

@@ -23,7 +23,7 @@ from tests.factories import (
     PostFactory,
     UserFactory,
 )
-from villages.models import AccessLog, Regency, RegencyTarget
+from villages.models import AccessLog, DistrictTarget, Regency, RegencyTarget
 from villages.roles import user_role_set
 
 MODELS = sorted(
@@ -47,6 +47,7 @@ def one_of_each(db):
     branch = BranchOfficeFactory()
     branch.regencies.add(Regency.objects.get(code="33.02"))
     RegencyTarget.objects.create(regency_id="33.02", year=2024, target_pct=40, worker_base=700_000)
+    DistrictTarget.objects.create(district_id="33.02.03", year=2026, officials_pct=60)
     rule_set = RuleSet.objects.create(name="Nasional 2026", year=2026)
     rule_set.minimum_programs.set(["JKK", "JKM"])
     Declaration.objects.create(

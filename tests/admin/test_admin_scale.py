@@ -23,6 +23,7 @@ PERSONS = reverse("admin:villages_person_changelist")
 MEMBERSHIPS = reverse("admin:enrollment_membership_changelist")
 postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
 sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")
+FUZZY = connection.vendor == "postgresql"  # a name search finds similar names too
 
 
 def _migration():
@@ -127,9 +128,11 @@ def test_columns_still_sort(head, memberships):
 
 
 def test_head_office_finds_persons_by_part_of_the_name_in_any_case(head, people):
-    # Found by name, in name order whatever the case (not newest first).
+    # Found by name, in name order whatever the case (not newest first); on PostgreSQL the
+    # closest first, and a similar name after (tests/admin/test_admin_person_search.py).
     assert _rows(head, PERSONS, q="wahyuni") == [people.wahyuni, people.tuban]
-    assert _rows(head, PERSONS, q="SRI WAHYUNING") == [people.tuban]
+    similar = [people.wahyuni] if FUZZY else []
+    assert _rows(head, PERSONS, q="SRI WAHYUNING") == [people.tuban, *similar]
     assert _rows(head, PERSONS, q="Budi") == []
 
 
@@ -143,7 +146,8 @@ def test_search_results_are_in_name_order_whatever_the_case(head, manager, peopl
 
 def test_a_scoped_user_finds_only_the_namesake_in_scope(manager, people):
     assert _rows(manager, PERSONS, q="Wahyuni") == [people.wahyuni]
-    assert _rows(manager, PERSONS, q="Wahyuningsih") == []
+    # On PostgreSQL "Wahyuningsih" is similar to "Sri Wahyuni", in scope; never the other.
+    assert _rows(manager, PERSONS, q="Wahyuningsih") == ([people.wahyuni] if FUZZY else [])
 
 
 def test_memberships_are_found_by_the_persons_name_within_scope(head, manager, memberships):

@@ -6,6 +6,7 @@ second run creates nothing; everything else reads what that one load wrote.
 
 import datetime as dt
 from collections import Counter
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -27,13 +28,15 @@ from villages.models import (
     SINGLE_HOLDER_POSTS,
     UNIT_SINGLE_HOLDER_POSTS,
     BranchOffice,
+    DistrictTarget,
     Person,
     Post,
     Regency,
     RegencyTarget,
     Village,
 )
-from villages.nik import parse_nik, validate_nik
+from villages.nik import mask_nik, parse_nik, validate_nik
+from villages.phones import validate_phone
 
 TODAY = dt.date(2026, 3, 15)
 BANYUMAS = "33.02"
@@ -123,10 +126,10 @@ def test_the_same_regions_always_give_the_same_people(demo):
 @pytest.mark.parametrize(
     ("village", "code", "nik", "name", "term_end"),
     [
-        (KARANGLEWAS, "KEPALA_DESA", "3302033007730001", "Hadi Priyono", None),
-        (KARANGLEWAS, "KEPALA_DESA", "3302032405780001", "Slamet Sudarmo", dt.date(2021, 2, 17)),
-        (KARANGLO, "SEKRETARIS_DESA", "3523082209900001", "Slamet Wibowo", None),
-        ("36.04.19.2004", "KEPALA_DESA", "3604194106880001", "Euis", None),
+        (KARANGLEWAS, "KEPALA_DESA", "3302033007731162", "Hadi Priyono", None),
+        (KARANGLEWAS, "KEPALA_DESA", "3302032405782169", "Slamet Sudarmo", dt.date(2021, 2, 17)),
+        (KARANGLO, "SEKRETARIS_DESA", "3523082209900823", "Slamet Wibowo", None),
+        ("36.04.19.2004", "KEPALA_DESA", "3604194106880891", "Euis", None),
     ],
 )
 def test_known_people_hold_their_posts(demo, village, code, nik, name, term_end):
@@ -140,6 +143,26 @@ def test_every_nik_is_valid_and_agrees_with_sex_and_birth_date(demo):
         validate_nik(nik)
         facts = parse_nik(nik)
         assert (facts.sex, facts.birth_date) == (sex, born), nik
+
+
+def test_masked_niks_tell_the_people_of_a_village_apart(demo):
+    # Serials are drawn (0001-2999), never the same twice in a village: the masked NIK of a
+    # roster (330203******1162) names one person.
+    rows = set(Post.objects.values_list("village_id", "person__nik"))
+    masked = Counter((village, mask_nik(nik)) for village, nik in rows)
+    assert max(masked.values()) == 1
+    serials = Counter(nik[-4:] for nik in Person.objects.values_list("nik", flat=True))
+    assert serials["0001"] < 30 and len(serials) > 2900
+    assert max(int(serial) for serial in serials) <= 2999
+
+
+def test_most_people_have_a_mobile_number(demo):
+    phones = list(Person.objects.values_list("phone", flat=True))
+    given = [phone for phone in phones if phone]
+    assert (len(phones), len(given)) == (24_800, 19_874)
+    for phone in given:
+        validate_phone(phone)
+        assert phone.startswith("08") and len(phone) == 12, phone
 
 
 def test_every_nik_carries_the_district_of_its_holders_village(demo):
@@ -228,6 +251,16 @@ def test_regency_targets_regulation_and_branches(demo):
     assert target.target_workers == 280_000
     assert RegencyTarget.objects.filter(regency_id=BANYUMAS, year=2026).exists()
     assert Regency.objects.get(code="36.04").regulation == "Perbup 35/2017"
+    assert list(
+        DistrictTarget.objects.values_list(
+            "district_id", "year", "officials_pct", "villages_enrolled"
+        )
+    ) == [
+        ("33.02.03", 2026, Decimal("35.00"), 11),
+        ("33.02.14", 2026, Decimal("30.00"), 12),
+        ("33.02.23", 2026, None, 10),
+        ("35.23.08", 2026, Decimal("100.00"), 17),
+    ]
     purwokerto = BranchOffice.objects.get(name="Purwokerto")
     assert purwokerto.regional_office.name == "Kanwil Jawa Tengah dan DIY"
     assert list(purwokerto.regencies.values_list("code", flat=True)) == [BANYUMAS]

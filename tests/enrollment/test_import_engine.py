@@ -515,8 +515,10 @@ def test_imported_records_pass_the_models_full_clean():
 def test_copy_writes_the_same_rows_and_history_as_simple_history():
     user = UserFactory(username="pembanding")
     history = {"default_user": user, "default_change_reason": "r", "default_date": timezone.now()}
-    columns = ("nik", "name", "sex", "birth_date", "created_in")
-    rows = [(nik(n), f"Warga {n}", "L", dt.date(1980, 4, 12), KEDIRI) for n in (1, 2)]
+    columns = ("nik", "name", "sex", "birth_date", "created_in", "phone")
+    rows = [
+        (nik(n), f"Warga {n}", "L", dt.date(1980, 4, 12), KEDIRI, "081234567890") for n in (1, 2)
+    ]
     records = [dict(zip(columns, values, strict=True)) for values in rows]
 
     copied = create_with_history(Person, columns, records[:1], history=history, copy=True)
@@ -543,7 +545,7 @@ def test_copy_updates_as_simple_history_does():
 
     def values(person):
         return {"id": person.pk, "nik": person.nik, "name": person.name, "sex": person.sex,
-                "birth_date": person.birth_date, "created_in": None}  # fmt: skip
+                "birth_date": person.birth_date, "created_in": None, "phone": ""}  # fmt: skip
 
     update_with_history(Person, [values(first)], ["name"], history=history, copy=True)
     update_with_history(Person, [values(second)], ["name"], history=history, copy=False)

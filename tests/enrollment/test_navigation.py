@@ -19,6 +19,7 @@ IMPORT = reverse("admin:enrollment_importrecord_upload")
 DECLARATIONS = reverse("admin:enrollment_declaration_changelist")
 RULE_SETS = reverse("admin:enrollment_ruleset_changelist")
 DESA_SADAR = reverse("enrollment:desa_sadar")
+WORK_LIST = reverse("enrollment:work_list")
 
 
 def _user(kind: str):
@@ -48,6 +49,7 @@ MENUS = {
         ("Desa Sadar list", DESA_SADAR), ("Admin", ADMIN)],
     "branch_staff": [
         ("Dashboards", "/"),
+        ("Work list", WORK_LIST),
         ("Desa Sadar list", DESA_SADAR),
         ("Find a person", PERSONS),
         ("Memberships", MEMBERSHIPS),
@@ -57,9 +59,10 @@ MENUS = {
     ],
     "manager": [("Dashboards", "/"),
         ("Desa Sadar list", DESA_SADAR), ("Rule sets", RULE_SETS), ("Admin", ADMIN)],
-    "village_secretary": [("My village", "/")],
+    "village_secretary": [("My village", "/"), ("Work list", WORK_LIST)],
     "superuser": [
         ("Dashboards", "/"),
+        ("Work list", WORK_LIST),
         ("Desa Sadar list", DESA_SADAR),
         ("Find a person", PERSONS),
         ("Memberships", MEMBERSHIPS),
@@ -122,8 +125,9 @@ def _nav(response) -> list[tuple[str, str, bool]]:
 def test_the_coverage_pages_show_the_menu(client, db):
     client.force_login(_user("branch_staff"))
     response = client.get("/wilayah/33.02/", HTTP_ACCEPT_LANGUAGE="en")
-    assert _nav(response)[:3] == [
+    assert _nav(response)[:4] == [
         ("Dashboards", "/", True),
+        ("Work list", WORK_LIST, False),
         ("Desa Sadar list", DESA_SADAR, False),
         ("Find a person", PERSONS, False),
     ]
@@ -147,7 +151,7 @@ def test_the_login_page_has_no_menu(client, db):
 def test_the_menu_is_in_indonesian_by_default(client, db):
     client.force_login(_user("village_secretary"))
     response = client.get(f"/desa/{KARANGLEWAS}/")
-    assert _nav(response) == [("Desa saya", "/", True)]
+    assert _nav(response) == [("Desa saya", "/", True), ("Daftar kerja", WORK_LIST, False)]
 
 
 def test_the_language_menu_names_each_language_in_itself(client, db):

@@ -19,6 +19,7 @@ def test_the_models_on_the_map():
         "enrollment.Membership",
         "enrollment.RuleSet",
         "villages.District",
+        "villages.DistrictTarget",
         "villages.Person",
         "villages.Post",
         "villages.Province",

@@ -12,7 +12,14 @@ from villages.models.people import (
     Post,
     Sex,
 )
-from villages.models.regions import District, Province, Regency, RegencyTarget, Village
+from villages.models.regions import (
+    District,
+    DistrictTarget,
+    Province,
+    Regency,
+    RegencyTarget,
+    Village,
+)
 from villages.models.roles import Role, RoleArea
 
 __all__ = [
@@ -23,6 +30,7 @@ __all__ = [
     "AccessLog",
     "BranchOffice",
     "District",
+    "DistrictTarget",
     "Person",
     "Post",
     "Province",

@@ -14,11 +14,11 @@ from simple_history.models import HistoricalRecords
 from villages.categories import CATEGORIES, CATEGORY_OF_POST, POSTS
 from villages.models.regions import Village
 from villages.nik import NIK_VALIDATORS, parse_nik
+from villages.phones import PhoneField
 from villages.visibility import VisibleBy, VisibleManager
 
 if TYPE_CHECKING:
     pass
-
 
 
 # Post codes by dashboard category, exactly as the roster import contract lists them.
@@ -42,6 +42,21 @@ class Person(models.Model):
     name = models.CharField(_("name"), max_length=150)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("birth date"), editable=False, null=True)
+    # Entered in the admin only: the roster import's columns are a contract
+    # (shared/spec/roster-import.md) that has no phone column; the import keeps a person's
+    # phone as it is. The database default serves bulk writes that leave the column out
+    # (COPY in generate_load).
+    phone = PhoneField(
+        _("phone"),
+        max_length=16,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "A contact number for the work list's call list, e.g. 081234567890. Shown in full "
+            "only to users who may see full NIKs."
+        ),
+    )
     # Where the person was entered, so that their area's staff find them before they hold a
     # post there; a person with no post is seen by nobody else (but head office). NULL, not
     # "", for none: bulk writes that leave the column out (COPY in generate_load) store NULL.

@@ -1,5 +1,5 @@
 """The map: provinces, regencies and cities, districts and villages (Kemendagri codes),
-and the regencies' targets."""
+and the regencies' and districts' targets."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from villages.visibility import VisibleBy, VisibleManager
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
-
 
 
 def _check_code_under(code: str, parent_code: str, digits: int, parent_name: StrOrPromise) -> None:
@@ -174,6 +173,88 @@ class District(models.Model):
 
     def clean(self) -> None:
         _check_code_under(self.code, self.regency_id, 2, _("the regency"))
+
+
+class DistrictTarget(models.Model):
+    """A district's targets for one year: the share of its village officials' posts covered,
+    and the number of its villages enrolled (at least one post covered). Either may be left
+    out, not both."""
+
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="targets", verbose_name=_("district")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    officials_pct = models.DecimalField(
+        _("officials covered target (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_(
+            "The share of the posts of village officials in the district to be covered, as the "
+            "dashboard's coverage counts them."
+        ),
+    )
+    villages_enrolled = models.PositiveIntegerField(
+        _("villages enrolled target"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many of the district's villages are to be enrolled: a village is enrolled "
+            "when at least one of its officials' posts is covered."
+        ),
+    )
+
+    history = HistoricalRecords()
+
+    objects = VisibleManager()
+    # How its rows belong to the map, for `objects.visible_to(user)` (villages.visibility).
+    visible_by = VisibleBy("village", "district__code")
+
+    class Meta:
+        verbose_name = _("district target")
+        verbose_name_plural = _("district targets")
+        ordering = ["district", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "year"],
+                name="%(app_label)s_%(class)s_unique_year",
+                violation_error_message=_("This district already has targets for that year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(officials_pct__isnull=True)
+                | (Q(officials_pct__gte=0) & Q(officials_pct__lte=100)),
+                name="%(app_label)s_%(class)s_pct_range",
+                violation_error_message=_("A target is a percentage between 0 and 100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(officials_pct__isnull=False) | Q(villages_enrolled__isnull=False),
+                name="%(app_label)s_%(class)s_some_target",
+                violation_error_message=_(
+                    "Give the officials covered target, the villages enrolled target, or both."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district} {self.year}"
+
+    def clean(self) -> None:
+        if self.villages_enrolled is None or self.district_id is None:
+            return
+        villages = Village.objects.filter(district_id=self.district_id).count()
+        if self.villages_enrolled > villages:
+            raise ValidationError(
+                {
+                    "villages_enrolled": _(
+                        "The district has %(count)d villages; the target cannot be more."
+                    )
+                    % {"count": villages}
+                }
+            )
 
 
 class Village(models.Model):
