@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from django.db import connection, connections, transaction
 
 from enrollment.models import DAY_CATEGORIES, arrears_since
-from enrollment.rules import DEFAULT_MIN_PROGRAMS
+from enrollment.rules import DEFAULT_MIN_PROGRAMS, FORECAST_DAYS
 from villages.locks import WRITE_LOCK
 
 TABLE = "enrollment_coveragesummary"
@@ -92,17 +92,23 @@ def _day_rows(villages: str | None) -> str:
     {villages}` (or all) for the day in `CoverageDay`, summed from the summary: the same
     conditional sums the selectors use for any day (held on the day; covered when enrolled by
     then and paid through it; lapsing when paid until at most `lapsing_until`; in arrears when
-    paid until before the day and on or after `arrears_since`). Nothing when no day is set."""
+    paid until before the day and on or after `arrears_since`; ended when paid until before
+    `arrears_since`; for the forecast, still covered `ahead_N` when paid until at least then).
+    Nothing when no day is set."""
     enrolled = "(s.enrolled IS NULL OR s.enrolled <= d.day)"
     tests = {
         "posts": "TRUE",
         "covered": f"{enrolled} AND s.until >= d.day",
         "lapsing": f"{enrolled} AND s.until >= d.day AND s.until <= d.lapsing_until",
         "arrears": f"{enrolled} AND s.until < d.day AND s.until >= d.arrears_since",
+        "ended": f"{enrolled} AND s.until < d.arrears_since",
+    }
+    forecast = {
+        f"covered_{days}": f"{enrolled} AND s.until >= d.ahead_{days}" for days in FORECAST_DAYS
     }
     columns, sums = [], []
     for category, prefix in DAY_CATEGORIES:
-        for figure, test in tests.items():
+        for figure, test in {**tests, **forecast}.items():
             columns.append(f"{prefix}_{figure}")
             sums.append(
                 f"SUM(CASE WHEN s.category = '{category}' AND {test} THEN s.posts ELSE 0 END)"
@@ -359,10 +365,17 @@ def roll_day(day: dt.date) -> bool:
             f"DELETE FROM {DAY_ROWS} WHERE day <> %s AND day <> %s", [day, previous or day]
         )
         cursor.execute(f"DELETE FROM {DAY}")
+        ahead = [f"ahead_{days}" for days in FORECAST_DAYS]
         cursor.execute(
-            f"INSERT INTO {DAY} (id, day, lapsing_until, arrears_since, rolled_at) "
-            "VALUES (1, %s, %s, %s, CURRENT_TIMESTAMP)",
-            [day, day + dt.timedelta(days=LAPSING_DAYS), arrears_since(day)],
+            f"INSERT INTO {DAY} (id, day, lapsing_until, arrears_since, {', '.join(ahead)}, "
+            f"rolled_at) VALUES (1, %s, %s, %s, {', '.join(['%s'] * len(ahead))}, "
+            "CURRENT_TIMESTAMP)",
+            [
+                day,
+                day + dt.timedelta(days=LAPSING_DAYS),
+                arrears_since(day),
+                *[day + dt.timedelta(days=days) for days in FORECAST_DAYS],
+            ],
         )
         cursor.execute(f"DELETE FROM {DAY_ROWS} WHERE day = %s", [day])
         cursor.execute(_day_rows(None))

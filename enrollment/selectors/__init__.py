@@ -17,6 +17,7 @@ from enrollment.selectors.figures import (
     figures_by_village,
     people_count,
 )
+from enrollment.selectors.forecast import DECLARED_FAILING_NOW, Forecast, ForecastVillage
 from enrollment.selectors.results import AreaCoverage, ChildRow
 from enrollment.selectors.standings import (
     CANDIDATE,
@@ -33,11 +34,14 @@ from enrollment.selectors.village import RosterRow, VillageCoverage, coverage_fo
 __all__ = [
     "CANDIDATE",
     "DECLARED_FAILING",
+    "DECLARED_FAILING_NOW",
     "LAPSING_WINDOW",
     "NEAR",
     "AreaCoverage",
     "CategoryFigures",
     "ChildRow",
+    "Forecast",
+    "ForecastVillage",
     "RosterRow",
     "RulesInForce",
     "VillageCoverage",

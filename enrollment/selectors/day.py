@@ -11,29 +11,34 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Substr
+from django.db.models.functions import RowNumber, Substr
 from django.db.models.lookups import LessThan
 
 from enrollment.models import (
     DAY_CATEGORIES,
-    DAY_COLUMNS,
+    DAY_FIGURE_COLUMNS,
+    DAY_FIGURES,
     Declaration,
     VillageDay,
 )
 from enrollment.rules import (
+    FORECAST_DAYS,
     VILLAGE_FACT_FIELDS,
     Figures,
     Rules,
     evaluate,
 )
 from enrollment.selectors.figures import _by_category
+from enrollment.selectors.forecast import DECLARED_FAILING_NOW, Forecast, ForecastVillage
 from enrollment.selectors.results import AreaCoverage, ChildRow, _area_coverage
 from enrollment.selectors.standings import (
     CANDIDATE,
@@ -46,6 +51,7 @@ from enrollment.selectors.standings import (
     _last_declared,
 )
 from enrollment.summary import day_in_store
+from villages.models import Village
 from villages.routers import read_db
 from villages.selectors import (
     CHILD_CODE_LENGTH,
@@ -70,15 +76,27 @@ def _failed_criteria(rules: RulesInForce):
     rule set in force there — `rules.evaluate` in SQL, for the default minimum programs.
     Percentages are compared in hundredths of a percent, in integers, so both sides agree
     exactly at the boundary."""
-    expression = _failed_under(rules.national)
+    return _under(rules, _failed_under)
+
+
+def _failed_ahead(rules: RulesInForce, days: int):
+    """SQL: the number of category criteria a `VillageDay` row's village fails `days` ahead
+    if nothing is paid (its posts as held today, covered as counted `{prefix}_covered_{days}`)
+    — `rules.stops_passing_within` in SQL. The other criteria do not move with the calendar."""
+    return _under(rules, lambda r: _sum(_category_terms(r, f"covered_{days}")))
+
+
+def _under(rules: RulesInForce, expression):
+    """`expression(rules)` for each village under the rule set in force there."""
+    national = expression(rules.national)
     if not rules.by_regency:
-        return expression
+        return national
     return Case(
         *[
-            When(village__code__startswith=f"{code}.", then=_failed_under(regency_rules))
+            When(village__code__startswith=f"{code}.", then=expression(regency_rules))
             for code, regency_rules in sorted(rules.by_regency.items())
         ],
-        default=expression,
+        default=national,
     )
 
 
@@ -92,12 +110,26 @@ def _below(part: str, whole: str, minimum) -> LessThan:
     return LessThan(F(part) * 10000, F(whole) * int(minimum * 100))
 
 
-def _failed_under(rules: Rules):
+def _category_terms(rules: Rules, covered: str = "covered") -> list:
+    """Per category criterion of `rules`: 1 when it fails, counting the covered posts in the
+    column `{prefix}_{covered}`."""
     terms = []
     for category, minimum in rules.categories:
         prefix = _PREFIX[category]
-        posts, covered = f"{prefix}_posts", f"{prefix}_covered"
-        terms.append(_fails(Q(**{posts: 0}), _below(covered, posts, minimum)))
+        posts = f"{prefix}_posts"
+        terms.append(_fails(Q(**{posts: 0}), _below(f"{prefix}_{covered}", posts, minimum)))
+    return terms
+
+
+def _sum(terms: list):
+    total = terms[0] if terms else Value(0)
+    for term in terms[1:]:
+        total = total + term
+    return total
+
+
+def _failed_under(rules: Rules):
+    terms = _category_terms(rules)
     if rules.self_enrolled_min_pct is not None:
         terms.append(
             _fails(
@@ -118,14 +150,11 @@ def _failed_under(rules: Rules):
         "contribution_regulation": Q(village__contribution_regulation=""),
     }
     terms.extend(_fails(missing[key]) for key in rules.facts)
-    total = terms[0] if terms else Value(0)
-    for term in terms[1:]:
-        total = total + term
-    return total
+    return _sum(terms)
 
 
 def _coverage_from_day(
-    area: Area, day: dt.date, rules: RulesInForce, limit: int | None
+    area: Area, day: dt.date, rules: RulesInForce, limit: int | None, forecast: int | None = 0
 ) -> AreaCoverage:
     db = read_db()
     rows = VillageDay.objects.using(db).filter(day=day)
@@ -140,7 +169,7 @@ def _coverage_from_day(
         rows.annotate(child=Substr("village_id", 1, CHILD_CODE_LENGTH[area.level]))
         .values("child")
         .annotate(
-            **{column: Sum(column) for column in DAY_COLUMNS},
+            **{column: Sum(column) for column in DAY_FIGURE_COLUMNS},
             n_candidate=Count("pk", filter=Q(failed=0)),
             n_near=Count("pk", filter=Q(failed=1, declared=False)),
             n_declared=Count("pk", filter=Q(failed__gte=1, declared=True)),
@@ -162,21 +191,79 @@ def _coverage_from_day(
         counts[DECLARED_FAILING] += row["n_declared"]
     listed = _listed_from_day(area, rules, rows, limit)
     return _area_coverage(
-        area, day, rules, list(children.values()), _by_category(by_category), listed, counts
+        area,
+        day,
+        rules,
+        list(children.values()),
+        _by_category(by_category),
+        listed,
+        counts,
+        forecast=_forecast_from_day(rows, rules, forecast),
     )
 
 
+# Per category: its columns of figures, in the order of `Figures`.
+_FIGURE_COLUMNS = [
+    (category, tuple(f"{prefix}_{figure}" for figure in DAY_FIGURES))
+    for category, prefix in DAY_CATEGORIES
+]
+
+
 def _day_figures(row: dict) -> dict[str, Figures]:
-    return {
-        category: Figures(
-            row[f"{prefix}_posts"],
-            row[f"{prefix}_covered"],
-            row[f"{prefix}_lapsing"],
-            row[f"{prefix}_arrears"],
-        )
-        for category, prefix in DAY_CATEGORIES
-        if row[f"{prefix}_posts"]
+    """Category → figures of a row of the day (or of a sum of them)."""
+    result = {}
+    for category, (posts, covered, lapsing, arrears, ended) in _FIGURE_COLUMNS:
+        if row[posts]:
+            result[category] = Figures(
+                row[posts], row[covered], row[lapsing], row[arrears], row[ended]
+            )
+    return result
+
+
+def _forecast_from_day(rows, rules: RulesInForce, limit: int | None) -> Forecast:
+    """The forecast: each village's group in SQL (the first of FORECAST_DAYS by which a
+    candidate fails a criterion, or declared and failing today), the size of each group, and
+    the first `limit` villages of each by code (windows per group). One query; none (and an
+    empty forecast) when `limit` is 0."""
+    if limit == 0:
+        return Forecast()
+    rows = rows.annotate(**{f"failed_{days}": _failed_ahead(rules, days) for days in FORECAST_DAYS})
+    # Nested, so that each village's failed criteria are computed once: most villages are
+    # no candidates, and then only whether they were declared is asked.
+    group = Case(
+        When(
+            failed=0,
+            then=Case(
+                *[When(**{f"failed_{days}__gt": 0}, then=Value(days)) for days in FORECAST_DAYS],
+                default=None,
+            ),
+        ),
+        When(declared=True, then=Value(DECLARED_FAILING_NOW)),
+        default=None,
+        output_field=IntegerField(),
+    )
+    grouped = (
+        rows.annotate(group=group)
+        .filter(group__isnull=False)
+        .annotate(n=Window(Count("pk"), partition_by=F("group")))
+    )
+    if limit is not None:
+        grouped = grouped.annotate(
+            rank=Window(RowNumber(), partition_by=F("group"), order_by=F("village_id").asc())
+        ).filter(rank__lte=limit)
+    # The names of the few villages kept, not a join of every village of the area.
+    name = Subquery(Village.objects.filter(code=OuterRef("village_id")).values("name")[:1])
+    found = grouped.annotate(name=name).values_list("village_id", "name", "group", "n")
+    sizes: dict[int, int] = {}
+    villages = []
+    for code, village_name, days, n in found.order_by("group", "village_id"):
+        sizes[days] = n
+        villages.append(ForecastVillage(code, village_name, days))
+    counts = {
+        days: sum(n for d, n in sizes.items() if DECLARED_FAILING_NOW < d <= days)
+        for days in FORECAST_DAYS
     }
+    return Forecast(counts, sizes.get(DECLARED_FAILING_NOW, 0), villages, limit)
 
 
 def _listed_from_day(area: Area, rules: RulesInForce, rows, limit) -> list[VillageStanding]:
@@ -194,7 +281,7 @@ def _listed_from_day(area: Area, rules: RulesInForce, rows, limit) -> list[Villa
         ranked = ranked.filter(pk__in=Subquery(ranked.values("pk")[:limit]))
     # The village's name and facts under their own names, as `_facts` reads them.
     village = {name: F(f"village__{name}") for name in ["name", *VILLAGE_FACT_FIELDS]}
-    listed = list(ranked.values("village_id", *DAY_COLUMNS, **village))
+    listed = list(ranked.values("village_id", *DAY_FIGURE_COLUMNS, **village))
     declarations = Declaration.objects.using(read_db())
     if limit is None:  # the whole area: by code prefix, not tens of thousands of codes
         declarations = declarations.filter(area.post_filter)

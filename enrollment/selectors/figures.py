@@ -24,6 +24,7 @@ from enrollment.models import (
 )
 from enrollment.rules import (
     DEFAULT_MIN_PROGRAMS,
+    FORECAST_DAYS,
     Figures,
 )
 from enrollment.selectors.standings import RulesInForce
@@ -84,10 +85,20 @@ def _figures_by_village(
             n_covered=Count("id", filter=Q(until__gte=day)),
             n_lapsing=Count("id", filter=Q(until__gte=day, until__lte=soon)),
             n_arrears=Count("id", filter=Q(until__lt=day, until__gte=since)),
+            n_ended=Count("id", filter=Q(until__lt=since)),
+            **{
+                f"n_ahead_{days}": Count("id", filter=Q(until__gte=ahead))
+                for days, ahead in _ahead(day)
+            },
         )
         .order_by()
     )
     return _by_village(rows)
+
+
+def _ahead(day: dt.date) -> list[tuple[int, dt.date]]:
+    """The forecast's days after `day`: (days, date)."""
+    return [(days, day + dt.timedelta(days=days)) for days in FORECAST_DAYS]
 
 
 def _summary_figures_by_village(area: Area, day: dt.date) -> dict[str, dict[str, Figures]]:
@@ -105,18 +116,30 @@ def _summary_figures_by_village(area: Area, day: dt.date) -> dict[str, dict[str,
             n_covered=Sum("posts", filter=enrolled & Q(until__gte=day)),
             n_lapsing=Sum("posts", filter=enrolled & Q(until__gte=day, until__lte=soon)),
             n_arrears=Sum("posts", filter=enrolled & Q(until__lt=day, until__gte=since)),
+            n_ended=Sum("posts", filter=enrolled & Q(until__lt=since)),
+            **{
+                f"n_ahead_{days}": Sum("posts", filter=enrolled & Q(until__gte=ahead))
+                for days, ahead in _ahead(day)
+            },
         )
         .order_by()
     )
     return _by_village(rows)
 
 
+_FIGURES = ["n_posts", "n_covered", "n_lapsing", "n_arrears", "n_ended"]
+_AHEAD = [f"n_ahead_{days}" for days in FORECAST_DAYS]
+
+
 def _by_village(rows) -> dict[str, dict[str, Figures]]:
     result: dict[str, dict[str, Figures]] = defaultdict(dict)
-    for row in rows.values_list(
-        "village_id", "category", "n_posts", "n_covered", "n_lapsing", "n_arrears"
+    for village, category, *counts in rows.values_list(
+        "village_id", "category", *_FIGURES, *_AHEAD
     ):
-        result[row[0]][row[1]] = Figures(row[2], row[3] or 0, row[4] or 0, row[5] or 0)
+        posts, covered, lapsing, arrears, ended, *ahead = (n or 0 for n in counts)
+        result[village][category] = Figures(
+            posts, covered, lapsing, arrears, ended, covered_ahead=tuple(ahead)
+        )
     return result
 
 
