@@ -32,8 +32,8 @@ def coverage_for_area(
     *, area: Area, as_of: dt.date, limit: int | None = None, forecast: int | None = 0
 ) -> AreaCoverage:
     """Figures for a country, province, regency or district as of a day, with the first
-    `limit` villages of its Desa Sadar list (all when None), and its forecast: counted
-    always, its villages listed the first `forecast` of each group (all when None).
+    `limit` villages of its Desa Sadar list (all when None), and its forecast with the first
+    `forecast` villages of each group (all when None; no forecast at all when 0).
 
     Read from the per-village figures of the day (`VillageDay`) when the day asked is the
     day they are kept for and every rule set in force uses the default minimum programs: a

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.db import connections
 from django.db.models import (
     Case,
     Count,
@@ -18,9 +19,8 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import RowNumber, Substr
+from django.db.models.functions import Substr
 from django.db.models.lookups import LessThan
 
 from enrollment.models import (
@@ -51,7 +51,6 @@ from enrollment.selectors.standings import (
     _last_declared,
 )
 from enrollment.summary import day_in_store
-from villages.models import Village
 from villages.routers import read_db
 from villages.selectors import (
     CHILD_CODE_LENGTH,
@@ -242,23 +241,31 @@ def _forecast_from_day(rows, rules: RulesInForce, limit: int | None) -> Forecast
         default=None,
         output_field=IntegerField(),
     )
-    grouped = (
-        rows.annotate(group=group)
-        .filter(group__isnull=False)
-        .annotate(n=Window(Count("pk"), partition_by=F("group")))
-    )
-    if limit is not None:
-        grouped = grouped.annotate(
-            rank=Window(RowNumber(), partition_by=F("group"), order_by=F("village_id").asc())
-        ).filter(rank__lte=limit)
-    # The names of the few villages kept, not a join of every village of the area.
-    name = Subquery(Village.objects.filter(code=OuterRef("village_id")).values("name")[:1])
-    found = grouped.annotate(name=name).values_list("village_id", "name", "group", "n")
+    grouped = rows.annotate(forecast_group=group).filter(forecast_group__isnull=False)
+    inner, params = grouped.values("village_id", "forecast_group").query.sql_with_params()
+    # The windows over the grouped rows in SQL of their own: written with the ORM, every
+    # window would repeat the group's expression (and Django would build it each time); the
+    # names of the few villages kept, not a join of every village of the area.
+    sql = f"""
+        SELECT g.village_id, (SELECT v.name FROM villages_village v WHERE v.code = g.village_id),
+               g.days, g.n
+        FROM (
+            SELECT i.village_id, i.forecast_group AS days, COUNT(*) OVER w AS n,
+                   ROW_NUMBER() OVER (w ORDER BY i.village_id) AS rank
+            FROM ({inner}) i
+            WINDOW w AS (PARTITION BY i.forecast_group)
+        ) g
+        {"" if limit is None else "WHERE g.rank <= %s"}
+        ORDER BY g.days, g.village_id
+    """
+    with connections[grouped.db].cursor() as cursor:
+        cursor.execute(sql, [*params, *([] if limit is None else [limit])])
+        found = cursor.fetchall()
     sizes: dict[int, int] = {}
     villages = []
-    for code, village_name, days, n in found.order_by("group", "village_id"):
+    for code, name, days, n in found:
         sizes[days] = n
-        villages.append(ForecastVillage(code, village_name, days))
+        villages.append(ForecastVillage(code, name, days))
     counts = {
         days: sum(n for d, n in sizes.items() if DECLARED_FAILING_NOW < d <= days)
         for days in FORECAST_DAYS

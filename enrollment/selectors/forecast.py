@@ -1,7 +1,8 @@
 """The Desa Sadar forecast of an area: the candidates of today that stop passing within
 `FORECAST_DAYS` as paid-until dates pass if nothing is paid, and the declared villages that
-already fail. Counted with the figures (in SQL from the figures of the day, in Python
-otherwise); the villages listed are the first few of each by code."""
+already fail. Found in SQL from the figures of the day (`selectors.day`), in Python from
+each village's figures otherwise (here); the villages listed are the first few of each
+group by code."""
 
 from __future__ import annotations
 
