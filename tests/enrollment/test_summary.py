@@ -144,7 +144,7 @@ def check_ahead(day: dt.date, expected: dict, min_programs=None) -> None:
     keep them, equal the reference."""
     country = known_area("")
     figures = figures_by_village(
-        area=country, day=day, rules=rules_in_force(area=country, year=day.year)
+        area=country, day=day, rules=rules_in_force(area=country, year=day.year), ahead=True
     )
     read = {
         (village, category): item.covered_ahead
