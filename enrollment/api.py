@@ -31,6 +31,7 @@ from rest_framework.views import APIView
 from enrollment.api_serializers import (
     CANDIDATES_CUT_LEVELS,
     CANDIDATES_LIMIT,
+    FORECAST_LIMIT,
     AreaCoverageSerializer,
     AsOfErrorSerializer,
     ErrorSerializer,
@@ -183,7 +184,7 @@ class CoverageView(APIView):
         # Candidates come first on the Desa Sadar list: its first CANDIDATES_LIMIT entries
         # hold the first CANDIDATES_LIMIT candidates.
         limit = CANDIDATES_LIMIT if area.level in CANDIDATES_CUT_LEVELS else None
-        coverage = coverage_for_area(area=area, as_of=as_of, limit=limit)
+        coverage = coverage_for_area(area=area, as_of=as_of, limit=limit, forecast=FORECAST_LIMIT)
         return Response(area_coverage_data(coverage))
 
 

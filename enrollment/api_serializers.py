@@ -9,6 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from enrollment.models import State
+from enrollment.rules import FORECAST_DAYS
+from enrollment.selectors import DECLARED_FAILING_NOW, Forecast
 from villages.categories import CATEGORY_ORDER
 from villages.models import Village
 from villages.selectors import LEVEL_BY_LENGTH
@@ -18,6 +20,12 @@ CANDIDATES_LIMIT = 100
 # ... and gives the full count there.
 CANDIDATES_CUT_LEVELS = ("country", "province")
 LEVELS = list(LEVEL_BY_LENGTH.values())
+ENDED_HELP = (
+    "Posts whose holder had been covered (held every minimum program with a paid-until "
+    "date) and whose paid-until is more than 3 months past: too late to pay the arrears."
+)
+# The forecast lists at most this many villages of each group, the first by code.
+FORECAST_LIMIT = 100
 
 
 class AreaSerializer(serializers.Serializer):
@@ -52,6 +60,10 @@ class TotalsSerializer(serializers.Serializer):
         source="totals.in_arrears",
         help_text="Posts whose holder's minimum programs ended within the last 3 months.",
     )
+    ended = serializers.IntegerField(
+        source="totals.ended",
+        help_text=ENDED_HELP,
+    )
 
 
 class CategorySerializer(serializers.Serializer):
@@ -60,6 +72,9 @@ class CategorySerializer(serializers.Serializer):
     posts = serializers.IntegerField(source="figures.posts")
     covered = serializers.IntegerField(source="figures.covered")
     coverage_pct = serializers.FloatField(source="figures.coverage_pct", allow_null=True)
+    lapsing_soon = serializers.IntegerField(source="figures.lapsing_soon")
+    in_arrears = serializers.IntegerField(source="figures.in_arrears")
+    ended = serializers.IntegerField(source="figures.ended", help_text=ENDED_HELP)
 
 
 class ChildSerializer(serializers.Serializer):
@@ -72,6 +87,7 @@ class ChildSerializer(serializers.Serializer):
     coverage_pct = serializers.FloatField(source="figures.coverage_pct", allow_null=True)
     lapsing_soon = serializers.IntegerField(source="figures.lapsing_soon")
     in_arrears = serializers.IntegerField(source="figures.in_arrears")
+    ended = serializers.IntegerField(source="figures.ended", help_text=ENDED_HELP)
     villages = serializers.IntegerField(
         source="area.villages", help_text="Villages below this area."
     )
@@ -84,6 +100,44 @@ class ChildSerializer(serializers.Serializer):
 class CandidateSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
+
+
+class ForecastGroupSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Villages in the group.")
+    villages = CandidateSerializer(
+        many=True, help_text=f"The first {FORECAST_LIMIT} of them by code."
+    )
+
+
+# The forecast's keys are numbers of days: fields declared by name in the class body cannot
+# be, so the class is built from a dict.
+ForecastSerializer = type(
+    "ForecastSerializer",
+    (serializers.Serializer,),
+    {
+        **{
+            str(days): ForecastGroupSerializer(
+                help_text=f"Desa Sadar candidates on as_of that stop passing within {days} "
+                "days if nothing is paid (holders' paid-until dates pass; posts as held on "
+                "as_of). Each count holds the shorter ones'."
+            )
+            for days in FORECAST_DAYS
+        },
+        "declared_failing": ForecastGroupSerializer(
+            help_text="Villages declared Desa Sadar that no longer pass on as_of."
+        ),
+        "__module__": __name__,
+        "__doc__": "Reads a `Forecast`.",
+    },
+)
+
+
+def forecast_data(forecast: Forecast) -> dict:
+    """The forecast's groups under the keys of `ForecastSerializer`."""
+    return {
+        str(group.days) if group.days != DECLARED_FAILING_NOW else "declared_failing": group
+        for group in forecast.groups
+    }
 
 
 class AreaCoverageSerializer(serializers.Serializer):
@@ -105,6 +159,14 @@ class AreaCoverageSerializer(serializers.Serializer):
         required=False,
         help_text="Country and province only: the full count of candidates.",
     )
+    forecast = serializers.SerializerMethodField(
+        help_text="Desa Sadar forecast: the candidates that stop passing within 30, 60 and 90 "
+        "days if nothing is paid, and the declared villages that already fail.",
+    )
+
+    @extend_schema_field(ForecastSerializer)
+    def get_forecast(self, coverage) -> dict:
+        return ForecastSerializer(forecast_data(coverage.forecast)).data
 
     @extend_schema_field(CandidateSerializer(many=True))
     def get_desa_sadar_candidates(self, coverage) -> list:

@@ -27,6 +27,7 @@ from enrollment.rules import Figures
 from enrollment.selectors import (
     CANDIDATE,
     DECLARED_FAILING,
+    DECLARED_FAILING_NOW,
     NEAR,
     NOT_YET,
     AreaCoverage,
@@ -89,6 +90,7 @@ def _figure_columns() -> list[Column]:
         Column(_("Coverage (%)"), PCT),
         Column(_("Lapsing soon"), INT),
         Column(_("In arrears"), INT),
+        Column(_("Ended"), INT),
     ]
 
 
@@ -99,6 +101,7 @@ def _figure_cells(figures: Figures) -> list:
         figures.coverage_pct,
         figures.lapsing_soon,
         figures.in_arrears,
+        figures.ended,
     ]
 
 
@@ -180,37 +183,101 @@ def _candidate_cells(row: ListedVillage, labels: dict[str, str]) -> list:
     ]
 
 
+def forecast_label(days: int) -> str:
+    """What a village of the forecast faces: losing its candidacy within `days`, or (0) being
+    declared and failing already."""
+    if days == DECLARED_FAILING_NOW:
+        return status_label(DECLARED_FAILING)
+    return _("Stops passing within %(days)s days") % {"days": days}
+
+
+def forecast_table(coverage: AreaCoverage) -> Table:
+    """The forecast's villages, each once: the candidates that stop passing within 30, 60 or
+    90 days if nothing is paid (the first of them), then the declared villages failing today;
+    by code within. Holds them all when the coverage was read with every village of it."""
+    within = coverage.area.level != "district"
+    columns = [Column(_("Code")), Column(_("Village"))]
+    if within:
+        columns.append(Column(str(LEVEL_LABELS[CHILD_LEVEL[coverage.area.level]])))
+    columns += [Column(_("Forecast")), Column(_("Within (days)"), INT)]
+    children = {row.area.code: row.area for row in coverage.children}
+    ahead = [v for v in coverage.forecast.villages if v.days != DECLARED_FAILING_NOW]
+    declared = [v for v in coverage.forecast.villages if v.days == DECLARED_FAILING_NOW]
+    rows = []
+    for village in ahead + declared:
+        cells = [village.code, village.name]
+        if within:
+            child = children.get(coverage.area.child_code(village.code))
+            cells.append(child.name if child else "")
+        days = village.days if village.days != DECLARED_FAILING_NOW else None
+        rows.append([*cells, forecast_label(village.days), days])
+    return Table("forecast", columns, rows)
+
+
 # The tables of an area's dashboard (the Desa Sadar list, `candidates_table`, has its page).
 AREA_TABLES = {
     "children": children_table,
     "categories": categories_table,
+    "forecast": forecast_table,
 }
 
 
 # --- Village roster ------------------------------------------------------------------------
 
-COVERED, LAPSING_SOON, IN_ARREARS, NOT_COVERED = (
+COVERED, LAPSING_SOON, IN_ARREARS, ENDED, NOT_COVERED = (
     "covered",
     "lapsing_soon",
     "in_arrears",
+    "ended",
     "not_covered",
 )
 ROSTER_STATUS_LABELS = {
     COVERED: gettext_lazy("Covered"),
     LAPSING_SOON: gettext_lazy("Covered, lapsing soon"),
     IN_ARREARS: gettext_lazy("In arrears"),
+    ENDED: gettext_lazy("Ended"),
     NOT_COVERED: gettext_lazy("Not covered"),
+}
+# The roster's filter (the `status` of the village page and its export): covered holders
+# (lapsing soon or not), those lapsing soon, in arrears, ended, and those who never held every
+# minimum program (or not yet on the day).
+ROSTER_FILTERS = {
+    COVERED: gettext_lazy("Active"),
+    LAPSING_SOON: gettext_lazy("Lapsing within 30 days"),
+    IN_ARREARS: gettext_lazy("In arrears"),
+    ENDED: gettext_lazy("Ended"),
+    NOT_COVERED: gettext_lazy("Not registered"),
 }
 
 
 def roster_status(row: RosterRow) -> str:
-    """One word for a holder's standing: covered, lapsing soon, in arrears or not covered."""
+    """One word for a holder's standing: covered, lapsing soon, in arrears, ended (covered
+    once, past the arrears window) or not covered."""
     if row.covered:
         return LAPSING_SOON if row.lapsing_soon else COVERED
-    return IN_ARREARS if row.in_arrears else NOT_COVERED
+    if row.in_arrears:
+        return IN_ARREARS
+    return ENDED if row.ended else NOT_COVERED
 
 
-def roster_table(coverage: VillageCoverage) -> Table:
+def _in_filter(row: RosterRow, status: str) -> bool:
+    if status == COVERED:
+        return row.covered
+    return not status or roster_status(row) == status
+
+
+def roster_filtered(roster: list[RosterRow], status: str) -> list[RosterRow]:
+    """The rows the roster filter `status` shows ("" for all)."""
+    return [row for row in roster if _in_filter(row, status)]
+
+
+def roster_filter_counts(roster: list[RosterRow]) -> dict[str, int]:
+    """The number of rows each choice of the roster filter shows ("" for all)."""
+    return {status: len(roster_filtered(roster, status)) for status in ("", *ROSTER_FILTERS)}
+
+
+def roster_table(coverage: VillageCoverage, status: str = "") -> Table:
+    """The roster, or the rows the roster filter `status` shows."""
     programs = list(coverage.roster[0].programs) if coverage.roster else []
     columns = [
         Column(_("Category")),
@@ -235,9 +302,9 @@ def roster_table(coverage: VillageCoverage) -> Table:
             str(ROSTER_STATUS_LABELS[roster_status(row)]),
             row.missing,
         ]
-        for row in coverage.roster
+        for row in roster_filtered(coverage.roster, status)
     ]
-    return Table("roster", columns, rows)
+    return Table(f"roster-{status}" if status else "roster", columns, rows)
 
 
 # --- Work list -------------------------------------------------------------------------------

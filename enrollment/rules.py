@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from villages.categories import BY_CODE, CRITERION_CATEGORIES
 
 DEFAULT_MIN_PROGRAMS = ("JKK", "JKM")
+# The forecast looks this many days ahead: which candidates stop passing if nothing is paid.
+FORECAST_DAYS = (30, 60, 90)
 # Criterion key, rule-set field prefix, category: one per category that has a criterion.
 CATEGORY_CRITERIA = tuple(
     (f"{category.prefix}_covered", category.prefix, category.code)
@@ -83,18 +85,29 @@ class Rules:
 
 @dataclass
 class Figures:
-    """Posts and their coverage; `coverage_pct` is None when there are no posts."""
+    """Posts and their coverage; `coverage_pct` is None when there are no posts.
+
+    A post held is covered (some of them lapsing soon), in arrears (its holder's minimum
+    programs ended within the arrears window), ended (they ended before it: the holder had
+    been covered and no longer can pay the arrears), or none of these (the holder never held
+    every minimum program with a paid-until date). `covered_ahead` counts a village's posts
+    still covered on each of `FORECAST_DAYS` ahead if nothing is paid: the forecast's input,
+    read with a village's figures where the forecast is evaluated in Python; not a figure of
+    the day, so figures compare and add up without it."""
 
     posts: int = 0
     covered: int = 0
     lapsing_soon: int = 0
     in_arrears: int = 0
+    ended: int = 0
+    covered_ahead: tuple[int, ...] = field(default=(0,) * len(FORECAST_DAYS), compare=False)
 
     def add(self, other: Figures) -> None:
         self.posts += other.posts
         self.covered += other.covered
         self.lapsing_soon += other.lapsing_soon
         self.in_arrears += other.in_arrears
+        self.ended += other.ended
 
     @property
     def coverage_pct(self) -> float | None:
@@ -171,6 +184,18 @@ def evaluate(
         result.append(_self_enrolled_criterion(rules.self_enrolled_min_pct, facts))
     result.extend(_fact_criterion(key, facts) for key in rules.facts)
     return result
+
+
+def stops_passing_within(rules: Rules, figures: dict[str, Figures]) -> int | None:
+    """For a village that passes `rules` today: the first of `FORECAST_DAYS` by which one of
+    its category criteria fails if nothing is paid (its posts as held today), else None.
+    The other criteria do not move with the calendar."""
+    for index, days in enumerate(FORECAST_DAYS):
+        for category, minimum in rules.categories:
+            item = figures.get(category, Figures())
+            if not item.posts or 100 * item.covered_ahead[index] < minimum * item.posts:
+                return days
+    return None
 
 
 def _category_label(category: str, minimum: Decimal, language: str | None = None) -> str:

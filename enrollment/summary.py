@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from django.db import connection, connections, transaction
 
 from enrollment.models import DAY_CATEGORIES, arrears_since
-from enrollment.rules import DEFAULT_MIN_PROGRAMS
+from enrollment.rules import DEFAULT_MIN_PROGRAMS, FORECAST_DAYS
 from villages.locks import WRITE_LOCK
 
 TABLE = "enrollment_coveragesummary"
@@ -92,29 +92,46 @@ def _day_rows(villages: str | None) -> str:
     {villages}` (or all) for the day in `CoverageDay`, summed from the summary: the same
     conditional sums the selectors use for any day (held on the day; covered when enrolled by
     then and paid through it; lapsing when paid until at most `lapsing_until`; in arrears when
-    paid until before the day and on or after `arrears_since`). Nothing when no day is set."""
+    paid until before the day and on or after `arrears_since`; ended when paid until before
+    `arrears_since`; for the forecast, still covered `ahead_N` when paid until at least then).
+    Summed per village and category first, then spread into one column per category and
+    figure: each summary row is tested once per figure, not once per column (at national
+    scale, 4 million rows). Nothing when no day is set."""
     enrolled = "(s.enrolled IS NULL OR s.enrolled <= d.day)"
     tests = {
-        "posts": "TRUE",
         "covered": f"{enrolled} AND s.until >= d.day",
         "lapsing": f"{enrolled} AND s.until >= d.day AND s.until <= d.lapsing_until",
         "arrears": f"{enrolled} AND s.until < d.day AND s.until >= d.arrears_since",
+        "ended": f"{enrolled} AND s.until < d.arrears_since",
+        **{
+            f"covered_{days}": f"{enrolled} AND s.until >= d.ahead_{days}" for days in FORECAST_DAYS
+        },
     }
+    figures = ["posts", *tests]
+    per_category = ", ".join(
+        ["SUM(s.posts) AS posts"]
+        + [
+            f"SUM(CASE WHEN {test} THEN s.posts ELSE 0 END) AS {name}"
+            for name, test in tests.items()
+        ]
+    )
     columns, sums = [], []
     for category, prefix in DAY_CATEGORIES:
-        for figure, test in tests.items():
+        for figure in figures:
             columns.append(f"{prefix}_{figure}")
-            sums.append(
-                f"SUM(CASE WHEN s.category = '{category}' AND {test} THEN s.posts ELSE 0 END)"
-            )
+            sums.append(f"SUM(CASE WHEN c.category = '{category}' THEN c.{figure} ELSE 0 END)")
     where = f"AND s.village_id {villages}" if villages else ""
     return f"""
         INSERT INTO {DAY_ROWS} (day, village_id, {", ".join(columns)})
-        SELECT d.day, s.village_id, {", ".join(sums)}
-        FROM {TABLE} s JOIN {DAY} d ON d.id = 1
-        WHERE (s.term_start IS NULL OR s.term_start <= d.day)
-          AND (s.term_end IS NULL OR s.term_end >= d.day) {where}
-        GROUP BY d.day, s.village_id
+        SELECT c.day, c.village_id, {", ".join(sums)}
+        FROM (
+            SELECT d.day, s.village_id, s.category, {per_category}
+            FROM {TABLE} s JOIN {DAY} d ON d.id = 1
+            WHERE (s.term_start IS NULL OR s.term_start <= d.day)
+              AND (s.term_end IS NULL OR s.term_end >= d.day) {where}
+            GROUP BY d.day, s.village_id, s.category
+        ) c
+        GROUP BY c.day, c.village_id
     """
 
 
@@ -359,10 +376,17 @@ def roll_day(day: dt.date) -> bool:
             f"DELETE FROM {DAY_ROWS} WHERE day <> %s AND day <> %s", [day, previous or day]
         )
         cursor.execute(f"DELETE FROM {DAY}")
+        ahead = [f"ahead_{days}" for days in FORECAST_DAYS]
         cursor.execute(
-            f"INSERT INTO {DAY} (id, day, lapsing_until, arrears_since, rolled_at) "
-            "VALUES (1, %s, %s, %s, CURRENT_TIMESTAMP)",
-            [day, day + dt.timedelta(days=LAPSING_DAYS), arrears_since(day)],
+            f"INSERT INTO {DAY} (id, day, lapsing_until, arrears_since, {', '.join(ahead)}, "
+            f"rolled_at) VALUES (1, %s, %s, %s, {', '.join(['%s'] * len(ahead))}, "
+            "CURRENT_TIMESTAMP)",
+            [
+                day,
+                day + dt.timedelta(days=LAPSING_DAYS),
+                arrears_since(day),
+                *[day + dt.timedelta(days=days) for days in FORECAST_DAYS],
+            ],
         )
         cursor.execute(f"DELETE FROM {DAY_ROWS} WHERE day = %s", [day])
         cursor.execute(_day_rows(None))

@@ -11,7 +11,7 @@ class AreaCodeConverter(StringConverter):
 
 
 class ExportTableConverter(StringConverter):
-    regex = "children|categories|candidates"
+    regex = "children|categories|candidates|forecast"
 
 
 class ExportFormatConverter(StringConverter):

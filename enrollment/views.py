@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 
 from enrollment import exports
@@ -55,6 +55,9 @@ from villages.selectors import (
     area_ancestors,
     areas_get,
 )
+
+# The forecast card names the first few villages of each group; its export holds them all.
+FORECAST_ON_PAGE = 5
 
 
 def scoped(view):
@@ -165,7 +168,7 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
         return _redirect(area, request)
     form, as_of, as_of_query = _as_of(request)
     # The Desa Sadar list has its own page; the dashboard shows its counts.
-    coverage = coverage_for_area(area=area, as_of=as_of, limit=0)
+    coverage = coverage_for_area(area=area, as_of=as_of, limit=0, forecast=FORECAST_ON_PAGE)
     trend = coverage_trend(area=area)
     gaps = district_gaps(coverage=coverage)
     ctx = {
@@ -382,8 +385,9 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
         action=AccessLog.Action.FULL_IDENTIFIERS,
         what="village page",
     )
+    status, status_known = _roster_filter(request)
     rows = defaultdict(list)
-    for row in coverage.roster:
+    for row in exports.roster_filtered(coverage.roster, status):
         rows[row.category].append(row)
     ctx = {
         "area": area,
@@ -394,8 +398,48 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
         "coverage": coverage,
         "programs": list(coverage.roster[0].programs) if coverage.roster else [],
         "groups": [(c, f, rows[c]) for c, f in coverage.by_category if rows[c]],
+        "status": status,
+        "status_unknown": not status_known,
+        "status_filters": _status_filters(coverage.roster, as_of_query, status),
+        # The roster's download keeps the filter shown.
+        "export_query": _with_status(as_of_query, status),
     }
     return render(request, "enrollment/village.html", ctx)
+
+
+def _roster_filter(request: HttpRequest) -> tuple[str, bool]:
+    """The roster filter asked for (`status`, one of `exports.ROSTER_FILTERS`; "" for
+    everyone) and whether it is one: an unknown value shows everyone, and the page says so."""
+    status = request.GET.get("status", "")
+    if status in ("", *exports.ROSTER_FILTERS):
+        return status, True
+    return "", False
+
+
+def _with_status(query: str, status: str) -> str:
+    """`query` (empty or `?as_of=…`) with the roster filter added."""
+    if not status:
+        return query
+    return (query + "&" if query else "?") + urlencode({"status": status})
+
+
+def _status_filters(roster, as_of_query: str, current: str) -> list[dict]:
+    """The roster filter's choices, each with its label, how many rows it shows, its link
+    (keeping `as_of`) and whether it is the one shown."""
+    counts = exports.roster_filter_counts(roster)
+    return [
+        {
+            "status": status,
+            "label": label,
+            "count": counts[status],
+            "url": _with_status(as_of_query, status) or "?",
+            "current": status == current,
+        }
+        for status, label in [
+            ("", pgettext("roster filter", "All")),
+            *exports.ROSTER_FILTERS.items(),
+        ]
+    ]
 
 
 # --- Exports -------------------------------------------------------------------------------
@@ -422,7 +466,10 @@ def area_export(request: HttpRequest, table: str, fmt: str, code: str = "") -> H
         rows = desa_sadar_all(area=form.narrowed(area), as_of=as_of, query=form.list_query())
         data = exports.candidates_table(rows)
     else:  # these tables need no village evaluated
-        data = exports.AREA_TABLES[table](coverage_for_area(area=area, as_of=as_of, limit=0))
+        # Only the forecast table lists villages; the others need none of them.
+        forecast = None if table == "forecast" else 0
+        coverage = coverage_for_area(area=area, as_of=as_of, limit=0, forecast=forecast)
+        data = exports.AREA_TABLES[table](coverage)
     filename = exports.export_filename(area, data, as_of, fmt)
     _log_export(request, area, len(data.rows), filename)
     return exports.export_response(data, fmt=fmt, filename=filename)
@@ -455,9 +502,15 @@ def village_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     as_of = _export_as_of(request)
     if as_of is None:
         return HttpResponseBadRequest(_("Give as_of as a date, YYYY-MM-DD."))
+    status, status_known = _roster_filter(request)
+    if not status_known:
+        return HttpResponseBadRequest(
+            _("Give status as one of: %(statuses)s; or leave it out for everyone.")
+            % {"statuses": ", ".join(exports.ROSTER_FILTERS)}
+        )
     full_nik = may_see_full_nik(request.user)
     coverage = coverage_for_village(area=area, as_of=as_of, full_nik=full_nik)
-    data = exports.roster_table(coverage)
+    data = exports.roster_table(coverage, status)
     filename = exports.export_filename(area, data, as_of, fmt)
     full = " (full identifiers)" if full_nik else ""
     _log_export(request, area, len(data.rows), filename + full)

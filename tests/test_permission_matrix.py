@@ -284,17 +284,22 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
         reverse("enrollment:area_export", args=[IN_AREA, "children", "csv"]),
         reverse("enrollment:desa_sadar", args=[IN_AREA]),
         reverse("enrollment:area_export", args=[IN_AREA, "candidates", "xlsx"]),
+        reverse("enrollment:area_export", args=[IN_AREA, "forecast", "csv"]),
     ]
     village_pages = [
         reverse("enrollment:village", args=[IN_VILLAGE]),
+        reverse("enrollment:village", args=[IN_VILLAGE]) + "?status=ended",
         reverse("enrollment:village_export", args=[IN_VILLAGE, "xlsx"]),
+        reverse("enrollment:village_export", args=[IN_VILLAGE, "csv"]) + "?status=in_arrears",
     ]
     out = [
         reverse("enrollment:area_dashboard", args=[OUT_AREA]),
         reverse("enrollment:area_export", args=[OUT_AREA, "children", "xlsx"]),
         reverse("enrollment:desa_sadar", args=[OUT_AREA]),
         reverse("enrollment:area_export", args=[OUT_AREA, "candidates", "csv"]),
+        reverse("enrollment:area_export", args=[OUT_AREA, "forecast", "xlsx"]),
         reverse("enrollment:village", args=[OUT_VILLAGE]),
+        reverse("enrollment:village", args=[OUT_VILLAGE]) + "?status=ended",
         reverse("enrollment:village_export", args=[OUT_VILLAGE, "csv"]),
     ]
     country = [

@@ -6,7 +6,9 @@ from enrollment.models.desa_sadar import Declaration, RuleSet
 from enrollment.models.figures import (
     DAY_CATEGORIES,
     DAY_COLUMNS,
+    DAY_FIGURE_COLUMNS,
     DAY_FIGURES,
+    DAY_FORECAST_COLUMNS,
     CoverageDay,
     CoverageSummary,
     SharedHolderPost,
@@ -29,6 +31,8 @@ __all__ = [
     "DAY_CATEGORIES",
     "DAY_COLUMNS",
     "DAY_FIGURES",
+    "DAY_FIGURE_COLUMNS",
+    "DAY_FORECAST_COLUMNS",
     "AreaSnapshot",
     "CoverageDay",
     "CoverageSnapshot",

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from enrollment.rules import FORECAST_DAYS
 from villages.categories import CATEGORIES
 from villages.models import Person
 
@@ -70,17 +72,34 @@ class SharedHolderPost(models.Model):
 
 # Categories of post as columns of `VillageDay`: (category, column prefix).
 DAY_CATEGORIES = tuple((category.code, category.prefix) for category in CATEGORIES)
-DAY_FIGURES = ("posts", "covered", "lapsing", "arrears")
-DAY_COLUMNS = tuple(f"{prefix}_{figure}" for _c, prefix in DAY_CATEGORIES for figure in DAY_FIGURES)
+DAY_FIGURES = ("posts", "covered", "lapsing", "arrears", "ended")
+DAY_FIGURE_COLUMNS = tuple(
+    f"{prefix}_{figure}" for _c, prefix in DAY_CATEGORIES for figure in DAY_FIGURES
+)
+# The forecast's: per category, the posts still covered on each of FORECAST_DAYS ahead if
+# nothing is paid (perangkat_covered_30, …).
+DAY_FORECAST_COLUMNS = tuple(
+    f"{prefix}_covered_{days}" for _c, prefix in DAY_CATEGORIES for days in FORECAST_DAYS
+)
+DAY_COLUMNS = DAY_FIGURE_COLUMNS + DAY_FORECAST_COLUMNS
 
 
 class CoverageDay(models.Model):
-    """The day whose figures `VillageDay` keeps current (one row, id 1), with the two other
-    days its figures depend on. Moved forward by `enrollment.summary.roll_day`."""
+    """The day whose figures `VillageDay` keeps current (one row, id 1), with the other days
+    its figures depend on. Moved forward by `enrollment.summary.roll_day`."""
 
     day = models.DateField(_("day"))
     lapsing_until = models.DateField(_("lapsing if paid until at most"))
     arrears_since = models.DateField(_("in arrears if paid until at least"))
+    # The forecast's days, FORECAST_DAYS after `day`: ahead_30, ahead_60, ahead_90.
+    locals().update(
+        {
+            f"ahead_{days}": models.DateField(
+                format_lazy(_("covered in {days} days if paid until at least"), days=days)
+            )
+            for days in FORECAST_DAYS
+        }
+    )
     rolled_at = models.DateTimeField(_("rolled at"), auto_now=True)
 
     class Meta:
@@ -107,7 +126,8 @@ class VillageDay(models.Model):
         verbose_name=_("village"),
         db_index=False,  # the unique (day, village) index serves every lookup
     )
-    # One column per category and figure (DAY_COLUMNS): perangkat_posts, perangkat_covered, …
+    # One column per category and figure (DAY_COLUMNS): perangkat_posts, perangkat_covered, …,
+    # then the forecast's (perangkat_covered_30, …).
     locals().update(
         {column: models.PositiveIntegerField(column, default=0) for column in DAY_COLUMNS}
     )

@@ -28,6 +28,7 @@ from enrollment.selectors.figures import (
     figures_by_village,
     people_count,
 )
+from enrollment.selectors.forecast import DECLARED_FAILING_NOW, Forecast, ForecastVillage
 from enrollment.selectors.results import AreaCoverage, ChildRow
 from enrollment.selectors.standings import (
     CANDIDATE,
@@ -51,6 +52,7 @@ from enrollment.selectors.village import (
 __all__ = [
     "CANDIDATE",
     "DECLARED_FAILING",
+    "DECLARED_FAILING_NOW",
     "LAPSING_WINDOW",
     "NEAR",
     "NOT_YET",
@@ -64,6 +66,8 @@ __all__ = [
     "DesaSadarList",
     "ListQuery",
     "ListedVillage",
+    "Forecast",
+    "ForecastVillage",
     "RosterRow",
     "RulesInForce",
     "VillageCoverage",

@@ -14,6 +14,7 @@ from enrollment.selectors.figures import (
     _by_category,
     figures_by_village,
 )
+from enrollment.selectors.forecast import forecast_of
 from enrollment.selectors.results import AreaCoverage, _area_coverage, _child_rows
 from enrollment.selectors.standings import (
     STATUS_ORDER,
@@ -27,9 +28,12 @@ from villages.selectors import (
 # --- Area dashboard ----------------------------------------------------------------------
 
 
-def coverage_for_area(*, area: Area, as_of: dt.date, limit: int | None = None) -> AreaCoverage:
+def coverage_for_area(
+    *, area: Area, as_of: dt.date, limit: int | None = None, forecast: int | None = 0
+) -> AreaCoverage:
     """Figures for a country, province, regency or district as of a day, with the first
-    `limit` villages of its Desa Sadar list (all when None).
+    `limit` villages of its Desa Sadar list (all when None), and its forecast with the first
+    `forecast` villages of each group (all when None; no forecast at all when 0).
 
     Read from the per-village figures of the day (`VillageDay`) when the day asked is the
     day they are kept for and every rule set in force uses the default minimum programs: a
@@ -38,8 +42,8 @@ def coverage_for_area(*, area: Area, as_of: dt.date, limit: int | None = None) -
     summary (or live), every village evaluated in Python. Both give the same result."""
     rules = rules_in_force(area=area, year=as_of.year)
     if rules.min_program_sets() == {DEFAULT_MIN_PROGRAMS} and _day_kept(as_of):
-        return _coverage_from_day(area, as_of, rules, limit)
-    figures = figures_by_village(area=area, day=as_of, rules=rules)
+        return _coverage_from_day(area, as_of, rules, limit, forecast)
+    figures = figures_by_village(area=area, day=as_of, rules=rules, ahead=forecast != 0)
     standings = standings_in(area=area, rules=rules, figures=figures)
     children = _child_rows(area, figures, standings)
     by_category: dict[str, Figures] = defaultdict(Figures)
@@ -54,6 +58,7 @@ def coverage_for_area(*, area: Area, as_of: dt.date, limit: int | None = None) -
             counts[status] += 1
             listed.append(standing)
     listed.sort(key=lambda s: STATUS_ORDER.index(s.status))
+    ahead = forecast_of(standings, figures, rules, forecast)
     return _area_coverage(
-        area, as_of, rules, children, _by_category(by_category), listed, counts, limit
+        area, as_of, rules, children, _by_category(by_category), listed, counts, limit, ahead
     )

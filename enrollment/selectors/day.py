@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.db import connections
 from django.db.models import (
     Case,
     CharField,
@@ -26,16 +27,19 @@ from django.db.models.lookups import LessThan
 
 from enrollment.models import (
     DAY_CATEGORIES,
-    DAY_COLUMNS,
+    DAY_FIGURE_COLUMNS,
+    DAY_FIGURES,
     Declaration,
     VillageDay,
 )
 from enrollment.rules import (
+    FORECAST_DAYS,
     VILLAGE_FACT_FIELDS,
     Figures,
     Rules,
 )
 from enrollment.selectors.figures import _by_category
+from enrollment.selectors.forecast import DECLARED_FAILING_NOW, Forecast, ForecastVillage
 from enrollment.selectors.results import AreaCoverage, ChildRow, _area_coverage
 from enrollment.selectors.standings import (
     CANDIDATE,
@@ -83,6 +87,13 @@ def _per_regency(rules: RulesInForce, expression_under):
     )
 
 
+def _failed_ahead(rules: RulesInForce, days: int):
+    """SQL: the number of category criteria a `VillageDay` row's village fails `days` ahead
+    if nothing is paid (its posts as held today, covered as counted `{prefix}_covered_{days}`)
+    — `rules.stops_passing_within` in SQL. The other criteria do not move with the calendar."""
+    return _per_regency(rules, lambda r: _sum_of(_category_terms(r, f"covered_{days}")))
+
+
 def judged_day_rows(rows, rules: RulesInForce):
     """`VillageDay` rows with how each village stands under the rule set in force there:
     `failed` (criteria failed), `gap` (officials still to cover), `declared`, and `status`
@@ -127,13 +138,20 @@ def _sum_of(terms):
     return total
 
 
-def _failed_under(rules: Rules):
-    """SQL: the number of criteria of `rules` a row's village fails (`rules.evaluate`)."""
+def _category_terms(rules: Rules, covered: str = "covered") -> list:
+    """Per category criterion of `rules`: 1 when it fails, counting the covered posts in the
+    column `{prefix}_{covered}`."""
     terms = []
     for category, minimum in rules.categories:
         prefix = _PREFIX[category]
-        posts, covered = f"{prefix}_posts", f"{prefix}_covered"
-        terms.append(_fails(Q(**{posts: 0}), _below(covered, posts, minimum)))
+        posts = f"{prefix}_posts"
+        terms.append(_fails(Q(**{posts: 0}), _below(f"{prefix}_{covered}", posts, minimum)))
+    return terms
+
+
+def _failed_under(rules: Rules):
+    """SQL: the number of criteria of `rules` a row's village fails (`rules.evaluate`)."""
+    terms = _category_terms(rules)
     if rules.self_enrolled_min_pct is not None:
         terms.append(
             _fails(
@@ -173,7 +191,7 @@ def _gap_under(rules: Rules):
 
 
 def _coverage_from_day(
-    area: Area, day: dt.date, rules: RulesInForce, limit: int | None
+    area: Area, day: dt.date, rules: RulesInForce, limit: int | None, forecast: int | None = 0
 ) -> AreaCoverage:
     db = read_db()
     rows = VillageDay.objects.using(db).filter(day=day)
@@ -185,7 +203,7 @@ def _coverage_from_day(
         rows.annotate(child=Substr("village_id", 1, CHILD_CODE_LENGTH[area.level]))
         .values("child")
         .annotate(
-            **{column: Sum(column) for column in DAY_COLUMNS},
+            **{column: Sum(column) for column in DAY_FIGURE_COLUMNS},
             n_candidate=Count("pk", filter=Q(status=CANDIDATE)),
             n_near=Count("pk", filter=Q(status=NEAR)),
             n_declared=Count("pk", filter=Q(status=DECLARED_FAILING)),
@@ -207,21 +225,87 @@ def _coverage_from_day(
         counts[DECLARED_FAILING] += row["n_declared"]
     listed = _listed_from_day(area, rules, rows, limit)
     return _area_coverage(
-        area, day, rules, list(children.values()), _by_category(by_category), listed, counts
+        area,
+        day,
+        rules,
+        list(children.values()),
+        _by_category(by_category),
+        listed,
+        counts,
+        forecast=_forecast_from_day(rows, rules, forecast),
     )
 
 
+# Per category: its columns of figures, in the order of `Figures`.
+_FIGURE_COLUMNS = [
+    (category, tuple(f"{prefix}_{figure}" for figure in DAY_FIGURES))
+    for category, prefix in DAY_CATEGORIES
+]
+
+
 def _day_figures(row: dict) -> dict[str, Figures]:
-    return {
-        category: Figures(
-            row[f"{prefix}_posts"],
-            row[f"{prefix}_covered"],
-            row[f"{prefix}_lapsing"],
-            row[f"{prefix}_arrears"],
-        )
-        for category, prefix in DAY_CATEGORIES
-        if row[f"{prefix}_posts"]
+    """Category → figures of a row of the day (or of a sum of them)."""
+    result = {}
+    for category, (posts, covered, lapsing, arrears, ended) in _FIGURE_COLUMNS:
+        if row[posts]:
+            result[category] = Figures(
+                row[posts], row[covered], row[lapsing], row[arrears], row[ended]
+            )
+    return result
+
+
+def _forecast_from_day(rows, rules: RulesInForce, limit: int | None) -> Forecast:
+    """The forecast: each village's group in SQL (the first of FORECAST_DAYS by which a
+    candidate fails a criterion, or declared and failing today), the size of each group, and
+    the first `limit` villages of each by code (windows per group). One query; none (and an
+    empty forecast) when `limit` is 0."""
+    if limit == 0:
+        return Forecast()
+    rows = rows.annotate(**{f"failed_{days}": _failed_ahead(rules, days) for days in FORECAST_DAYS})
+    # Nested, so that each village's failed criteria are computed once: most villages are
+    # no candidates, and then only whether they were declared is asked.
+    group = Case(
+        When(
+            failed=0,
+            then=Case(
+                *[When(**{f"failed_{days}__gt": 0}, then=Value(days)) for days in FORECAST_DAYS],
+                default=None,
+            ),
+        ),
+        When(declared=True, then=Value(DECLARED_FAILING_NOW)),
+        default=None,
+        output_field=IntegerField(),
+    )
+    grouped = rows.annotate(forecast_group=group).filter(forecast_group__isnull=False)
+    inner, params = grouped.values("village_id", "forecast_group").query.sql_with_params()
+    # The windows over the grouped rows in SQL of their own: written with the ORM, every
+    # window would repeat the group's expression (and Django would build it each time); the
+    # names of the few villages kept, not a join of every village of the area.
+    sql = f"""
+        SELECT g.village_id, (SELECT v.name FROM villages_village v WHERE v.code = g.village_id),
+               g.days, g.n
+        FROM (
+            SELECT i.village_id, i.forecast_group AS days, COUNT(*) OVER w AS n,
+                   ROW_NUMBER() OVER (w ORDER BY i.village_id) AS rank
+            FROM ({inner}) i
+            WINDOW w AS (PARTITION BY i.forecast_group)
+        ) g
+        {"" if limit is None else "WHERE g.rank <= %s"}
+        ORDER BY g.days, g.village_id
+    """
+    with connections[grouped.db].cursor() as cursor:
+        cursor.execute(sql, [*params, *([] if limit is None else [limit])])
+        found = cursor.fetchall()
+    sizes: dict[int, int] = {}
+    villages = []
+    for code, name, days, n in found:
+        sizes[days] = n
+        villages.append(ForecastVillage(code, name, days))
+    counts = {
+        days: sum(n for d, n in sizes.items() if DECLARED_FAILING_NOW < d <= days)
+        for days in FORECAST_DAYS
     }
+    return Forecast(counts, sizes.get(DECLARED_FAILING_NOW, 0), villages, limit)
 
 
 def _listed_from_day(area: Area, rules: RulesInForce, rows, limit) -> list[VillageStanding]:
@@ -239,7 +323,7 @@ def _listed_from_day(area: Area, rules: RulesInForce, rows, limit) -> list[Villa
         ranked = ranked.filter(pk__in=Subquery(ranked.values("pk")[:limit]))
     # The village's name and facts under their own names, as `_facts` reads them.
     village = {name: F(f"village__{name}") for name in ["name", *VILLAGE_FACT_FIELDS]}
-    listed = list(ranked.values("village_id", *DAY_COLUMNS, **village))
+    listed = list(ranked.values("village_id", *DAY_FIGURE_COLUMNS, **village))
     declarations = Declaration.objects.using(read_db())
     if limit is None:  # the whole area: by code prefix, not tens of thousands of codes
         declarations = declarations.filter(area.post_filter)

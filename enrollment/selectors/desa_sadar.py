@@ -19,7 +19,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, FloatField, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 
-from enrollment.models import DAY_CATEGORIES, DAY_COLUMNS, Declaration, VillageDay
+from enrollment.models import DAY_CATEGORIES, DAY_FIGURE_COLUMNS, Declaration, VillageDay
 from enrollment.rules import DEFAULT_MIN_PROGRAMS, VILLAGE_FACT_FIELDS, Figures
 from enrollment.selectors.day import _day_figures, _day_kept, _sum_of, judged_day_rows
 from enrollment.selectors.figures import _sum, figures_by_village
@@ -243,7 +243,7 @@ def _listed(rows, rules: RulesInForce, sort: str) -> list[ListedVillage]:
     village = {name: F(f"village__{name}") for name in ["name", *VILLAGE_FACT_FIELDS]}
     values = _ordered(rows, sort).values(
         "village_id",
-        *DAY_COLUMNS,
+        *DAY_FIGURE_COLUMNS,
         **village,
         district_name=F("village__district__name"),
         declared_on=Subquery(last_declared.order_by("-declared_on").values("declared_on")[:1]),

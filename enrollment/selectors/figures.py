@@ -24,6 +24,7 @@ from enrollment.models import (
 )
 from enrollment.rules import (
     DEFAULT_MIN_PROGRAMS,
+    FORECAST_DAYS,
     Figures,
 )
 from enrollment.selectors.standings import RulesInForce
@@ -67,12 +68,17 @@ def _cover_until(min_programs: tuple[str, ...], day: dt.date) -> Subquery:
 
 
 def _figures_by_village(
-    area: Area, day: dt.date, min_programs: tuple[str, ...], only: Q | None = None
+    area: Area,
+    day: dt.date,
+    min_programs: tuple[str, ...],
+    only: Q | None = None,
+    ahead: bool = False,
 ) -> dict[str, dict[str, Figures]]:
     """Village → category → figures for one minimum-program set: from the summary for the
-    national default set, else live (one aggregate over the posts, restricted by `only`)."""
+    national default set, else live (one aggregate over the posts, restricted by `only`).
+    With `ahead`, also the posts covered on each of the forecast's days."""
     if min_programs == DEFAULT_MIN_PROGRAMS:
-        return _summary_figures_by_village(area, day)
+        return _summary_figures_by_village(area, day, ahead)
     soon, since = day + LAPSING_WINDOW, arrears_since(day)
     rows = (
         posts_current_in(area=area, day=day)
@@ -84,13 +90,25 @@ def _figures_by_village(
             n_covered=Count("id", filter=Q(until__gte=day)),
             n_lapsing=Count("id", filter=Q(until__gte=day, until__lte=soon)),
             n_arrears=Count("id", filter=Q(until__lt=day, until__gte=since)),
+            n_ended=Count("id", filter=Q(until__lt=since)),
+            **{
+                f"n_ahead_{days}": Count("id", filter=Q(until__gte=until))
+                for days, until in _ahead(day, ahead)
+            },
         )
         .order_by()
     )
-    return _by_village(rows)
+    return _by_village(rows, ahead)
 
 
-def _summary_figures_by_village(area: Area, day: dt.date) -> dict[str, dict[str, Figures]]:
+def _ahead(day: dt.date, ahead: bool) -> list[tuple[int, dt.date]]:
+    """The forecast's days after `day`, (days, date), when asked for."""
+    return [(days, day + dt.timedelta(days=days)) for days in FORECAST_DAYS] if ahead else []
+
+
+def _summary_figures_by_village(
+    area: Area, day: dt.date, ahead: bool = False
+) -> dict[str, dict[str, Figures]]:
     """The same figures summed from the coverage summary (see `enrollment.summary`): a post
     held on `day` is covered when its holder's minimum programs were all enrolled by then and
     are paid through `day`."""
@@ -105,30 +123,55 @@ def _summary_figures_by_village(area: Area, day: dt.date) -> dict[str, dict[str,
             n_covered=Sum("posts", filter=enrolled & Q(until__gte=day)),
             n_lapsing=Sum("posts", filter=enrolled & Q(until__gte=day, until__lte=soon)),
             n_arrears=Sum("posts", filter=enrolled & Q(until__lt=day, until__gte=since)),
+            n_ended=Sum("posts", filter=enrolled & Q(until__lt=since)),
+            **{
+                f"n_ahead_{days}": Sum("posts", filter=enrolled & Q(until__gte=until))
+                for days, until in _ahead(day, ahead)
+            },
         )
         .order_by()
     )
-    return _by_village(rows)
+    return _by_village(rows, ahead)
 
 
-def _by_village(rows) -> dict[str, dict[str, Figures]]:
+_FIGURES = ["n_posts", "n_covered", "n_lapsing", "n_arrears", "n_ended"]
+_AHEAD = [f"n_ahead_{days}" for days in FORECAST_DAYS]
+
+
+def _by_village(rows, ahead: bool) -> dict[str, dict[str, Figures]]:
     result: dict[str, dict[str, Figures]] = defaultdict(dict)
-    for row in rows.values_list(
-        "village_id", "category", "n_posts", "n_covered", "n_lapsing", "n_arrears"
+    if not ahead:
+        for village, category, posts, covered, lapsing, arrears, ended in rows.values_list(
+            "village_id", "category", *_FIGURES
+        ):
+            result[village][category] = Figures(
+                posts, covered or 0, lapsing or 0, arrears or 0, ended or 0
+            )
+        return result
+    for village, category, posts, covered, lapsing, arrears, ended, *later in rows.values_list(
+        "village_id", "category", *_FIGURES, *_AHEAD
     ):
-        result[row[0]][row[1]] = Figures(row[2], row[3] or 0, row[4] or 0, row[5] or 0)
+        result[village][category] = Figures(
+            posts,
+            covered or 0,
+            lapsing or 0,
+            arrears or 0,
+            ended or 0,
+            covered_ahead=tuple(n or 0 for n in later),
+        )
     return result
 
 
 def figures_by_village(
-    *, area: Area, day: dt.date, rules: RulesInForce
+    *, area: Area, day: dt.date, rules: RulesInForce, ahead: bool = False
 ) -> dict[str, dict[str, Figures]]:
-    """Village → category → figures, each village judged by the minimum set in force there.
+    """Village → category → figures, each village judged by the minimum set in force there;
+    with `ahead`, each village's figures hold its posts covered on the forecast's days.
 
     A set other than the national default is computed live, only for the regencies it governs
     (or for the whole area when it is the national set of the year)."""
     per_set = {
-        s: _figures_by_village(area, day, s, _governed_by(rules, s))
+        s: _figures_by_village(area, day, s, _governed_by(rules, s), ahead)
         for s in sorted(rules.min_program_sets())
     }
     if len(per_set) == 1:

@@ -14,6 +14,7 @@ from enrollment.selectors.figures import (
     _people,
     _sum,
 )
+from enrollment.selectors.forecast import Forecast
 from enrollment.selectors.standings import (
     CANDIDATE,
     DECLARED_FAILING,
@@ -57,6 +58,7 @@ class AreaCoverage:
     listed: list[VillageStanding] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     target: RegencyTarget | None = None
+    forecast: Forecast = field(default_factory=Forecast)
 
     @property
     def n_candidates(self) -> int:
@@ -80,9 +82,9 @@ class AreaCoverage:
         return [s for s in self.listed if s.status == CANDIDATE]
 
 
-
-
-def _area_coverage(area, as_of, rules, children, by_category, listed, counts, limit=None):
+def _area_coverage(
+    area, as_of, rules, children, by_category, listed, counts, limit=None, forecast=None
+):
     totals = _sum([row.figures for row in children])
     return AreaCoverage(
         area=area,
@@ -95,6 +97,7 @@ def _area_coverage(area, as_of, rules, children, by_category, listed, counts, li
         listed=listed[:limit] if limit is not None else listed,
         counts=counts,
         target=_target(area, as_of.year),
+        forecast=forecast or Forecast(),
     )
 
 

@@ -63,6 +63,7 @@ class RosterRow:
     lapsing_soon: bool
     in_arrears: bool
     missing: str  # why the holder is not covered, "" when covered
+    ended: bool = False  # had been covered; ended before the arrears window
 
 
 @dataclass
@@ -130,7 +131,7 @@ def declaration_eligibility(*, village_code: str, day: dt.date) -> Eligibility:
 
 
 def _row_figures(row: RosterRow) -> Figures:
-    return Figures(1, int(row.covered), int(row.lapsing_soon), int(row.in_arrears))
+    return Figures(1, int(row.covered), int(row.lapsing_soon), int(row.in_arrears), int(row.ended))
 
 
 def _roster(area: Area, day: dt.date, rules: Rules, full_nik: bool) -> list[RosterRow]:
@@ -174,6 +175,7 @@ def _roster_row(post, paid: dict, programs: list[str], rules: Rules, day, full_n
         lapsing_soon=covered and until <= day + LAPSING_WINDOW,
         in_arrears=until is not None and arrears_since(day) <= until < day,
         missing=_missing_reason(missing, until, covered),
+        ended=until is not None and until < arrears_since(day),
     )
 
 

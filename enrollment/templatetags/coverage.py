@@ -112,10 +112,12 @@ def area_url(context, code: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def export_url(context, code: str, table: str, fmt: str) -> str:
-    """The export of one table of an area's page (or of a village's roster), same `as_of`."""
+    """The export of one table of an area's page (or of a village's roster), same `as_of`
+    (and the roster's filter: the page's `export_query` when it has one)."""
     if table == "roster":
         url = reverse("enrollment:village_export", args=[code, fmt])
-    elif code:
+        return url + context.get("export_query", context.get("as_of_query", ""))
+    if code:
         url = reverse("enrollment:area_export", args=[code, table, fmt])
     else:
         url = reverse("enrollment:area_export", args=[table, fmt])

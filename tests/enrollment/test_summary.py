@@ -16,7 +16,9 @@ from django.db import transaction
 
 from devdata import loadgen
 from enrollment.models import (
+    DAY_CATEGORIES,
     DAY_COLUMNS,
+    DAY_FORECAST_COLUMNS,
     CoverageDay,
     CoverageSummary,
     Declaration,
@@ -26,8 +28,14 @@ from enrollment.models import (
     VillageDay,
     arrears_since,
 )
-from enrollment.rules import DEFAULT_MIN_PROGRAMS, Figures
-from enrollment.selectors import LAPSING_WINDOW, coverage_for_area, people_count
+from enrollment.rules import DEFAULT_MIN_PROGRAMS, FORECAST_DAYS, Figures
+from enrollment.selectors import (
+    LAPSING_WINDOW,
+    coverage_for_area,
+    figures_by_village,
+    people_count,
+    rules_in_force,
+)
 from enrollment.summary import day_in_store, rebuild_summary, roll_day
 from villages.categories import CATEGORY_ORDER
 from villages.models import Post, Village
@@ -62,6 +70,8 @@ def reference(code: str, day: dt.date, min_programs=None) -> dict:
             paid[m.person_id][m.program_id] = m.paid_until
     by_category: dict[str, Figures] = defaultdict(Figures)
     children: dict[str, Figures] = defaultdict(Figures)
+    # Per village and category: the posts covered on each of the forecast's days ahead.
+    ahead: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * len(FORECAST_DAYS))
     people = set()
     child_length = {0: 2, 2: 5, 5: 8, 8: 13, 13: 13}[len(code)]
     for post in Post.objects.all():
@@ -76,7 +86,12 @@ def reference(code: str, day: dt.date, min_programs=None) -> dict:
             int(until is not None and until >= day),
             int(until is not None and day <= until <= day + LAPSING_WINDOW),
             int(until is not None and arrears_since(day) <= until < day),
+            int(until is not None and until < arrears_since(day)),
         )
+        for index, days in enumerate(FORECAST_DAYS):
+            ahead[post.village_id, post.category][index] += int(
+                until is not None and until >= day + dt.timedelta(days=days)
+            )
         by_category[post.category].add(figures)
         children[post.village_id[:child_length]].add(figures)
         people.add(post.person_id)
@@ -84,6 +99,7 @@ def reference(code: str, day: dt.date, min_programs=None) -> dict:
         "by_category": {c: by_category.get(c, Figures()) for c in CATEGORY_ORDER},
         "children": dict(children),
         "people": len(people),
+        "ahead": {key: tuple(n) for key, n in ahead.items() if any(n)},
     }
 
 
@@ -93,6 +109,7 @@ def assert_matches_reference(days=DAYS, min_programs=None) -> None:
     from the figures of the day freshly rolled."""
     for day in days:
         expected = {code: reference(code, day, min_programs) for code in AREAS}
+        check_ahead(day, expected[""]["ahead"], min_programs)
         if day_in_store() == day:
             kept = day_rows(day)
             check_areas(day, expected)
@@ -119,6 +136,34 @@ def check_areas(day: dt.date, expected: dict) -> None:
         assert children == expected[code]["children"], (code, day)
         assert result.people == expected[code]["people"], (code, day)
         assert people_count(area=area, day=day) == expected[code]["people"], (code, day)
+
+
+def check_ahead(day: dt.date, expected: dict, min_programs=None) -> None:
+    """Each village's posts covered on the forecast's days ahead, as the selectors read them
+    per village and (for the default minimum programs, on the day kept) as the day's rows
+    keep them, equal the reference."""
+    country = known_area("")
+    figures = figures_by_village(
+        area=country, day=day, rules=rules_in_force(area=country, year=day.year), ahead=True
+    )
+    read = {
+        (village, category): item.covered_ahead
+        for village, categories in figures.items()
+        for category, item in categories.items()
+        if any(item.covered_ahead)
+    }
+    assert read == expected, day
+    if min_programs or day_in_store() != day:
+        return
+    kept = {}
+    for village, *counts in VillageDay.objects.filter(day=day).values_list(
+        "village_id", *DAY_FORECAST_COLUMNS
+    ):
+        for index, (category, _prefix) in enumerate(DAY_CATEGORIES):
+            n = tuple(counts[index * len(FORECAST_DAYS) : (index + 1) * len(FORECAST_DAYS)])
+            if any(n):
+                kept[village, category] = n
+    assert kept == expected, day
 
 
 def day_rows(day: dt.date) -> list[tuple]:
@@ -251,14 +296,16 @@ def _profiles() -> None:
         Declaration.objects.create(village_id=code, declared_on=dt.date(2025, 8, 17))
 
 
-def _desa_sadar(area_code: str) -> tuple:
-    result = coverage_for_area(area=known_area(area_code), as_of=AS_OF)
+def _desa_sadar(area_code: str, forecast: int | None = None) -> tuple:
+    result = coverage_for_area(area=known_area(area_code), as_of=AS_OF, forecast=forecast)
     listed = [
         (s.code, s.status, s.declared_on, [(c.key, c.passed, c.detail) for c in s.criteria])
         for s in result.listed
     ]
     children = {row.area.code: row.candidates for row in result.children}
-    return listed, result.counts, children
+    ahead = result.forecast
+    forecast_ = (ahead.counts, ahead.declared_failing, ahead.villages, ahead.groups)
+    return listed, result.counts, children, forecast_
 
 
 @pytest.mark.parametrize("regency_rules", [False, True])
@@ -272,16 +319,19 @@ def test_desa_sadar_counted_in_sql_agrees_with_the_rules_in_python(roster, rules
             name="Banyumas", year=2026, regency_id="33.02", **RULE_SETS[(rules + 1) % 5]
         )
         banyumas.minimum_programs.set(DEFAULT_MIN_PROGRAMS)
-    statuses = set()
+    statuses, lost = set(), set()
     for code in ("", "33", "33.02", "33.02.03"):
-        CoverageDay.objects.all().delete()
-        in_python = _desa_sadar(code)  # every village evaluated in Python
-        roll_day(AS_OF)
-        assert day_in_store() == AS_OF
-        assert _desa_sadar(code) == in_python, code
-        statuses |= {status for _code, status, *_rest in in_python[0]}
+        for forecast in (None, 2):  # every village of the forecast, or the first 2 of each
+            CoverageDay.objects.all().delete()
+            in_python = _desa_sadar(code, forecast)  # every village evaluated in Python
+            roll_day(AS_OF)
+            assert day_in_store() == AS_OF
+            assert _desa_sadar(code, forecast) == in_python, code
+            statuses |= {status for _code, status, *_rest in in_python[0]}
+            lost |= {v.days for v in in_python[3][2]}
     if (rules, regency_rules) == (1, False):  # the test can tell them apart
         assert statuses == {"candidate", "near_candidate", "declared_failing"}
+        assert lost == {0, 30, 60, 90}  # declared and failing, and lost within each horizon
 
 
 def test_the_live_trigger_sql_is_the_newest_frozen_copy():
@@ -289,13 +339,16 @@ def test_the_live_trigger_sql_is_the_newest_frozen_copy():
     rebuild and the tests use. They must be the same text, or a fresh database would run
     other triggers than the ones tested: change the SQL in a new migration with a new copy."""
     from enrollment import summary
-    from enrollment.migrations import _sql_0006, _sql_0007, _sql_0009
+    from enrollment.migrations import _sql_0006, _sql_0009, _sql_0012
 
     postgresql = summary._pg_install()
-    assert postgresql[:4] == _sql_0009.PG_INSTALL
+    assert postgresql[:1] == _sql_0012.PG_INSTALL
+    assert postgresql[1:4] == _sql_0009.PG_INSTALL[1:4]
     assert postgresql[4:] == _sql_0006.PG_INSTALL[4:]
-    sqlite = [s for s in _sql_0007.SQLITE_INSTALL if not s.startswith("DROP ")]
+    sqlite = [s for s in _sql_0012.SQLITE_INSTALL if not s.startswith("DROP ")]
     assert summary._sqlite_install() == sqlite
+    day = "DELETE FROM enrollment_villageday WHERE day = (SELECT day FROM enrollment_coverageday "
+    assert [day + "WHERE id = 1)", summary._day_rows(None)] == _sql_0012.DAY_FILL
 
 
 def test_check_summary_passes_when_kept_and_fails_when_out_of_step(roster):

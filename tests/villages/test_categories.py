@@ -32,13 +32,15 @@ def test_post_choices_are_the_registry_in_order():
 
 
 def test_every_category_has_its_day_columns():
-    assert DAY_COLUMNS[:4] == (
+    assert DAY_COLUMNS[:5] == (
         "perangkat_posts",
         "perangkat_covered",
         "perangkat_lapsing",
         "perangkat_arrears",
+        "perangkat_ended",
     )
-    assert len(DAY_COLUMNS) == 4 * len(CATEGORIES)
+    assert DAY_COLUMNS[-3:] == ("lainnya_covered_30", "lainnya_covered_60", "lainnya_covered_90")
+    assert len(DAY_COLUMNS) == (5 + 3) * len(CATEGORIES)
 
 
 def test_every_criterion_category_has_its_rule_set_fields_criterion_and_form_row():
