@@ -35,7 +35,7 @@ from enrollment.selectors import (
     RosterRow,
     VillageCoverage,
 )
-from enrollment.selectors.work_list import ENDED, WorkListRow
+from enrollment.selectors.work_list import WorkListRow
 from villages.models import Post
 from villages.selectors import CHILD_LEVEL, Area
 
