@@ -45,6 +45,7 @@ def _pages(kind, ids):
     pages = {
         "head_office": [
             "/",
+            "/desa-sadar/",
             _admin("index"),
             _admin("villages_person_changelist"),
             _admin("villages_person_change", ids["person"]),
@@ -57,12 +58,17 @@ def _pages(kind, ids):
         "manager": [
             "/wilayah/33.02/",
             "/wilayah/33.02.03/",
+            "/wilayah/33.02/desa-sadar/?status=not_yet",
             village,
+            f"{village}?status=ended",
             _admin("enrollment_ruleset_changelist"),
             _admin("enrollment_ruleset_change", ids["rule_set"]),
         ],
         "branch_staff": [
+            "/daftar-kerja/",
             _admin("index"),
+            _admin("villages_districttarget_changelist"),
+            _admin("villages_districttarget_add"),
             _admin("villages_person_changelist"),
             _admin("villages_person_change", ids["person"]),
             _admin("villages_person_add"),
@@ -75,7 +81,7 @@ def _pages(kind, ids):
             _admin("enrollment_declaration_change", ids["declaration"]),
             _admin("enrollment_importrecord_upload"),
         ],
-        "village_secretary": [village],
+        "village_secretary": [village, "/daftar-kerja/"],
     }
     return pages[kind]
 
