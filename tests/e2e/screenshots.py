@@ -64,6 +64,8 @@ def main(base: str) -> None:
         page = _page(browser, base, "manajer.banyumas", DESKTOP)
         _open(page, f"{base}/wilayah/33.02/")
         _shot(page, "regency-dashboard", height=1800)
+        _open(page, f"{base}/wilayah/33.02/desa-sadar/?status=not_yet")
+        _shot(page, "desa-sadar-list", height=1400)
         _open(page, f"{base}/desa/{KARANGLEWAS}/")
         _shot(page, "village-desktop", height=1600)
 
@@ -72,6 +74,8 @@ def main(base: str) -> None:
         _shot(page, "village-phone", height=1700)
 
         page = _page(browser, base, "staf.cabang", DESKTOP)
+        _open(page, f"{base}/daftar-kerja/")
+        _shot(page, "work-list", height=1400)
         _open(page, f"{base}/admin/enrollment/importrecord/upload/")
         page.set_input_files("input[type=file]", ROSTER)
         page.click("input[type=submit]")
