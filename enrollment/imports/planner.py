@@ -307,8 +307,9 @@ class _Planner:
         person_changed = False
         if not person.file.first_row:
             person.file.first_row = row.number
-            if person.id is not None and row.name != person.name:  # else one object for both
-                person.name = row.name
+            if person.id is not None:
+                if row.name != person.name:  # else one object for both
+                    person.name = row.name
                 person.sex = row.sex or person.sex
                 person_changed = person.changed
         self._two_posts_warning(row, key, person, post)
