@@ -56,26 +56,19 @@ def apply_plan(plan: Plan, *, user: Any, reason: str) -> None:
 def changed_memberships(plan: Plan) -> Iterator[dict[str, object]]:
     """Every field of the stored memberships the plan changes."""
     for person in plan.persons.values():
-        for membership in person.memberships:
-            if membership.changed:
-                yield {
-                    "id": membership.id,
-                    "person_id": person.id,
-                    "program_id": membership.program,
-                    **membership.coverage.values(),
-                    "verified_on": plan.today,
-                    "verified_source": IMPORTED,
-                }
+        for membership in plan.stored.changed_memberships(person):
+            yield {
+                "id": membership.id,
+                "person_id": person.id,
+                "program_id": membership.program,
+                **membership.coverage.values(),
+                "verified_on": plan.today,
+                "verified_source": IMPORTED,
+            }
 
 
 def _create_persons(plan: Plan, history: dict[str, Any]) -> None:
     new = [p for p in plan.persons.values() if p.id is None]
-    # Entered in the village of their first new post: its staff see them (villages.access).
-    village: dict[str, str] = {}
-    for post in plan.new_posts:
-        village.setdefault(post.nik, post.village)
-    for person in new:
-        person.created_in = village.get(person.nik)
     ids = create_with_history(Person, PERSON_FIELDS, (p.values() for p in new), history=history)
     for person, pk in zip(new, ids, strict=True):
         person.id = pk

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from enrollment.imports.packed import PackedList
 from enrollment.imports.records import NewMemberships, NewPost, PersonState, PostState
 from enrollment.imports.rows import HeaderMap, RowError
 from enrollment.imports.state import Stored
@@ -59,15 +60,31 @@ class Plan:
     warnings: list[RowWarning] = field(default_factory=list)
     replacements: list[Replacement] = field(default_factory=list)
     invalid_rows: set[int] = field(default_factory=set)
-    new_posts: list[NewPost] = field(default_factory=list)
     changed_posts: dict[int, PostState] = field(default_factory=dict)
-    # One entry per person with new memberships; the stored memberships it updates are
-    # flagged in place (PersonState.memberships).
-    new_memberships: list[NewMemberships] = field(default_factory=list)
+    # The posts and memberships the file adds, packed chunk by chunk (packed.py). One entry of
+    # new memberships per person; the stored memberships the plan updates are flagged in place
+    # (PersonState.memberships).
+    new_posts: PackedList[NewPost] = field(init=False)
+    new_memberships: PackedList[NewMemberships] = field(init=False)
+
+    def __post_init__(self) -> None:
+        packer, persons = self.stored.packer, self.stored.persons
+        self.new_posts = PackedList(
+            packer.pack_new_post, lambda values: packer.new_post(values, persons)
+        )
+        self.new_memberships = PackedList(
+            packer.pack_new_memberships, lambda values: packer.new_memberships(values, persons)
+        )
 
     @property
     def persons(self) -> dict[str, PersonState]:
         return self.stored.persons
+
+    def settle(self) -> None:
+        """Pack what the chunk just planned added (its persons, posts and memberships)."""
+        self.stored.settle(self.changed_posts)
+        self.new_posts.settle()
+        self.new_memberships.settle()
 
     def reject(self, number: int, errors: list[RowError]) -> None:
         self.invalid_rows.add(number)

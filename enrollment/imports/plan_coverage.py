@@ -31,12 +31,12 @@ def coverage_changes(
     plan: Plan, row: RowData, person: PersonState | None
 ) -> tuple[list[MembershipChange], list[RowError]]:
     """The memberships the row's programs create or change (first row of a person only)."""
-    if not row.programs or (person is not None and person.coverage is not None):
+    if not row.programs or (person is not None and person.file.coverage is not None):
         return [], []
     changes: list[MembershipChange] = []
     errors = []
     for program in row.programs:
-        stored = person.membership(program) if person else None
+        stored = person.file.membership(program) if person else None
         coverage, error = _membership_values(plan, row, stored)
         if error is not None:
             errors.append(error)
@@ -77,18 +77,19 @@ def commit_coverage(
     plan: Plan, row: RowData, person: PersonState, changes: list[MembershipChange]
 ) -> bool:
     """Write the row's membership changes into the plan; whether there are any."""
-    if row.programs and person.coverage is None:
-        person.coverage, person.coverage_row = coverage_hash(row), row.number
+    file = person.file
+    if row.programs and file.coverage is None:
+        file.coverage, file.coverage_row = coverage_hash(row), row.number
         new = tuple(change.program for change in changes if change.stored is None)
         new = plan.stored.shared.setdefault(new, new)  # a few sets of programs, repeated
         if new:
             plan.new_memberships.append(NewMemberships(person, new, row.coverage))
         for change in changes:
             if change.stored is not None:
-                change.stored.coverage, change.stored.changed = change.coverage, True
+                change.stored.orig, change.stored.coverage = change.stored.coverage, change.coverage
         _kept_memberships_warning(plan, row, person, set(row.programs))
         return bool(changes)
-    if not row.programs and person.coverage is None and person.memberships:
+    if not row.programs and file.coverage is None and file.memberships:
         _kept_memberships_warning(plan, row, person, set())
     return False
 
@@ -96,7 +97,7 @@ def commit_coverage(
 def _kept_memberships_warning(
     plan: Plan, row: RowData, person: PersonState, listed: set[str]
 ) -> None:
-    kept = [m.program for m in person.memberships if m.program not in listed]
+    kept = [m.program for m in person.file.memberships if m.program not in listed]
     if kept:
         plan.warnings.append(RowWarning(row.number, _(
             "The row does not list %(programs)s, which this person holds: those memberships "

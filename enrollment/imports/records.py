@@ -42,16 +42,23 @@ class Coverage:
 
 
 COVERAGE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Coverage))
+# Whether a coverage field's values repeat from person to person (one object each in a plan):
+# all but the KPJ number, which is one person's.
+REPEATED_COVERAGE: tuple[bool, ...] = tuple(name != "kpj_number" for name in COVERAGE_FIELDS)
 
 
 @dataclass(slots=True)
 class StoredMembership:
-    """A stored membership; `changed` once the plan updates its coverage."""
+    """A stored membership; once the plan updates its coverage, `orig` is the stored one."""
 
     id: int
     program: str
     coverage: Coverage
-    changed: bool = False
+    orig: Coverage | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.orig is not None
 
 
 # A post held, as the import tells posts apart: (village code, post code, unit). A plain tuple:
@@ -62,7 +69,8 @@ PostKey = tuple[str, str, str]
 
 def unit_key(unit: str) -> str:
     """Units compare with their whitespace runs collapsed, as the import stores them."""
-    return " ".join(unit.split())
+    key = " ".join(unit.split())
+    return unit if key == unit else key  # the object a plan holds already, mostly
 
 
 def post_key(village: str, code: str, unit: str) -> PostKey:
@@ -139,19 +147,11 @@ Holder = PostState | NewPost
 
 
 @dataclass(slots=True)
-class PersonState:
-    """A person as stored (`id` set) or to be created (`id` None), and what the file does to
-    them."""
+class PersonFile:
+    """What the file's rows make of a person, and their stored posts and memberships: what
+    their rows read and write. Kept while the chunk of rows naming the person is planned, and
+    packed between chunks (`packed.py`)."""
 
-    id: int | None
-    nik: str
-    name: str
-    sex: str
-    birth_date: dt.date | None
-    created_in: str | None = None  # stored, kept as it is (a new person's: see apply.py)
-    phone: str = ""  # stored, kept as it is: the file has no phone column
-    orig_name: str = field(init=False)
-    orig_sex: str = field(init=False)
     first_row: int = 0  # the first file row naming this person
     # The posts the file gives this person: the first row's, then {key: row} of any further
     # rows (few persons have them; a file may give one thousands).
@@ -163,9 +163,6 @@ class PersonState:
     coverage_row: int = 0
     posts: tuple[PostState, ...] = ()
     memberships: tuple[StoredMembership, ...] = ()
-
-    def __post_init__(self) -> None:
-        self.orig_name, self.orig_sex = self.name, self.sex
 
     def add_file_post(self, key: PostKey, number: int) -> None:
         if self.first_key is None:
@@ -191,6 +188,33 @@ class PersonState:
 
     def membership(self, program: str) -> StoredMembership | None:
         return next((m for m in self.memberships if m.program == program), None)
+
+
+@dataclass(slots=True)
+class PersonState:
+    """A person as stored (`id` set) or to be created (`id` None): what the writes read, and
+    what the file does to them (`file`, or `packed` between the chunks of rows naming them)."""
+
+    id: int | None
+    nik: str
+    name: str
+    sex: str
+    birth_date: dt.date | None
+    created_in: str | None = None  # as stored; a new person's: their first row's village
+    phone: str = ""  # as stored, kept as it is: the file has no phone column
+    orig_name: str = field(init=False)
+    orig_sex: str = field(init=False)
+    live: PersonFile | None = field(default_factory=PersonFile)
+    packed: bytes | None = None
+
+    def __post_init__(self) -> None:
+        self.orig_name, self.orig_sex = self.name, self.sex
+
+    @property
+    def file(self) -> PersonFile:
+        """What the file makes of the person, whose rows are being planned (not packed)."""
+        assert self.live is not None, "a packed person is unpacked before its rows are planned"
+        return self.live
 
     @property
     def changed(self) -> bool:

@@ -1,5 +1,6 @@
 """What the database holds for the persons, posts and villages of a file, loaded in a few bulk
-queries (chunked IN lists), kept as small mutable states the plan works on.
+queries (chunked IN lists), kept as small mutable states the plan works on. The persons a
+chunk of rows names are loaded (or unpacked) for it and packed once it is planned (`packed.py`).
 
 Everything loaded is also hashed, in a fixed order, into `Stored.basis`: the plan's digest
 covers it, so a confirm whose plan starts from records changed since its preview writes
@@ -21,8 +22,10 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 from django.db.models.sql.compiler import SQLCompiler
 
+from enrollment.imports.packed import Packer
 from enrollment.imports.records import (
     COVERAGE_FIELDS,
+    REPEATED_COVERAGE,
     Coverage,
     Holder,
     PersonState,
@@ -72,7 +75,8 @@ _MEMBERSHIP_COVERAGE = itemgetter(*(MEMBERSHIP_QUERY.index(name) for name in COV
 class Stored:
     """The stored state an import needs: villages, persons by NIK with their posts and
     memberships, and every holder of the single-holder posts in the file's villages. Loaded
-    chunk by chunk of the file; what is loaded once is not loaded again."""
+    chunk by chunk of the file; what is loaded once is not loaded again. The persons of the
+    chunk being planned are `live`; the others are packed."""
 
     def __init__(self) -> None:
         self.villages: set[str] = set()
@@ -84,6 +88,22 @@ class Stored:
         self.slots: dict[PostKey, list[Holder]] = {}
         self.shared: dict[Any, Any] = {}  # one object per repeated stored value (codes, dates)
         self.basis = hashlib.sha256()  # of every row loaded, in a fixed order
+        self.live: list[PersonState] = []  # loaded, unpacked or added for the current chunk
+        self.packer = Packer()
+
+    def add(self, person: PersonState) -> None:
+        """A person the file adds."""
+        self.persons[person.nik] = person
+        self.live.append(person)
+
+    def settle(self, changed_posts: Mapping[int, PostState]) -> None:
+        """Pack the persons of the chunk just planned."""
+        for person in self.live:
+            self.packer.pack(person, held=self.posts, changed=changed_posts)
+        self.live = []
+
+    def changed_memberships(self, person: PersonState) -> tuple[StoredMembership, ...]:
+        return self.packer.changed_memberships(person)
 
     def load_programs(self) -> None:
         """The programs a file may name: read once, and part of the basis (a program added or
@@ -105,12 +125,24 @@ class Stored:
             posts = Post.objects.filter(_in("village_id", chunk), code__in=SINGLE_HOLDER_POSTS)
             for row in self._fetch(posts.values_list(*POST_QUERY)):
                 post = self._post(row)
-                self.slots.setdefault(slot_key(post.village, post.code, post.unit), []).append(post)
+                key = slot_key(post.village, post.code, post.unit)
+                holders = self.slots.get(key)
+                if holders is None:
+                    self.slots[key] = [post]  # a list of one: most slots have one holder
+                else:
+                    holders.append(post)
 
-    def load_persons(self, niks: Iterable[str]) -> None:
-        """Persons not seen yet, with their posts and memberships."""
+    def load_persons(self, niks: Iterable[str], changed_posts: Mapping[int, PostState]) -> None:
+        """Persons not seen yet, with their posts and memberships; those seen in an earlier
+        chunk unpacked."""
         share, loaded = self.shared.setdefault, {}
-        for chunk in chunks(sorted(set(niks) - self.persons.keys()), CHUNK):
+        wanted = set(niks)
+        for nik in wanted & self.persons.keys():
+            person = self.persons[nik]
+            if person.packed is not None:
+                self.packer.unpack(person, held=self.posts, changed=changed_posts)
+                self.live.append(person)
+        for chunk in chunks(sorted(wanted - self.persons.keys()), CHUNK):
             people = Person.objects.filter(_in("nik", chunk))
             for id, nik, name, sex, birth, area, phone in self._fetch(  # noqa: A001
                 people.values_list(
@@ -125,14 +157,16 @@ class Stored:
             posts = Post.objects.filter(_in("person_id", chunk)).values_list(*POST_QUERY)
             for row in self._fetch(posts):
                 post = self._post(row, loaded)
-                loaded[post.person_id].posts += (post,)
+                loaded[post.person_id].file.posts += (post,)
             memberships = Membership.objects.filter(_in("person_id", chunk))
             for row in self._fetch(memberships.values_list(*MEMBERSHIP_QUERY)):
                 self._add_membership(row, loaded)
+        self.live.extend(loaded.values())
         for person in loaded.values():
-            if len(person.posts) > 1:
-                person.posts = tuple(
-                    sorted(person.posts, key=lambda p: (p.term_start or dt.date.min, p.id))
+            file = person.file
+            if len(file.posts) > 1:
+                file.posts = tuple(
+                    sorted(file.posts, key=lambda p: (p.term_start or dt.date.min, p.id))
                 )
 
     def masked_candidates(self, keys: Iterable[PostKey]) -> dict[PostKey, list[tuple[str, str]]]:
@@ -172,8 +206,8 @@ class Stored:
         if single and id in self.posts:
             return self.posts[id]
         holder = persons.get(person_id)
-        if holder is not None:
-            nik, name = holder.nik, holder.name
+        if holder is not None and holder.id is not None:
+            person_id, nik, name = holder.id, holder.nik, holder.name
         share = self.shared.setdefault
         post = PostState(
             id=id,
@@ -198,11 +232,16 @@ class Stored:
         share = self.shared.setdefault
         id, person_id, program = _MEMBERSHIP_KEYS(row)  # noqa: A001
         person = persons[person_id]
-        coverage = Coverage(*(share(value, value) for value in _MEMBERSHIP_COVERAGE(row)))
-        coverage = next(
-            (m.coverage for m in person.memberships if m.coverage == coverage), coverage
+        coverage = Coverage(
+            *(
+                share(value, value) if shared else value
+                for value, shared in zip(_MEMBERSHIP_COVERAGE(row), REPEATED_COVERAGE, strict=True)
+            )
         )
-        person.memberships += (StoredMembership(id, share(program, program), coverage),)
+        coverage = next(
+            (m.coverage for m in person.file.memberships if m.coverage == coverage), coverage
+        )
+        person.file.memberships += (StoredMembership(id, share(program, program), coverage),)
 
 
 def _in(field: str, values: list[Any]) -> Q:

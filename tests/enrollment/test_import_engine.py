@@ -172,6 +172,19 @@ def test_a_known_nik_updates_name_sex_and_coverage():
     assert (membership.verified_on, membership.verified_source) == (timezone.localdate(), "import")
 
 
+def test_a_known_nik_with_the_same_name_updates_only_its_sex():
+    person = PersonFactory(nik=nik(1), name="Warga Satu")
+    Person.objects.filter(pk=person.pk).update(sex="")  # as records entered before the rule
+    PostFactory(person=person, village_id=KEDIRI, code="KAUR", term_start=dt.date(2022, 1, 1))
+
+    result = run(csv_bytes([row(program="", kategori_peserta="", tanggal_daftar="",
+                                iuran_sampai="", sumber_iuran="")]))  # fmt: skip
+
+    assert counts(result) == {**NONE, "updated": 1}
+    person.refresh_from_db()
+    assert (person.name, person.sex) == ("Warga Satu", "L")
+
+
 def test_a_new_post_is_added_and_the_persons_other_posts_stay():
     person = PersonFactory(nik=nik(1), name="Warga Satu")
     kaur = PostFactory(
