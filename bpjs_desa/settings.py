@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "csp",
     "villages",
     "enrollment",
+    "campaign",
     # Demo and load data (load_demo, generate_load); the product's apps never import it.
     "devdata",
 ]
