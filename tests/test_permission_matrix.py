@@ -22,6 +22,7 @@ from django.contrib.auth.models import User
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from campaign.models import OutreachEvent, PerisaiAgent, Registration
 from enrollment.models import CoverageSnapshot, Declaration, RuleSet
 from tests.factories import (
     BranchOfficeFactory,
@@ -209,6 +210,29 @@ def _objects(users) -> dict:
             for c in (IN_VILLAGE, OUT_VILLAGE)
         ),
     }
+    agents = [
+        PerisaiAgent.objects.create(
+            code=f"PRS-{c[:5].replace('.', '')}-001",
+            name="Agen",
+            regency_id=c[:5],
+            active_from=day,
+        )
+        for c in (IN_VILLAGE, OUT_VILLAGE)
+    ]
+    for agent, code in zip(agents, (IN_VILLAGE, OUT_VILLAGE), strict=True):
+        agent.villages.set([code])
+    events = [
+        OutreachEvent.objects.create(date=day, title="Sosialisasi", regency_id=c[:5])
+        for c in (IN_VILLAGE, OUT_VILLAGE)
+    ]
+    for event, code in zip(events, (IN_VILLAGE, OUT_VILLAGE), strict=True):
+        event.villages.set([code])
+    objects["perisaiagent"] = (agents[0].pk, agents[1].pk)
+    objects["outreachevent"] = (events[0].pk, events[1].pk)
+    objects["registration"] = tuple(
+        Registration.objects.create(date=day, village_id=c, channel="MANDIRI", count=3).pk
+        for c in (IN_VILLAGE, OUT_VILLAGE)
+    )
     AccessLog.objects.create(user=users["manager"], action="export", area_code=IN_AREA)
     return objects
 
