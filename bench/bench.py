@@ -165,11 +165,12 @@ def cases(args, head: Client, branch: Client, prov: Client) -> list[tuple[str, C
 
 
 def campaign_cases(head: Client, province: str, regency: str, district: str) -> list[tuple]:
-    """The campaign figures of an area over 12 months (issue 14), through the contract's URL
-    (/work/shared/spec/campaign-api.md: `/api/v1/campaign/<code>/?from=&to=`; the country
-    at `/api/v1/campaign/`, as the coverage API has it). The period ends on the last day with
-    registrations, so a database generated on another day measures the same 12 months; the
-    village is the district's first with registrations in it."""
+    """The campaign figures of an area over 12 months (issue 14): the API at the contract's
+    URL (/work/shared/spec/campaign-api.md: `/api/v1/campaign/<code>/?from=&to=`, the
+    country at `/api/v1/campaign/`) and the campaign page (`/kampanye/<code>/`, the same
+    query). The period ends on the last day with registrations, so a database generated on
+    another day measures the same 12 months; the village is the district's first with
+    registrations in the period."""
     from campaign.models import Registration
 
     last = Registration.objects.order_by("-date").values_list("date", flat=True).first()
@@ -182,7 +183,8 @@ def campaign_cases(head: Client, province: str, regency: str, district: str) -> 
     areas = [("country", ""), ("province", province), ("regency", regency)]
     areas += [("district", district), ("village", village or "")]
     return [
-        (f"campaign api {level}", head, f"/api/v1/campaign/{code + '/' if code else ''}{period}")
+        (f"campaign {kind} {level}", head, f"{prefix}{code + '/' if code else ''}{period}")
+        for kind, prefix in (("api", "/api/v1/campaign/"), ("page", "/kampanye/"))
         for level, code in areas
         if level == "country" or code
     ]
@@ -212,11 +214,11 @@ BUDGETS_MS = {
     # The campaign figures of an area over 12 months (docs/performance.md, "Campaign"): the
     # country sums every registration of the year (7 million rows at country scale), so it
     # gets the dashboard's budget plus the events' and agents' lists; the others as a page.
-    "campaign api country": 500,
-    "campaign api province": 300,
-    "campaign api regency": 300,
-    "campaign api district": 300,
-    "campaign api village": 300,
+    **{
+        f"campaign {kind} {level}": 500 if level == "country" else 300
+        for kind in ("api", "page")
+        for level in ("country", "province", "regency", "district", "village")
+    },
 }
 
 
