@@ -91,6 +91,14 @@ def test_the_agents_of_karanglo_and_karanglewas(campaign):
     }
     karanglo = PerisaiAgent.objects.get(code="PRS-3523-001")
     assert karanglo.active_from == dt.date(2018, 9, 3) and karanglo.serves_on(TODAY)
+    by_agent = dict(
+        Registration.objects.filter(date__year=2018, channel=Channel.PERISAI)
+        .values_list("agent__code")
+        .annotate(n=Sum("count"))
+    )
+    assert by_agent == {"PRS-3523-001": 174}  # Karanglo's first four months
+    karanglewas_2024 = Registration.objects.filter(agent__code="PRS-3302-001", date__year=2024)
+    assert karanglewas_2024.filter(date__lt=dt.date(2024, 4, 24)).count() > 10
 
 
 def test_karanglo_registers_about_fifteen_a_day_after_the_outreach(campaign):
