@@ -4,13 +4,14 @@ import's reference, in Indonesian."""
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from enrollment.imports.changes import ChangeLog, change_page, change_rows
-from enrollment.imports.engine import roster_import
+from enrollment.imports.engine import imports_expire, roster_import
 from enrollment.imports.writes import load_file
 from enrollment.models import ImportRecord, Membership
 from tests.factories import BranchOfficeFactory, MembershipFactory, PersonFactory, PostFactory
@@ -233,8 +234,6 @@ def test_an_import_with_no_changes_lists_none(client, stored, staff_user):
 
 
 def test_an_expired_preview_drops_its_changes(client, stored, staff_user):
-    from enrollment.imports.engine import imports_expire
-
     record = preview(login(client, staff_user), csv_bytes(ROWS))
     ImportRecord.objects.filter(pk=record.pk).update(
         created_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
@@ -363,6 +362,9 @@ def test_the_history_pages_show_the_change_in_indonesian(client, confirmed, stor
         assert ">Perubahan</th>" in html
         assert "Changes" not in html
         assert f"Impor {confirmed.reference}: roster.csv" in html
+        # The stored state before the import: written by no user.
+        assert f"Keadaan tersimpan sebelum impor {confirmed.reference}" in html
+        assert re.search(r"<td>\s*Tidak ada\s*</td>", html)
     (latest, _baseline) = person.context["page_obj"]
     assert latest.history_delta_changes == [
         {"field": "Nama", "old": "Warga Satu", "new": "Warga Satu Baru"}
@@ -381,8 +383,6 @@ def test_the_history_pages_show_the_change_in_indonesian(client, confirmed, stor
 
 
 def _today() -> str:
-    from django.utils import timezone
-
     return timezone.localdate().strftime("%d/%m/%Y")
 
 
