@@ -67,6 +67,14 @@ class CampaignFigures:
         return sum(agent.commission for agent in self.agents)
 
     @property
+    def agents_registrations(self) -> int:
+        return sum(agent.registrations for agent in self.agents)
+
+    @property
+    def agents_contributions(self) -> int:
+        return sum(agent.contributions for agent in self.agents)
+
+    @property
     def uplift_before(self) -> int:
         return sum(event.before for event in self.events)
 
