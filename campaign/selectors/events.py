@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import DateField, Func, IntegerField, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from campaign.models import EventAttendance, OutreachEvent, Registration
@@ -19,6 +19,29 @@ from villages.routers import read_db
 from villages.selectors import Area
 
 UPLIFT_DAYS = 30
+
+
+class ShiftDays(Func):
+    """A date `days` days later (earlier when negative), still a date: PostgreSQL's
+    `date + integer` (`date + interval` would be a timestamp, which the index on (village,
+    date) cannot take as a bound), SQLite's `date(…, '+n days')`."""
+
+    output_field = DateField()
+
+    def __init__(self, expression, days: int):
+        super().__init__(expression)
+        self.days = int(days)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler, connection, template=f"(%(expressions)s + {self.days})", **extra_context
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler, connection, template=f"date(%(expressions)s, '{self.days:+d} days')",
+            **extra_context,
+        )
 
 
 @dataclass(frozen=True)
@@ -68,25 +91,30 @@ def events_in(*, area: Area, period: Period) -> list[EventRow]:
 
 
 def uplift_of(event_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Event id → (registrations before, registrations after) in its villages. One query:
-    the registrations of the events' villages joined to the events, in each event's window."""
-    day = F("village__outreach_events__date")
-    window = Q(
-        village__outreach_events__in=event_ids,
-        date__gte=day - dt.timedelta(days=UPLIFT_DAYS),
-        date__lt=day + dt.timedelta(days=UPLIFT_DAYS),
-    )
-    rows = (
-        Registration.objects.using(read_db())
-        .filter(window)
-        .values(event=F("village__outreach_events"))
+    """Event id → (registrations before, registrations after) in its villages. One query
+    over the (event, village) pairs, each with two sums over its village's registrations in
+    the window (the index on (village, date) reads just those days)."""
+    day = OuterRef("outreachevent__date")
+
+    def window(start, end) -> Subquery:
+        rows = Registration.objects.filter(village=OuterRef("village_id"), date__gte=start)
+        rows = rows.filter(date__lt=end).values("village").annotate(n=Sum("count")).values("n")
+        return Subquery(rows, output_field=IntegerField())
+
+    pairs = (
+        OutreachEvent.villages.through.objects.using(read_db())
+        .filter(outreachevent_id__in=event_ids)
         .annotate(
-            before=Sum("count", filter=Q(date__lt=day)),
-            after=Sum("count", filter=Q(date__gte=day)),
+            before=window(ShiftDays(day, -UPLIFT_DAYS), day),
+            after=window(day, ShiftDays(day, UPLIFT_DAYS)),
         )
-        .order_by()
+        .values_list("outreachevent_id", "before", "after")
     )
-    return {row["event"]: (row["before"] or 0, row["after"] or 0) for row in rows}
+    result: dict[int, tuple[int, int]] = {}
+    for event, before, after in pairs:
+        was = result.get(event, (0, 0))
+        result[event] = (was[0] + (before or 0), was[1] + (after or 0))
+    return result
 
 
 def _row(event: OutreachEvent, uplift: tuple[int, int]) -> EventRow:
