@@ -13,7 +13,14 @@ from rest_framework.response import Response
 from campaign.api_serializers import CampaignSerializer, PeriodErrorSerializer
 from campaign.period import MAX_DAYS, Period, PeriodError, period_parse
 from campaign.selectors import campaign_for_area
-from enrollment.api import AS_OF_PATTERN, CODE_PARAMETER, ERRORS, RESPONSE_HEADERS, CoverageView, area_for
+from enrollment.api import (
+    AS_OF_PATTERN,
+    CODE_PARAMETER,
+    ERRORS,
+    RESPONSE_HEADERS,
+    CoverageView,
+    area_for,
+)
 from enrollment.api_serializers import ErrorSerializer
 from villages.selectors import Area
 
@@ -59,13 +66,9 @@ class CampaignView(CoverageView):
         return Response(CampaignSerializer(figures).data)
 
 
-SCHEMA = {
-    "parameters": [*PERIOD_PARAMETERS, *RESPONSE_HEADERS],
-    "responses": {
-        200: OpenApiResponse(CampaignSerializer, description="The area's campaign figures."),
-        **CAMPAIGN_ERRORS,
-    },
-    "tags": ["campaign"],
+RESPONSES = {
+    200: OpenApiResponse(CampaignSerializer, description="The area's campaign figures."),
+    **CAMPAIGN_ERRORS,
 }
 
 
@@ -75,7 +78,9 @@ class CountryCampaignView(CampaignView):
         summary="Campaign figures of the whole country",
         description="Registrations, events with their uplift and agents with their results, "
         "for users whose scope is the whole country (others get 404).",
-        **SCHEMA,
+        parameters=[*PERIOD_PARAMETERS, *RESPONSE_HEADERS],
+        responses=RESPONSES,
+        tags=["campaign"],
     )
     def get(self, request: Request) -> Response:
         return self.campaign(request, area_for(request, ""))
@@ -89,7 +94,9 @@ class AreaCampaignView(CampaignView):
         "channel and by month), outreach events held for its villages with their uplift, "
         "and the Perisai agents serving it with their registrations, contributions and "
         "commission.",
-        **{**SCHEMA, "parameters": [CODE_PARAMETER, *SCHEMA["parameters"]]},
+        parameters=[CODE_PARAMETER, *PERIOD_PARAMETERS, *RESPONSE_HEADERS],
+        responses=RESPONSES,
+        tags=["campaign"],
     )
     def get(self, request: Request, code: str) -> Response:
         return self.campaign(request, area_for(request, code))

@@ -36,12 +36,21 @@ def events_table(figures: CampaignFigures) -> Table:
     ]
     rows = [
         [
-            e.date, e.title, e.place_code, e.place_name, "; ".join(e.villages), e.attendees,
-            e.residents_attending, e.branch_name, e.before, e.after, e.difference,
+            e.date,
+            e.title,
+            e.place_code,
+            e.place_name,
+            "; ".join(e.villages),
+            e.attendees,
+            e.residents_attending,
+            e.branch_name,
+            e.before,
+            e.after,
+            e.difference,
         ]
         for e in figures.events
     ]
-    footer = [None, _("Total"), None, None, None, None, None, None]
+    footer: list = [None, _("Total"), None, None, None, None, None, None]
     footer += [figures.uplift_before, figures.uplift_after, figures.uplift_difference]
     return Table("kegiatan", columns, rows, footer if rows else None)
 
@@ -59,12 +68,17 @@ def agents_table(figures: CampaignFigures) -> Table:
     yes, no = _("Yes"), _("No")
     rows = [
         [
-            a.code, a.name, "; ".join(a.villages), yes if a.active else no, a.registrations,
-            a.contributions, a.commission,
+            a.code,
+            a.name,
+            "; ".join(a.villages),
+            yes if a.active else no,
+            a.registrations,
+            a.contributions,
+            a.commission,
         ]
         for a in figures.agents
     ]
-    footer = [None, _("Total"), None, None, sum(a.registrations for a in figures.agents)]
+    footer: list = [None, _("Total"), None, None, sum(a.registrations for a in figures.agents)]
     footer += [sum(a.contributions for a in figures.agents), figures.commission]
     return Table("agen", columns, rows, footer if rows else None)
 

@@ -116,7 +116,9 @@ def campaign_area(request: HttpRequest, code: str = "") -> HttpResponse:
         "child_level": CHILD_LEVEL.get(area.level, ""),
         "dashboard_url": area_page_url(area.code),
         "export_urls": {
-            table: {fmt: _export_url(area.code, table, fmt) + period_query for fmt in ("csv", "xlsx")}
+            table: {
+                fmt: _export_url(area.code, table, fmt) + period_query for fmt in ("csv", "xlsx")
+            }
             for table in exports.TABLES
         },
     }
@@ -138,9 +140,7 @@ def campaign_export(request: HttpRequest, table: str, fmt: str, code: str = "") 
             return HttpResponseBadRequest(str(error))
     else:
         figures = campaign_for_area(area=area, period=period)
-        data = exports.agents_table(figures) if table == "agents" else exports.events_table(
-            figures
-        )
+        data = exports.agents_table(figures) if table == "agents" else exports.events_table(figures)
     filename = exports.export_filename(area, data, period, fmt)
     access_log(
         user=request.user,

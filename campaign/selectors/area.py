@@ -152,4 +152,3 @@ def _branches(
             row.before += event.before
             row.after += event.after
     return sorted(rows.values(), key=lambda row: row.name)
-

@@ -39,7 +39,9 @@ class ShiftDays(Func):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return super().as_sql(
-            compiler, connection, template=f"date(%(expressions)s, '{self.days:+d} days')",
+            compiler,
+            connection,
+            template=f"date(%(expressions)s, '{self.days:+d} days')",
             **extra_context,
         )
 
@@ -108,7 +110,7 @@ def uplift_of(event_ids: list[int]) -> dict[int, tuple[int, int]]:
             before=window(ShiftDays(day, -UPLIFT_DAYS), day),
             after=window(day, ShiftDays(day, UPLIFT_DAYS)),
         )
-        .values_list("outreachevent_id", "before", "after")
+        .values_list("outreachevent_id", "before", "after")  # type: ignore[misc]
     )
     result: dict[int, tuple[int, int]] = {}
     for event, before, after in pairs:

@@ -77,11 +77,11 @@ def prefix_length(area: Area) -> int:
 def registration_figures(*, area: Area, period: Period) -> RegistrationFigures:
     rows = registrations_in(area, period)
     by_day_channel = (
-        rows.values("date", "channel")
-        .annotate(n=Sum("count"), c=Sum("contributions"))
-        .order_by()
+        rows.values("date", "channel").annotate(n=Sum("count"), c=Sum("contributions")).order_by()
     )
-    total, days, months = Tally(), defaultdict(int), defaultdict(int)
+    total = Tally()
+    days: dict[dt.date, int] = defaultdict(int)
+    months: dict[dt.date, int] = defaultdict(int)
     for row in by_day_channel:
         total.add(row["channel"], row["n"], row["c"])
         days[row["date"]] += row["n"]

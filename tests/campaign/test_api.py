@@ -26,8 +26,8 @@ from villages.roles import user_role_set
 
 
 def url(code: str | None = None) -> str:
-    return reverse("api:campaign_area", args=[code]) if code is not None else reverse(
-        "api:campaign"
+    return (
+        reverse("api:campaign_area", args=[code]) if code is not None else reverse("api:campaign")
     )
 
 
@@ -63,7 +63,10 @@ def kerek(db):
         attendance={"PERANGKAT": 150, "BPD": 30},
     )
     agent = PerisaiAgentFactory(
-        code="PRS-3523-001", name="Siti Aminah", regency_id="35.23", villages=[KARANGLO],
+        code="PRS-3523-001",
+        name="Siti Aminah",
+        regency_id="35.23",
+        villages=[KARANGLO],
         active_from=dt.date(2018, 7, 1),
     )
     rows = [
@@ -74,7 +77,11 @@ def kerek(db):
     ]
     for day, village, channel, who, count, contributions in rows:
         RegistrationFactory(
-            date=day, village_id=village, channel=channel, agent=who, count=count,
+            date=day,
+            village_id=village,
+            channel=channel,
+            agent=who,
+            count=count,
             contributions=contributions,
         )
     return event
@@ -238,9 +245,7 @@ def test_the_schema_documents_the_campaign_endpoints(db, api):
     assert {p["name"] for p in operation["parameters"]} >= {"code", "from", "to"}
     assert "/api/v1/campaign/" in schema["paths"]
     body = schema["components"]["schemas"]["Campaign"]
-    assert list(body["properties"]) == [
-        "area", "from", "to", "registrations", "events", "agents"
-    ]
+    assert list(body["properties"]) == ["area", "from", "to", "registrations", "events", "agents"]
 
 
 # --- Queries -------------------------------------------------------------------------------
@@ -254,8 +259,9 @@ def _campaign_in(villages: int) -> None:
     branch = BranchOfficeFactory(name="Purwokerto")
     for code in codes:
         agent = PerisaiAgentFactory(villages=[code])
-        OutreachEventFactory(date=dt.date(2024, 4, 24), villages=[code], branch=branch,
-                             attendance={"BPD": 2})
+        OutreachEventFactory(
+            date=dt.date(2024, 4, 24), villages=[code], branch=branch, attendance={"BPD": 2}
+        )
         RegistrationFactory(village_id=code, agent=agent, channel="PERISAI")
         RegistrationFactory(village_id=code, date=dt.date(2024, 4, 1))
 

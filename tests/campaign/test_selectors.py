@@ -66,14 +66,17 @@ def test_uplift_of_each_of_two_events_sharing_a_village():
     second = OutreachEventFactory(date=DAY + dt.timedelta(days=10), villages=[KARANGLEWAS])
     _on(5, 4)  # after the first, before the second
     _on(12, 6, village=GUNUNGWETAN)  # after the first only (not the second's village)
-    rows = {row.id: (row.before, row.after) for row in events_in(
-        area=known_area("33.02"), period=YEAR_2024
-    )}
+    rows = {
+        row.id: (row.before, row.after)
+        for row in events_in(area=known_area("33.02"), period=YEAR_2024)
+    }
     assert rows == {first.pk: (0, 10), second.pk: (4, 0)}
 
 
 def test_events_listed_touch_the_area_within_the_period():
-    inside = OutreachEventFactory(date=DAY, villages=[KARANGLEWAS], attendance={"BPD": 12, "LKD": 3})
+    inside = OutreachEventFactory(
+        date=DAY, villages=[KARANGLEWAS], attendance={"BPD": 12, "LKD": 3}
+    )
     OutreachEventFactory(date=DAY, villages=[GUNUNGWETAN])  # another village
     OutreachEventFactory(date=dt.date(2023, 12, 31), villages=[KARANGLEWAS])  # before
     rows = events_in(area=known_area(KARANGLEWAS), period=YEAR_2024)
@@ -136,7 +139,9 @@ def test_agents_listed_serve_the_area_in_the_period_or_registered_there():
     elsewhere = PerisaiAgentFactory(code="PRS-D", villages=[GUNUNGWETAN])
     RegistrationFactory(agent=elsewhere, channel="PERISAI", count=2, contributions=33_600)
     figures = campaign_for_area(area=known_area(KARANGLEWAS), period=YEAR_2024)
-    assert [(a.code, a.villages, a.registrations, a.contributions, a.commission) for a in figures.agents] == [
+    assert [
+        (a.code, a.villages, a.registrations, a.contributions, a.commission) for a in figures.agents
+    ] == [
         ("PRS-A", [KARANGLEWAS], 0, 0, 0),
         ("PRS-D", [GUNUNGWETAN], 2, 33_600, 2_520),
     ]
@@ -165,7 +170,11 @@ def spread():
     ]
     for day, village, channel, who, count, contributions in rows:
         RegistrationFactory(
-            date=day, village_id=village, channel=channel, agent=who, count=count,
+            date=day,
+            village_id=village,
+            channel=channel,
+            agent=who,
+            count=count,
             contributions=contributions,
         )
 
@@ -214,7 +223,10 @@ def test_totals_at_every_level(spread):
     }
     assert got == expected
     assert _figures("").registrations.total.by_channel == {
-        "PERISAI": 16, "MANDIRI": 12, "SOSIALISASI": 28, "LAINNYA": 2
+        "PERISAI": 16,
+        "MANDIRI": 12,
+        "SOSIALISASI": 28,
+        "LAINNYA": 2,
     }
     assert _figures("").commission == 3_780 + 16_380  # 50,400 and 218,401 × 7.5 %
 
@@ -227,7 +239,14 @@ def test_branches_sum_their_regencies_events_and_agents(spread):
     OutreachEventFactory(date=dt.date(2024, 2, 1), villages=[KARANGLEWAS], branch=purwokerto)
     figures = _figures("")
     rows = {
-        b.name: (b.tally.registrations, b.tally.contributions, b.commission, b.events, b.before, b.after)
+        b.name: (
+            b.tally.registrations,
+            b.tally.contributions,
+            b.commission,
+            b.events,
+            b.before,
+            b.after,
+        )
         for b in figures.branches
     }
     assert rows == {

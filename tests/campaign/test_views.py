@@ -70,7 +70,11 @@ def banyumas(db):
     ]
     for day, village, channel, who, count, contributions in rows:
         RegistrationFactory(
-            date=day, village_id=village, channel=channel, agent=who, count=count,
+            date=day,
+            village_id=village,
+            channel=channel,
+            agent=who,
+            count=count,
             contributions=contributions,
         )
     return event
@@ -87,7 +91,10 @@ def test_the_regency_page_shows_totals_channels_events_branches_children_and_age
     figures = response.context["figures"]
     assert figures.registrations.total.registrations == 160
     assert response.context["channels"] == [
-        ("PERISAI", 120), ("MANDIRI", 10), ("SOSIALISASI", 30), ("LAINNYA", 0)
+        ("PERISAI", 120),
+        ("MANDIRI", 10),
+        ("SOSIALISASI", 30),
+        ("LAINNYA", 0),
     ]
     html = response.content.decode()
     assert "Rp\xa02,688,000" in html  # the contributions (English: a comma groups)
@@ -150,9 +157,7 @@ def test_the_period_defaults_to_the_last_12_months(staff_client):
         ({"from": "kemarin"}, "Enter a valid date."),
     ],
 )
-def test_an_unusable_period_is_reported_and_the_last_12_months_shown(
-    staff_client, params, message
-):
+def test_an_unusable_period_is_reported_and_the_last_12_months_shown(staff_client, params, message):
     response = staff_client.get(page("33.02"), params)
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -162,7 +167,9 @@ def test_an_unusable_period_is_reported_and_the_last_12_months_shown(
 def test_links_keep_the_period(banyumas, staff_client):
     response = staff_client.get(page("33.02"), PERIOD)
     query = "?from=2024-01-01&to=2024-12-31"
-    assert response.context["export_urls"]["events"]["csv"] == export("33.02", "events", "csv") + query
+    assert (
+        response.context["export_urls"]["events"]["csv"] == export("33.02", "events", "csv") + query
+    )
     assert f'href="{page("33.02.03")}{query}"' in response.content.decode().replace("&amp;", "&")
 
 
@@ -188,10 +195,19 @@ def manager_client(client, db):
     return client
 
 
-URLS_IN = [page("33.02"), page(KARANGLEWAS), export("33.02", "agents", "csv"),
-           export(KARANGLEWAS, "registrations", "xlsx")]
-URLS_OUT = [page("35.23"), page(KARANGLO), export("35.23", "events", "xlsx"),
-            export(KARANGLO, "registrations", "csv"), export("", "events", "csv")]
+URLS_IN = [
+    page("33.02"),
+    page(KARANGLEWAS),
+    export("33.02", "agents", "csv"),
+    export(KARANGLEWAS, "registrations", "xlsx"),
+]
+URLS_OUT = [
+    page("35.23"),
+    page(KARANGLO),
+    export("35.23", "events", "xlsx"),
+    export(KARANGLO, "registrations", "csv"),
+    export("", "events", "csv"),
+]
 
 
 @pytest.mark.parametrize("url", URLS_IN)
@@ -252,13 +268,32 @@ def test_the_events_export(banyumas, staff_client):
         'attachment; filename="kampanye-33.02-kegiatan-2024-01-01-2024-12-31.csv"'
     )
     assert read_csv(response) == [
-        ["Date", "Title", "Place code", "Place", "Villages it was held for",
-         "Officials attending", "Residents attending", "Branch office",
-         "Registrations 30 days before", "Registrations 30 days from the event day",
-         "Difference"],
-        ["2024-04-24", "Sosialisasi BPD, RT/RW dan LKD", KARANGLEWAS, "Karanglewas",
-         f"{GUNUNGWETAN}; {KARANGLEWAS}", "120", "0", "Kantor Cabang Purwokerto", "4", "156",
-         "152"],
+        [
+            "Date",
+            "Title",
+            "Place code",
+            "Place",
+            "Villages it was held for",
+            "Officials attending",
+            "Residents attending",
+            "Branch office",
+            "Registrations 30 days before",
+            "Registrations 30 days from the event day",
+            "Difference",
+        ],
+        [
+            "2024-04-24",
+            "Sosialisasi BPD, RT/RW dan LKD",
+            KARANGLEWAS,
+            "Karanglewas",
+            f"{GUNUNGWETAN}; {KARANGLEWAS}",
+            "120",
+            "0",
+            "Kantor Cabang Purwokerto",
+            "4",
+            "156",
+            "152",
+        ],
         ["", "Total", "", "", "", "", "", "", "4", "156", "152"],
     ]
 
@@ -272,7 +307,12 @@ def test_the_agents_export_in_indonesian(banyumas, client, staff):
         ["", "Total", "", "", "120", "2016000", "151200"],
     ]
     assert rows[0] == [
-        "Kode agen", "Nama", "Desa yang dilayani", "Aktif", "Pendaftaran", "Iuran (Rp)",
+        "Kode agen",
+        "Nama",
+        "Desa yang dilayani",
+        "Aktif",
+        "Pendaftaran",
+        "Iuran (Rp)",
         "Komisi (Rp)",
     ]
 
@@ -303,7 +343,10 @@ def test_the_registrations_export_refuses_too_many_rows(banyumas, staff_client, 
     ("params", "message"),
     [
         ({"from": "kemarin"}, "from: Use YYYY-MM-DD, e.g. 2026-11-22."),
-        ({"from": "2024-05-01", "to": "2024-04-01"}, "from: The start (from) is after the end (to)."),
+        (
+            {"from": "2024-05-01", "to": "2024-04-01"},
+            "from: The start (from) is after the end (to).",
+        ),
     ],
 )
 def test_an_export_with_a_bad_period_is_a_400(staff_client, params, message):
