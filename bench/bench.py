@@ -129,6 +129,17 @@ def cases(args, head: Client, branch: Client, prov: Client) -> list[tuple[str, C
         ("desa sadar country page 100", head, f"{country_list}?status=not_yet&page=100"),
         ("desa sadar regency near", branch, f"{regency_list}?status=near_candidate"),
     ]
+    # The campaign (issue 14): the default period, the last 12 months.
+    campaign, campaign_api = "campaign:area", "api:campaign_area"
+    result += [("campaign country", head, reverse(campaign))]
+    result += [(f"campaign {level}", head, reverse(campaign, args=[code])) for level, code in areas]
+    result += [("campaign village", head, reverse(campaign, args=[village]))]
+    result += [("campaign regency scope", branch, reverse(campaign, args=[args.regency]))]
+    result += [("api campaign country", head, reverse("api:campaign"))]
+    result += [
+        (f"api campaign {level}", head, reverse(campaign_api, args=[code])) for level, code in areas
+    ]
+    result += [("api campaign village", head, reverse(campaign_api, args=[village]))]
     admins = (
         ("persons", "villages/person/", "posts__village__district__regency"),
         ("memberships", "enrollment/membership/", "person__posts__village__district__regency"),
