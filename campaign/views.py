@@ -31,6 +31,11 @@ from villages.models import AccessLog
 from villages.selectors import CHILD_LEVEL, Area, area_ancestors
 
 
+# A page lists at most this many events and agents (the latest events, the agents with the
+# most registrations); the downloads hold them all. A country has thousands of each.
+PAGE_ROWS = 100
+
+
 def campaign_url(code: str) -> str:
     """The campaign page of an area ("" is the country)."""
     return reverse("campaign:area", args=[code]) if code else reverse("campaign:area")
@@ -102,7 +107,8 @@ def campaign_area(request: HttpRequest, code: str = "") -> HttpResponse:
         return redirect(campaign_url(area.code) + (f"?{query}" if query else ""))
     form, period, period_query = _period(request)
     figures = campaign_for_area(area=area, period=period)
-    numbers = event_numbers(figures.events)
+    listed = figures.events[:PAGE_ROWS]  # the chart marks the events listed
+    numbers = event_numbers(listed)
     ctx = {
         "area": area,
         "breadcrumbs": [(a, scope.covers(a.code)) for a in [*area_ancestors(area=area), area]],
@@ -111,8 +117,12 @@ def campaign_area(request: HttpRequest, code: str = "") -> HttpResponse:
         "period_query": period_query,
         "figures": figures,
         "channels": [(c, figures.registrations.total.by_channel[c]) for c in CHANNELS],
-        "chart": daily_chart(figures.registrations.by_day, figures.events),
-        "events": [(numbers[e.id], e) for e in figures.events],
+        "chart": daily_chart(figures.registrations.by_day, listed),
+        "events": [(numbers[e.id], e) for e in listed],
+        "agents": sorted(figures.agents, key=lambda a: (-a.registrations, a.code))[:PAGE_ROWS]
+        if len(figures.agents) > PAGE_ROWS
+        else figures.agents,
+        "page_rows": PAGE_ROWS,
         "child_level": CHILD_LEVEL.get(area.level, ""),
         "dashboard_url": area_page_url(area.code),
         "export_urls": {

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from campaign import exports
+from campaign import exports, views
 from tests.campaign.conftest import GUNUNGWETAN, KARANGLEWAS, KARANGLO
 from tests.factories import (
     BranchOfficeFactory,
@@ -383,3 +383,20 @@ def test_the_page_query_count_does_not_grow_with_villages(
     with django_assert_num_queries(PAGE_QUERIES[code]):
         response = staff_client.get(page(code), PERIOD)
     assert response.status_code == 200
+
+
+def test_a_long_list_shows_the_latest_events_and_the_busiest_agents(
+    banyumas, staff_client, monkeypatch
+):
+    monkeypatch.setattr(views, "PAGE_ROWS", 1)
+    later = OutreachEventFactory(
+        date=dt.date(2024, 9, 1), title="Sosialisasi kedua", villages=[KARANGLEWAS]
+    )
+    PerisaiAgentFactory(code="PRS-3302-000", villages=[GUNUNGWETAN])  # no registrations
+    response = staff_client.get(page("33.02"), PERIOD)
+    assert [e.id for _n, e in response.context["events"]] == [later.pk]
+    assert [a.code for a in response.context["agents"]] == ["PRS-3302-001"]
+    assert len(response.context["chart"].markers) == 1
+    html = response.content.decode()
+    assert "The latest 1 events of 2; the download lists them all" in html
+    assert "The 1 agents with the most registrations of 2; the download lists them all." in html
