@@ -30,7 +30,6 @@ from villages.access import access_log, scope_for, visible_area
 from villages.models import AccessLog
 from villages.selectors import CHILD_LEVEL, Area, area_ancestors
 
-
 # A page lists at most this many events and agents (the latest events, the agents with the
 # most registrations); the downloads hold them all. A country has thousands of each.
 PAGE_ROWS = 100
