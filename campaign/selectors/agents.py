@@ -18,6 +18,7 @@ from campaign.selectors.registrations import (
     ROLLUP_LEVELS,
     full_months,
     month_end,
+    outside_months,
     province_q,
     registrations_in,
     village_q,
@@ -67,24 +68,39 @@ def agents_in(*, area: Area, period: Period, rates: list[Rate]) -> list[AgentRow
         "perisaiagent_id"
     )
     results = agent_results(area=area, period=period, rates=rates)
-    if area.level in ROLLUP_LEVELS:
-        registered: Any = list(results)
-    else:
-        registered = registrations_in(area, period).filter(agent__isnull=False).values("agent_id")
+    registered = _registered(area, period)
     in_period = Q(active_from__lte=period.end) & (
         Q(active_until__isnull=True) | Q(active_until__gte=period.start)
     )
-    agents = list(
-        PerisaiAgent.objects.using(db)
-        .filter((Q(pk__in=serving) & in_period) | Q(pk__in=registered))
-        .order_by("code")
-    )
+    chosen = PerisaiAgent.objects.using(db).filter((Q(pk__in=serving) & in_period) | registered)
+    agents = list(chosen.order_by("code"))
     through = PerisaiAgent.villages.through
-    villages = villages_of(through, "perisaiagent_id", [agent.pk for agent in agents])
+    villages = villages_of(through, "perisaiagent_id", chosen.values("pk") if agents else [])
     return [
         _row(agent, villages[agent.pk], results.get(agent.pk, (0, 0, 0)), period)
         for agent in agents
     ]
+
+
+def _registered(area: Area, period: Period) -> Q:
+    """Agents with registrations in the area in the period: from the registrations, or for a
+    province and the country from the rollups (the whole months from the monthly one, the
+    days before and after them from the daily one), as subqueries."""
+    if area.level not in ROLLUP_LEVELS:
+        rows = registrations_in(area, period).filter(agent__isnull=False)
+        return Q(pk__in=rows.values("agent_id"))
+    db, where = read_db(), province_q(area)
+    months = full_months(period)
+    found = Q(pk__in=[])
+    for low, high in outside_months(period, months):
+        days = AgentDay.objects.using(db).filter(where, date__gte=low, date__lte=high)
+        found |= Q(pk__in=days.values("agent_id"))
+    if months is not None:
+        whole = AgentMonth.objects.using(db).filter(
+            where, month__gte=months[0], month__lte=months[1]
+        )
+        found |= Q(pk__in=whole.values("agent_id"))
+    return found
 
 
 def agent_results(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -51,20 +52,23 @@ def events_in(*, area: Area, period: Period) -> list[EventRow]:
         .annotate(n=Sum("count"))
         .values("n")
     )
+    chosen = OutreachEvent.objects.using(db).filter(
+        pk__in=touching, date__gte=period.start, date__lte=period.end
+    )
     events = list(
-        OutreachEvent.objects.using(db)
-        .filter(pk__in=touching, date__gte=period.start, date__lte=period.end)
-        .select_related("branch", "place_village", "place_district")
+        chosen.select_related("branch", "place_village", "place_district")
         .annotate(n_attendees=Coalesce(Subquery(attendees, output_field=IntegerField()), 0))
         .order_by("-date", "-pk")
     )
-    ids = [event.pk for event in events]
+    # The events again as a subquery, not a list of thousands of ids, for their villages
+    # and uplift (none when there are no events).
+    ids = chosen.values("pk") if events else []
     villages = villages_of(OutreachEvent.villages.through, "outreachevent_id", ids)
     uplift = uplift_of(ids) if events else {}
     return [_row(event, villages[event.pk], uplift.get(event.pk, (0, 0))) for event in events]
 
 
-def uplift_of(event_ids: list[int]) -> dict[int, tuple[int, int]]:
+def uplift_of(event_ids: Any) -> dict[int, tuple[int, int]]:
     """Event id → (registrations before, registrations after) in its villages, as the
     triggers keep them (campaign.rollups; the same sums as `uplift_select` over the
     registrations). One query."""

@@ -66,12 +66,13 @@ def village_q(area: Area, field_name: str = "village__code") -> Q:
     return Q(**{f"{field_name}__startswith": f"{area.code}."})
 
 
-def villages_of(through: Any, owner: str, ids: list[int]) -> dict[int, list[str]]:
+def villages_of(through: Any, owner: str, ids: Any) -> dict[int, list[str]]:
     """Owner id → the codes of its villages, in code order, from the many-to-many table
-    `through` (owner column `owner`): one query, none for no owners. Plain tuples, not
+    `through` (owner column `owner`): one query, none for no owners (`ids` a list or a
+    subquery of their ids). Plain tuples, not
     villages: a country's thousands of events or agents list tens of thousands."""
     result: dict[int, list[str]] = defaultdict(list)
-    if not ids:
+    if isinstance(ids, list) and not ids:  # not `not ids`: that would run a subquery
         return result
     rows = (
         through.objects.using(read_db())
