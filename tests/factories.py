@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 
+from campaign.models import Channel, PerisaiAgent, Registration
 from enrollment.models import Membership, Program
 from villages.models import BranchOffice, Person, Post, RegionalOffice, Village
 
@@ -85,3 +86,28 @@ def covered(person, until=dt.date(2026, 12, 31), programs=("JKK", "JKM")) -> Non
     """Give `person` memberships in `programs`, paid through `until`."""
     for code in programs:
         MembershipFactory(person=person, program_id=code, paid_until=until)
+
+
+# --- Campaign (residents' registrations) ---------------------------------------------------
+
+
+class PerisaiAgentFactory(factory.django.DjangoModelFactory[PerisaiAgent]):
+    class Meta:
+        model = PerisaiAgent
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"PRS-3302-{n + 1:03d}")
+    name = factory.Sequence(lambda n: f"Agen {n}")
+    regency_id = "33.02"
+    active_from = dt.date(2024, 1, 1)
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory[Registration]):
+    class Meta:
+        model = Registration
+
+    date = dt.date(2024, 4, 24)
+    village_id = KARANGLEWAS
+    channel = Channel.MANDIRI
+    count = 15
+    contributions = 0
