@@ -113,8 +113,9 @@ class RegistrationAdmin(ScopedHistoryAdmin):
             path("import/", view(self.upload_view), name=name % ""),
             path("import/<int:pk>/", view(self.report_view), name=name % "_report"),
             path("import/<int:pk>/confirm/", view(self.confirm_view), name=name % "_confirm"),
-            path("import/<int:pk>/rejected.csv", view(self.rejected_view),
-                 name=name % "_rejected"),  # fmt: skip
+            path(
+                "import/<int:pk>/rejected.csv", view(self.rejected_view), name=name % "_rejected"
+            ),  # fmt: skip
             path("import/template.<str:fmt>", view(self.template_view), name=name % "_template"),
             *super().get_urls(),
         ]
@@ -124,7 +125,7 @@ class RegistrationAdmin(ScopedHistoryAdmin):
         found. Its files are not loaded: `load_file` reads the one a page needs."""
         records = ImportRecord.objects.filter(kind=KIND).defer("upload", "rejected")
         if not scope_for(request.user).everything:
-            records = records.filter(user=request.user)
+            records = records.filter(user=_user(request))
         return get_object_or_404(records, pk=int(pk))
 
     def context(self, request: HttpRequest, title: str, **extra: object) -> dict[str, Any]:

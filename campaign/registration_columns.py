@@ -213,13 +213,13 @@ def parse_row(
     """The row's values, or None with an error for every cell that cannot be read."""
     errors = []
     values: dict[str, object] = dict(DEFAULTS)
-    for position, cell in enumerate(cells):
+    for index, cell in enumerate(cells):
         if isinstance(cell, Overlong):
+            letter = column_letter(index)
             expected = _(
                 "at most %(limit)d characters in column %(column)s (this cell has %(length)d)"
-            ) % {"limit": limits.MAX_CELL_CHARS, "column": column_letter(position),
-                 "length": cell.length}  # fmt: skip
-            errors.append(RowError(number, column_letter(position), echo(cell), expected))
+            ) % {"limit": limits.MAX_CELL_CHARS, "column": letter, "length": cell.length}
+            errors.append(RowError(number, letter, echo(cell), expected))
     for column in COLUMNS:
         position = header.index.get(column.key)
         if position is None:

@@ -155,8 +155,9 @@ class _Checker:
     def _errors(self, row: RegistrationRow, agent: Agent | None) -> list[RowError]:
         errors = []
         if row.date > self.plan.today:
+            today = self.plan.today.strftime("%d/%m/%Y")
             expected = _("a date not after today (%(today)s): registrations are counted once "
-                         "they happen") % {"today": self.plan.today.strftime("%d/%m/%Y")}  # fmt: skip
+                         "they happen") % {"today": today}  # fmt: skip
             errors.append(self._error(row, "date", row.date, expected))
         village_ok = row.village in self.villages and self.scope.covers(row.village)
         if row.village not in self.villages:
@@ -197,9 +198,8 @@ class _Checker:
         return []
 
     def _duplicate(self, row: RegistrationRow, first: int) -> RowError:
-        found = " ".join(
-            [row.date.strftime("%d/%m/%Y"), row.village, row.channel, *([row.agent] if row.agent else [])]
-        ).strip()
+        parts = [row.date.strftime("%d/%m/%Y"), row.village, row.channel, row.agent]
+        found = " ".join(part for part in parts if part)
         expected = _("one row per date, village, channel and agent: row %(row)d has the same "
                      "(the file names this registration twice)") % {"row": first}  # fmt: skip
         return RowError(row.number, self.header.label("date"), found, expected)

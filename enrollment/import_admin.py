@@ -52,7 +52,9 @@ from villages.selectors import area_get
 PERMISSION = "enrollment.add_membership"
 # The one history of imports lists every kind; the report of a kind other than a roster is
 # the page of the app that imports it (named, not imported: enrollment does not depend on it).
-OTHER_REPORTS = {ImportRecord.Kind.REGISTRATIONS: "admin:campaign_registration_import_report"}
+OTHER_REPORTS: dict[str, str] = {
+    ImportRecord.Kind.REGISTRATIONS: "admin:campaign_registration_import_report"
+}
 View = Callable[..., HttpResponseBase]
 
 

@@ -36,9 +36,7 @@ class ImportRecord(models.Model):
         verbose_name=_("user"),
         help_text=_("Empty for a system import from the command line."),
     )
-    kind = models.CharField(
-        _("kind"), max_length=15, choices=Kind.choices, default=Kind.ROSTER
-    )
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices, default=Kind.ROSTER)
     origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     file_name = models.CharField(_("file name"), max_length=255)

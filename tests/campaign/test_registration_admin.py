@@ -84,7 +84,10 @@ def test_a_preview_writes_nothing_and_keeps_the_file(staff):
     record = preview(staff, GOOD)
 
     assert (record.kind, record.status, record.origin, record.user.username) == (
-        "registrations", "previewed", "admin", "staf"
+        "registrations",
+        "previewed",
+        "admin",
+        "staf",
     )
     assert bytes(record.upload) == GOOD
     assert (record.created, record.updated, record.unchanged, record.invalid) == (2, 0, 0, 0)
@@ -140,7 +143,10 @@ def test_when_the_registrations_changed_since_the_preview_nothing_is_written(sta
     ]
     record.refresh_from_db()
     assert (record.status, record.created, record.updated, record.plan_digest != digest) == (
-        "previewed", 1, 1, True
+        "previewed",
+        1,
+        1,
+        True,
     )
     assert Registration.objects.get(village_id=KARANGLEWAS).count == 9
     staff.post(url("_confirm", record.pk))
@@ -324,9 +330,7 @@ def test_wrong_methods_are_refused(staff):
 def test_the_blank_csv_template_is_the_header(staff):
     response = staff.get(url("_template", "csv"))
 
-    assert response["Content-Disposition"] == (
-        'attachment; filename="registrations-template.csv"'
-    )
+    assert response["Content-Disposition"] == ('attachment; filename="registrations-template.csv"')
     assert response.content.decode("utf-8-sig") == (
         "tanggal,kode_desa,kanal,jumlah,kode_agen,iuran\r\n"
     )
@@ -365,6 +369,7 @@ def test_the_list_shows_the_users_area_only_and_is_read_only(staff):
     assert url("").encode() in response.content
     view = staff.get(reverse("admin:campaign_registration_change", args=[inside.pk]))
     assert (view.status_code, view.context["has_change_permission"]) == (200, False)
-    assert staff.get(
-        reverse("admin:campaign_registration_change", args=[outside.pk])
-    ).status_code == 404
+    assert (
+        staff.get(reverse("admin:campaign_registration_change", args=[outside.pk])).status_code
+        == 404
+    )

@@ -78,7 +78,7 @@ def test_the_village_code_is_dotted_or_not(raw):
         ("", "a value (this column is required)"),
         ("33.02.03", "a village code such as 33.02.18.2001 or 3302182001"),
         ("33.0203.2003", "a village code such as 33.02.18.2001 or 3302182001"),
-        ("=HYPERLINK(\"x\")", "a village code such as 33.02.18.2001 or 3302182001"),
+        ('=HYPERLINK("x")', "a village code such as 33.02.18.2001 or 3302182001"),
     ],
 )
 def test_a_bad_village_code_is_refused(raw, expected):

@@ -94,7 +94,7 @@ def test_skip_invalid_writes_the_valid_rows_and_the_rejected_file(with_error):
     # A cell that looks like a formula comes back quoted, so a spreadsheet shows it as text.
     assert rejected.read_bytes().decode("utf-8-sig").splitlines()[1] == (
         f"24/04/2024,{GUNUNGWETAN},MANDIRI,'-1,,,\"row 3, jumlah: expected a whole number of "
-        "residents from 1 to 100.000 (a day without registrations needs no row) (found “-1”)\""
+        'residents from 1 to 100.000 (a day without registrations needs no row) (found “-1”)"'
     )
     assert Registration.objects.count() == 1
 

@@ -54,16 +54,24 @@ def test_a_file_creates_its_registrations_with_history_naming_the_import(agents)
     ]
     record = result.record
     assert (record.kind, record.origin, record.status, record.user) == (
-        "registrations", "command", "imported", None
+        "registrations",
+        "command",
+        "imported",
+        None,
     )
     assert (record.rows, record.created, record.updated, record.unchanged, record.invalid) == (
-        3, 3, 0, 0, 0
+        3,
+        3,
+        0,
+        0,
+        0,
     )
     assert set(Registration.objects.values_list("import_record", flat=True)) == {record.pk}
     reason = f"Impor {record.reference}: pendaftaran.csv"
-    assert sorted(Registration.history.values_list("history_type", "history_change_reason")) == [
-        ("+", reason)
-    ] * 3
+    assert (
+        sorted(Registration.history.values_list("history_type", "history_change_reason"))
+        == [("+", reason)] * 3
+    )
 
 
 def test_the_importing_user_is_in_the_history(agents, staff_user):
