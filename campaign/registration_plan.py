@@ -105,7 +105,9 @@ def plan_registrations(table: Table, *, scope: Scope, today: dt.date) -> Registr
             plan.reject(number, errors)
         else:
             parsed.append(row)
-    _Checker(plan, header, scope, parsed).run(parsed)
+    checker = _Checker(plan, header, scope, parsed)
+    checker.run(parsed)
+    checker.warnings()
     plan.errors.sort(key=lambda error: error.row)
     plan.warnings.sort(key=lambda warning: warning.row)
     _match_stored(plan)
@@ -131,6 +133,10 @@ class _Checker:
         )
         self.served = set(served.values_list("perisaiagent_id", "village_id"))
         self.seen: dict[Key, int] = {}
+        # Rows whose agent was off duty on the day, by agent; rows whose agent does not serve
+        # the village, by (agent, village): one warning each, not one per row.
+        self.off_duty: dict[str, list[int]] = {}
+        self.elsewhere: dict[tuple[str, str], list[int]] = {}
 
     def run(self, rows: list[RegistrationRow]) -> None:
         for row in rows:
@@ -206,17 +212,35 @@ class _Checker:
 
     def _warn(self, row: RegistrationRow, agent: Agent) -> None:
         if not agent.serves_on(row.date):
-            message = _("Agent %(code)s was not at work on %(date)s (inactive, or outside the "
-                        "dates it serves); the row is imported.")  # fmt: skip
+            self.off_duty.setdefault(agent.code, []).append(row.number)
         elif (agent.id, row.village) not in self.served:
-            message = _("Agent %(code)s does not serve village %(village)s; the row is "
-                        "imported.")  # fmt: skip
-        else:
-            return
-        self.plan.warnings.append(
-            RowWarning(row.number, message % {"code": agent.code, "village": row.village,
-                                              "date": row.date.strftime("%d/%m/%Y")})
-        )  # fmt: skip
+            self.elsewhere.setdefault((agent.code, row.village), []).append(row.number)
+
+    def warnings(self) -> None:
+        """One warning per agent off duty and per agent and village it does not serve, at the
+        first row naming them."""
+        for code, numbers in self.off_duty.items():
+            message = _(
+                "Agent %(code)s was not at work on the dates of %(count)d rows (inactive, "
+                "or outside the dates it serves): rows %(rows)s. They are imported."
+            )
+            self._warning(numbers, message % {"code": code, "count": len(numbers),
+                                              "rows": _rows(numbers)})  # fmt: skip
+        for (code, village), numbers in self.elsewhere.items():
+            message = _(
+                "Agent %(code)s does not serve village %(village)s (%(count)d rows: "
+                "%(rows)s). They are imported."
+            )
+            values = {"code": code, "village": village, "count": len(numbers),
+                      "rows": _rows(numbers)}  # fmt: skip
+            self._warning(numbers, message % values)
+
+    def _warning(self, numbers: list[int], message: str) -> None:
+        self.plan.warnings.append(RowWarning(numbers[0], message))
+
+
+def _rows(numbers: list[int]) -> str:
+    return listed([str(number) for number in numbers], len(numbers))
 
 
 def _agents(codes: Iterable[str]) -> dict[str, Agent]:

@@ -186,7 +186,7 @@ def test_two_agents_in_one_village_on_one_day_are_two_registrations(agents):
     assert [r[3:5] for r in stored()] == [("PRS-3302-001", 2), ("PRS-3302-002", 3)]
 
 
-def test_an_agent_off_duty_or_serving_other_villages_is_a_warning(agents):
+def test_an_agent_off_duty_or_serving_other_villages_is_one_warning_not_an_error(agents):
     agents["banyumas"].active_until = dt.date(2024, 3, 31)
     agents["banyumas"].save()
     other = PerisaiAgentFactory(code="PRS-3302-002")
@@ -194,17 +194,20 @@ def test_an_agent_off_duty_or_serving_other_villages_is_a_warning(agents):
         row(kanal="PERISAI", kode_agen="PRS-3302-001"),
         row(kanal="PERISAI", kode_agen="PRS-3302-002"),
         row(tanggal="30/03/2024", kanal="PERISAI", kode_agen="PRS-3302-001"),
+        row(tanggal="25/04/2024", kanal="PERISAI", kode_agen="PRS-3302-001"),
+        row(tanggal="25/04/2024", kanal="PERISAI", kode_agen="PRS-3302-002"),
     ])  # fmt: skip
 
     result = run(data)
 
     assert result.written
     assert result.report["warnings"] == [
-        [2, "Agent PRS-3302-001 was not at work on 24/04/2024 (inactive, or outside the dates it "
-            "serves); the row is imported."],
-        [3, "Agent PRS-3302-002 does not serve village 33.02.03.2003; the row is imported."],
+        [2, "Agent PRS-3302-001 was not at work on the dates of 2 rows (inactive, or outside the "
+            "dates it serves): rows 2, 5. They are imported."],
+        [3, "Agent PRS-3302-002 does not serve village 33.02.03.2003 (2 rows: 3, 6). They are "
+            "imported."],
     ]  # fmt: skip
-    assert other.registrations.count() == 1
+    assert other.registrations.count() == 2
 
 
 # --- Replace, idempotence ---------------------------------------------------------------------
