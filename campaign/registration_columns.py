@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -77,6 +78,7 @@ def parse_agent_code(raw: Cell) -> str:
 # ("168.000", "168 000"). "1.5" or "1,5" is not a whole number, and is not guessed.
 _GROUPED_RE = re.compile(r"\d{1,3}(?:[. \u00a0]\d{3})+|\d+", re.ASCII)
 _RUPIAH_RE = re.compile(r"rp\.?\s*", re.IGNORECASE)
+_NOT_DIGITS_RE = re.compile(r"[^0-9]")
 
 
 def _whole(raw: Cell, *, rupiah: bool) -> int | None:
@@ -90,7 +92,7 @@ def _whole(raw: Cell, *, rupiah: bool) -> int | None:
         text = _RUPIAH_RE.sub("", text, count=1) if _RUPIAH_RE.match(text) else text
     if not _GROUPED_RE.fullmatch(text):
         return None
-    return int(re.sub(r"[^0-9]", "", text))
+    return int(_NOT_DIGITS_RE.sub("", text))
 
 
 def parse_count(raw: Cell) -> int:
@@ -207,34 +209,60 @@ class RegistrationRow:
     contributions: int
 
 
+# Parsed cells by (column, raw cell), for one file: dates, villages, channels and counts repeat
+# from row to row. Emptied when it grows past this (a column of values all different).
+CACHE_SIZE = 100_000
+
+
 def parse_row(
-    number: int, cells: Sequence[Cell], header: Header
+    number: int, cells: Sequence[Cell], header: Header, cache: dict[Any, Any] | None = None
 ) -> tuple[RegistrationRow | None, list[RowError]]:
-    """The row's values, or None with an error for every cell that cannot be read."""
-    errors = []
+    """The row's values, or None with an error for every cell that cannot be read. `cache`
+    keeps the parsed values (or errors) of cells seen before in the file."""
+    cache = {} if cache is None else cache
+    errors = [_overlong(number, index, cell) for index, cell in enumerate(cells)
+              if cell.__class__ is Overlong]  # fmt: skip
     values: dict[str, object] = dict(DEFAULTS)
-    for index, cell in enumerate(cells):
-        if isinstance(cell, Overlong):
-            letter = column_letter(index)
-            expected = _(
-                "at most %(limit)d characters in column %(column)s (this cell has %(length)d)"
-            ) % {"limit": limits.MAX_CELL_CHARS, "column": letter, "length": cell.length}
-            errors.append(RowError(number, letter, echo(cell), expected))
+    width = len(cells)
     for column in COLUMNS:
         position = header.index.get(column.key)
         if position is None:
             continue
-        raw = cells[position] if position < len(cells) else None
-        if isinstance(raw, Overlong):
+        raw = cells[position] if position < width else None
+        if raw.__class__ is Overlong:
             continue
-        try:
-            values[column.key] = column.parse(raw)
-        except CellError as error:
+        key = (column.key, raw.__class__, raw)
+        value = cache.get(key, _MISSING)
+        if value is _MISSING:
+            try:
+                value = column.parse(raw)
+            except CellError as error:
+                value = error
+            if len(cache) >= CACHE_SIZE:
+                cache.clear()
+            cache[key] = value
+        if isinstance(value, CellError):
             errors.append(RowError(number, header.label(column.key), echo(display(raw)),
-                                   error.expected))  # fmt: skip
+                                   value.expected))  # fmt: skip
+        else:
+            values[column.key] = value
     if errors:
         return None, errors
     return RegistrationRow(number=number, **values), []  # type: ignore[arg-type]
+
+
+_MISSING = object()
+
+
+def _overlong(number: int, index: int, cell: Cell) -> RowError:
+    assert isinstance(cell, Overlong)
+    letter = column_letter(index)
+    expected = _("at most %(limit)d characters in column %(column)s (this cell has %(length)d)") % {
+        "limit": limits.MAX_CELL_CHARS,
+        "column": letter,
+        "length": cell.length,
+    }
+    return RowError(number, letter, echo(cell), expected)
 
 
 __all__ = ["COLUMNS", "DATE_EXPECTED", "HEADER", "Header", "RegistrationRow", "map_header",

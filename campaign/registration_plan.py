@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -95,12 +96,13 @@ def plan_registrations(table: Table, *, scope: Scope, today: dt.date) -> Registr
             % {"columns": listed(header.unknown, len(header.unknown))})
         )  # fmt: skip
     parsed: list[RegistrationRow] = []
+    cache: dict[Any, Any] = {}
     for number, cells in table.rows():
         if is_blank(cells):
             continue
         plan.counts.rows += 1
         refuse_past_the_limit(plan.counts.rows)
-        row, errors = parse_row(number, cells, header)
+        row, errors = parse_row(number, cells, header, cache)
         if row is None:
             plan.reject(number, errors)
         else:
