@@ -110,9 +110,10 @@ def parse_count(raw: Cell) -> int:
     return count
 
 
-def parse_contributions(raw: Cell) -> int:
+def parse_contributions(raw: Cell) -> int | None:
+    """Whole rupiah; None when empty (a new registration gets 0, a stored one keeps its own)."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return 0
+        return None
     amount = _whole(raw, rupiah=True)
     if amount is None or not 0 <= amount <= MAX_CONTRIBUTIONS:
         raise CellError(
@@ -147,11 +148,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("agent", "kode_agen", "agent_code", False, parse_agent_code,
            gettext_lazy("the Perisai agent's code with PERISAI; empty for other channels")),
     Column("contributions", "iuran", "contributions", False, parse_contributions,
-           gettext_lazy("first contributions in rupiah, e.g. 168000 or Rp 168.000")),
+           gettext_lazy("first contributions in rupiah, e.g. 168000 or Rp 168.000; empty keeps "
+                        "a stored row's (0 for a new one)")),
 )  # fmt: skip
 HEADER = [column.name for column in COLUMNS]
 _BY_HEADER = {name: c for c in COLUMNS for name in (c.name, c.alias)}
-DEFAULTS = {"agent": "", "contributions": 0}
+DEFAULTS = {"agent": "", "contributions": None}
 
 
 @dataclass
@@ -206,7 +208,7 @@ class RegistrationRow:
     channel: str
     count: int
     agent: str
-    contributions: int
+    contributions: int | None  # None: not given
 
 
 # Parsed cells by (column, raw cell), for one file: dates, villages, channels and counts repeat

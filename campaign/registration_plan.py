@@ -54,7 +54,7 @@ class Planned:
     number: int
     key: Key
     count: int
-    contributions: int
+    contributions: int | None  # None: not given (0 for a new registration, else the stored)
     id: int | None = None
     was: tuple[int, int] | None = None
 
@@ -255,14 +255,15 @@ def _agents(codes: Iterable[str]) -> dict[str, Agent]:
 
 
 def _match_stored(plan: RegistrationPlan) -> None:
-    """Give each planned row the stored registration with its key, and count them."""
-    if plan.rows:
-        stored = _stored(plan.rows)
-        for row in plan.rows:
-            found = stored.get(row.key)
-            if found is not None:
-                row.id, row.was = found[0], (found[1], found[2])
+    """Give each planned row the stored registration with its key (a row without
+    contributions keeps the stored ones; a new one has 0), and count them."""
+    stored = _stored(plan.rows) if plan.rows else {}
     for row in plan.rows:
+        found = stored.get(row.key)
+        if found is not None:
+            row.id, row.was = found[0], (found[1], found[2])
+        if row.contributions is None:
+            row.contributions = found[2] if found is not None else 0
         if row.id is None:
             plan.counts.created += 1
         elif row.changed:

@@ -226,6 +226,7 @@ def test_the_history_lists_both_kinds_and_leads_to_each_report(staff):
 
     assert list(response.context["cl"].result_list) == [roster, record]
     assert b"residents&#x27; registrations" in response.content
+    assert url("").encode() in response.content  # "Import registrations"
     change = staff.get(reverse("admin:enrollment_importrecord_change", args=[record.pk]))
     assert (change.status_code, change["Location"]) == (302, url("_report", record.pk))
     only = staff.get(reverse("admin:enrollment_importrecord_changelist"), {"kind": "registrations"})

@@ -231,6 +231,35 @@ def test_a_stored_row_is_replaced_by_the_files_figures(agents):
     assert kept.history.count() == 1
 
 
+def test_empty_contributions_keep_the_stored_ones_and_a_zero_replaces_them(agents):
+    kept = RegistrationFactory(count=10, contributions=168_000)
+    zeroed = RegistrationFactory(channel="LAINNYA", count=4, contributions=50_400)
+
+    result = run(csv_bytes([row(jumlah="12"), row(kanal="LAINNYA", jumlah="4", iuran="0"),
+                            row(kode_desa=GUNUNGWETAN)]))  # fmt: skip
+
+    assert (result.plan.counts.created, result.plan.counts.updated) == (1, 2)
+    assert stored() == [
+        (dt.date(2024, 4, 24), GUNUNGWETAN, "MANDIRI", None, 15, 0),
+        (dt.date(2024, 4, 24), KARANGLEWAS, "LAINNYA", None, 4, 0),
+        (dt.date(2024, 4, 24), KARANGLEWAS, "MANDIRI", None, 12, 168_000),
+    ]
+    assert {kept.pk, zeroed.pk} == set(
+        Registration.objects.filter(village_id=KARANGLEWAS).values_list("pk", flat=True)
+    )
+
+
+def test_a_file_without_the_contributions_column_keeps_them(agents):
+    RegistrationFactory(count=10, contributions=168_000)
+    data = csv_bytes([row()[:4]], header=["tanggal", "kode_desa", "kanal", "jumlah"])
+
+    result = run(data)
+
+    assert (result.plan.counts.updated, result.plan.counts.unchanged) == (1, 0)
+    assert stored() == [(dt.date(2024, 4, 24), KARANGLEWAS, "MANDIRI", None, 15, 168_000)]
+    assert run(data).plan.counts.unchanged == 1
+
+
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(agents):
     data = csv_bytes([
         row(), row(kanal="PERISAI", kode_agen="PRS-3302-001", iuran="Rp 50.400"),
