@@ -84,8 +84,10 @@ class RegistrationAdmin(ScopedHistoryAdmin):
     list_filter = [*area_filters("village"), "channel", "date"]
     list_select_related = ["village", "agent", "import_record"]
     search_fields = ["=village__code", "village__name", "=agent__code"]
-    date_hierarchy = "date"
     show_full_result_count = False
+    # A national table (two years of daily rows per village): head office's unfiltered list
+    # is read backwards off the primary key, not sorted by date (villages.admin.ScopedAdmin).
+    newest_first = True
     change_list_template = "admin/campaign/registration_changelist.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
