@@ -36,7 +36,7 @@ from campaign.registration_import import (
 from campaign.registration_template import template_csv, template_xlsx
 from enrollment.imports.reader import MAX_BYTES
 from enrollment.imports.template import XLSX_CONTENT_TYPE
-from enrollment.imports.writes import load_file
+from enrollment.imports.writes import FILE_FIELDS, load_file
 from enrollment.models import ImportRecord
 from villages.access import access_log, scope_for
 from villages.admin import ScopedHistoryAdmin, area_filters, area_params
@@ -125,7 +125,7 @@ class RegistrationAdmin(ScopedHistoryAdmin):
     def import_record(self, request: HttpRequest, pk: int | str) -> ImportRecord:
         """The user's own registrations import (head office: any); another user's is not
         found. Its files are not loaded: `load_file` reads the one a page needs."""
-        records = ImportRecord.objects.filter(kind=KIND).defer("upload", "rejected")
+        records = ImportRecord.objects.filter(kind=KIND).defer(*FILE_FIELDS)
         if not scope_for(request.user).everything:
             records = records.filter(user=_user(request))
         return get_object_or_404(records, pk=int(pk))

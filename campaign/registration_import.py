@@ -15,9 +15,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from campaign.models import Registration
@@ -141,17 +142,22 @@ def _write(
         _fill_record(record, plan, data, file_name, user, skip_invalid)
         record.status, record.imported_at = ImportRecord.Status.IMPORTED, timezone.now()
         save_with_files(record, upload=b"", rejected=result.rejected)  # the file is not kept
-        reason = f"Impor {record.reference}: {file_name}"[:100]
-        apply_plan(plan, record=record, user=user, reason=reason)
+        apply_plan(plan, record=record, user=user, file_name=file_name)
     return record
 
 
-def apply_plan(plan: RegistrationPlan, *, record: ImportRecord, user: Any, reason: str) -> None:
-    """Write the plan in bulk, each registration's history with it (the importing user and
-    the import's reference). Call inside a transaction."""
+def apply_plan(plan: RegistrationPlan, *, record: ImportRecord, user: Any, file_name: str) -> None:
+    """Write the plan in bulk, each registration's history with it: the importing user, and
+    as the reason the import's reference and file ("Impor IMP-000123: pendaftaran.csv", in the
+    site's language, as the roster import writes it). A stored registration without history
+    (written by a bulk load) first gets a row of its stored state. Call inside a transaction."""
+    reference = record.reference
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("Import %(reference)s: %(file)s") % {"reference": reference, "file": file_name}
+        before = _("Stored state before import %(reference)s") % {"reference": reference}
     history = {
         "default_user": user,
-        "default_change_reason": reason,
+        "default_change_reason": reason[:100],
         "default_date": timezone.now(),
     }
     created = (
@@ -164,7 +170,7 @@ def apply_plan(plan: RegistrationPlan, *, record: ImportRecord, user: Any, reaso
                                                     record.pk), strict=True))}
         for row in plan.updated()
     )  # fmt: skip
-    update_with_history(Registration, updated, UPDATED_FIELDS, history=history)
+    update_with_history(Registration, updated, UPDATED_FIELDS, history=history, baseline=before)
 
 
 def _fill_record(

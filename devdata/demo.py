@@ -19,6 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from devdata import demo_data as data
+from devdata.demo_campaign import demo_campaign_load
 from devdata.demo_draw import DemoPlan, draw_plan
 from enrollment.models import Membership
 from enrollment.services import coverage_snapshot
@@ -55,6 +56,12 @@ class DemoResult:
     posts: int = 0
     memberships: int = 0
     users: int = 0
+    # The campaign (devdata.demo_campaign).
+    outreach_events: int = 0
+    attendance: int = 0
+    perisai_agents: int = 0
+    registrations: int = 0
+    declarations: int = 0
 
     def rows(self) -> list[tuple[str, int]]:
         return [(f.name, getattr(self, f.name)) for f in fields(self)]
@@ -94,6 +101,7 @@ def demo_load(*, today: dt.date | None = None, stdout=None) -> DemoResult:
         _load_regencies(result)
         _load_villages(today, stdout, result)
         _load_users(result)
+        demo_campaign_load(today=today, result=result)
     return result
 
 

@@ -23,13 +23,13 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from campaign.models import OutreachEvent, PerisaiAgent, Registration
 from enrollment.models import CoverageSnapshot, Declaration, ImportRecord, RuleSet
 from tests.factories import (
     BranchOfficeFactory,
     MembershipFactory,
     PersonFactory,
     PostFactory,
-    RegistrationFactory,
     UserFactory,
 )
 from villages.models import AccessLog, DistrictTarget, Regency, RegencyTarget
@@ -113,7 +113,11 @@ PAGES = {
     "enrollment:work_list_export",
     "api:coverage",
     "api:coverage_area",
+    "api:campaign",
+    "api:campaign_area",
     "api:schema",
+    "campaign:area",
+    "campaign:export",
 }
 PUBLIC = {"login": 200, "logout": 405, "set_language": 302, "healthz": 200}
 # Admin URLs reached through another page, with no object of their own.
@@ -224,8 +228,28 @@ def _objects(users) -> dict:
             for c in (IN_VILLAGE, OUT_VILLAGE)
         ),
     }
+    agents = [
+        PerisaiAgent.objects.create(
+            code=f"PRS-{c[:5].replace('.', '')}-001",
+            name="Agen",
+            regency_id=c[:5],
+            active_from=day,
+        )
+        for c in (IN_VILLAGE, OUT_VILLAGE)
+    ]
+    for agent, code in zip(agents, (IN_VILLAGE, OUT_VILLAGE), strict=True):
+        agent.villages.set([code])
+    events = [
+        OutreachEvent.objects.create(date=day, title="Sosialisasi", regency_id=c[:5])
+        for c in (IN_VILLAGE, OUT_VILLAGE)
+    ]
+    for event, code in zip(events, (IN_VILLAGE, OUT_VILLAGE), strict=True):
+        event.villages.set([code])
+    objects["perisaiagent"] = (agents[0].pk, agents[1].pk)
+    objects["outreachevent"] = (events[0].pk, events[1].pk)
     objects["registration"] = tuple(
-        RegistrationFactory.create(village_id=c).pk for c in (IN_VILLAGE, OUT_VILLAGE)
+        Registration.objects.create(date=day, village_id=c, channel="MANDIRI", count=3).pk
+        for c in (IN_VILLAGE, OUT_VILLAGE)
     )
     # Registrations imports with rejected rows: the branch officer's own, and a command's.
     objects["registration_import"] = tuple(
@@ -315,7 +339,15 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
         reverse("enrollment:area_export", args=[IN_AREA, "candidates", "xlsx"]),
         reverse("enrollment:area_export", args=[IN_AREA, "forecast", "csv"]),
     ]
+    area_pages += [
+        reverse("campaign:area", args=[IN_AREA]),
+        reverse("campaign:export", args=[IN_AREA, "events", "csv"]),
+        reverse("campaign:export", args=[IN_AREA, "agents", "xlsx"]),
+        reverse("campaign:export", args=[IN_AREA, "registrations", "csv"]),
+    ]
     village_pages = [
+        reverse("campaign:area", args=[IN_VILLAGE]),
+        reverse("campaign:export", args=[IN_VILLAGE, "registrations", "xlsx"]),
         reverse("enrollment:village", args=[IN_VILLAGE]),
         reverse("enrollment:village", args=[IN_VILLAGE]) + "?status=ended",
         reverse("enrollment:village_export", args=[IN_VILLAGE, "xlsx"]),
@@ -330,11 +362,17 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
         reverse("enrollment:village", args=[OUT_VILLAGE]),
         reverse("enrollment:village", args=[OUT_VILLAGE]) + "?status=ended",
         reverse("enrollment:village_export", args=[OUT_VILLAGE, "csv"]),
+        reverse("campaign:area", args=[OUT_AREA]),
+        reverse("campaign:area", args=[OUT_VILLAGE]),
+        reverse("campaign:export", args=[OUT_AREA, "agents", "csv"]),
+        reverse("campaign:export", args=[OUT_VILLAGE, "events", "xlsx"]),
     ]
     country = [
         reverse("enrollment:area_dashboard"),
         reverse("enrollment:area_export", args=["categories", "csv"]),
         reverse("enrollment:desa_sadar"),
+        reverse("campaign:area"),
+        reverse("campaign:export", args=["events", "csv"]),
     ]
     # The work list is of the user's own scope; a district or village filter is theirs only.
     work = [reverse("enrollment:work_list"), reverse("enrollment:work_list_export", args=["csv"])]
@@ -359,6 +397,9 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
     cases += [(country[1], 200 if role in EVERYTHING else 404)]
     # The country's Desa Sadar list too: to their area's list (a secretary: their village).
     cases += [(country[2], 200 if role in EVERYTHING else 302)]
+    # The campaign's country page too; its export is theirs only.
+    cases += [(country[3], 200 if role in EVERYTHING else 302)]
+    cases += [(country[4], 200 if role in EVERYTHING else 404)]
     return cases
 
 
@@ -370,6 +411,14 @@ def _api_cases(role: str) -> list[tuple[str, int]]:
         "out_village": (reverse("api:coverage_area", args=[OUT_VILLAGE]), role in EVERYTHING),
         # The country answers everyone with a scope: its figures, or the user's own areas.
         "country": (reverse("api:coverage"), True),
+        "campaign_area": (reverse("api:campaign_area", args=[IN_AREA]), _sees(role, IN_AREA)),
+        "campaign_village": (
+            reverse("api:campaign_area", args=[IN_VILLAGE]),
+            _sees(role, IN_VILLAGE),
+        ),
+        "campaign_out": (reverse("api:campaign_area", args=[OUT_AREA]), role in EVERYTHING),
+        # The campaign's country is the country's figures: only for the whole country.
+        "campaign_country": (reverse("api:campaign"), role in EVERYTHING),
     }
     if role == "anonymous":
         return [(url, 401) for url, _ in urls.values()] + [(reverse("api:schema"), 401)]
@@ -428,3 +477,74 @@ def test_permission_matrix(world, role):
     wrong = {url: (expected, got[url]) for url, expected in cases if got[url] != expected}
     assert wrong == {}, f"{role}: url -> (expected, got)"
     assert len(cases) > 60
+
+
+# Admins whose change form has no editable field: an empty POST saves the row unchanged.
+SAVED_UNCHANGED = {"axes.AccessLog"}
+
+
+def _post_cases(world: World, role: str) -> list[tuple[str, dict, int]]:
+    """(url, data, expected status) for POSTs to every admin model's add, change and delete
+    views that must write nothing: an empty form (invalid wherever it is allowed), and a
+    delete confirmation by anyone who may not delete, or of a row out of scope."""
+    cases = []
+    user = world.users[role]
+    for name, (model, view) in sorted(ADMIN_MODELS.items()):
+        if view not in ("add", "change", "delete"):
+            continue
+        model_admin = admin.site._registry[model]
+        scoped = hasattr(model, "visible_by")
+        pks = world.objects.get(model._meta.model_name)
+        if pks is None:
+            first = model._default_manager.order_by("pk").values_list("pk", flat=True).first()
+            pks = (first, None)
+        if view == "add":
+            targets = [(None, True)]
+        else:
+            targets = [
+                (pk, inside)
+                for pk, inside in zip(pks, (True, False), strict=True)
+                if pk is not None
+            ]
+        for pk, inside in targets:
+            url = reverse(name) if pk is None else reverse(name, args=[pk])
+            sees = inside or not scoped or role in EVERYTHING
+            if role not in STAFF:
+                cases.append((url, {}, 302))
+                continue
+            request = RequestFactory().get("/")
+            request.user = user
+            if view == "add":
+                status = 200 if model_admin.has_add_permission(request) else 403
+                cases.append((url, {}, status))
+            elif view == "change":
+                # A POST needs the change permission, not only the view one, before the
+                # object is looked up (out of scope: 404).
+                can_change = model_admin.has_change_permission(request)
+                status = 403 if not can_change else 404 if not sees else 200
+                if status == 200 and model._meta.label in SAVED_UNCHANGED:
+                    status = 302
+                cases.append((url, {}, status))
+            elif not model_admin.has_delete_permission(request) or not sees:
+                can = model_admin.has_delete_permission(request)
+                cases.append((url, {"post": "yes"}, 403 if not can else 404))
+    return cases
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_posts_by_each_role_write_nothing_they_may_not(world, role):
+    """Every role POSTs to every admin model's forms: refused (403, 404, the login page) or
+    an invalid form (200); no row of any model is added, changed or removed."""
+    client = Client()
+    if world.users[role] is not None:
+        client.force_login(world.users[role])
+    models = {model for model, _view in ADMIN_MODELS.values()}
+    before = {m._meta.label: list(m._default_manager.order_by("pk").values()) for m in models}
+    cases = _post_cases(world, role)
+    got = {url: client.post(url, data).status_code for url, data, _expected in cases}
+    wrong = {url: (exp, got[url]) for url, _data, exp in cases if got[url] != exp}
+    assert wrong == {}, f"{role}: url -> (expected, got)"
+    after = {m._meta.label: list(m._default_manager.order_by("pk").values()) for m in models}
+    changed = [label for label in before if before[label] != after[label]]
+    assert changed == [] or changed == ["auth.User"] and role != "anonymous", changed
+    assert len(cases) > 20

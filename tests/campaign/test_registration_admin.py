@@ -14,8 +14,15 @@ from openpyxl import load_workbook
 from campaign.models import Registration
 from campaign.registration_import import registrations_confirm
 from enrollment.models import ImportRecord
-from tests.campaign.conftest import GUNUNGWETAN, KARANGLEWAS, KARANGLO, csv_bytes, row
-from tests.factories import BranchOfficeFactory, RegistrationFactory, UserFactory
+from tests.campaign.conftest import (
+    GUNUNGWETAN,
+    KARANGLEWAS,
+    KARANGLO,
+    csv_bytes,
+    row,
+    stored_registration,
+)
+from tests.factories import BranchOfficeFactory, UserFactory
 from villages.models import AccessLog, Regency
 from villages.roles import user_role_set
 
@@ -133,7 +140,7 @@ def test_a_second_confirm_of_the_same_preview_finds_it_imported(staff, staff_use
 def test_when_the_registrations_changed_since_the_preview_nothing_is_written(staff):
     record = preview(staff, GOOD)
     digest = record.plan_digest
-    RegistrationFactory(village_id=KARANGLEWAS, count=9)
+    stored_registration(village_id=KARANGLEWAS, count=9)
 
     response = staff.post(url("_confirm", record.pk), follow=True)
 
@@ -361,8 +368,8 @@ def test_the_template_imports_once_filled(staff):
 
 
 def test_the_list_shows_the_users_area_only_and_is_read_only(staff):
-    inside = RegistrationFactory(village_id=KARANGLEWAS)
-    outside = RegistrationFactory(village_id=KARANGLO)
+    inside = stored_registration(village_id=KARANGLEWAS)
+    outside = stored_registration(village_id=KARANGLO)
 
     response = staff.get(reverse("admin:campaign_registration_changelist"))
 

@@ -12,8 +12,16 @@ from campaign.models import Registration
 from campaign.registration_import import registrations_import
 from enrollment.imports import limits
 from enrollment.models import ImportRecord
-from tests.campaign.conftest import GUNUNGWETAN, KARANGLEWAS, KARANGLO, TODAY, csv_bytes, row
-from tests.factories import PerisaiAgentFactory, RegistrationFactory
+from tests.campaign.conftest import (
+    GUNUNGWETAN,
+    KARANGLEWAS,
+    KARANGLO,
+    TODAY,
+    csv_bytes,
+    row,
+    stored_registration,
+)
+from tests.factories import PerisaiAgentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -214,8 +222,8 @@ def test_an_agent_off_duty_or_serving_other_villages_is_one_warning_not_an_error
 
 
 def test_a_stored_row_is_replaced_by_the_files_figures(agents):
-    old = RegistrationFactory(count=10, contributions=100)
-    kept = RegistrationFactory(channel="LAINNYA", count=4)
+    old = stored_registration(count=10, contributions=100)
+    kept = stored_registration(channel="LAINNYA", count=4)
 
     result = run(csv_bytes([row(jumlah="15", iuran="168.000"), row(kanal="lainnya", jumlah="4")]))
 
@@ -232,8 +240,8 @@ def test_a_stored_row_is_replaced_by_the_files_figures(agents):
 
 
 def test_empty_contributions_keep_the_stored_ones_and_a_zero_replaces_them(agents):
-    kept = RegistrationFactory(count=10, contributions=168_000)
-    zeroed = RegistrationFactory(channel="LAINNYA", count=4, contributions=50_400)
+    kept = stored_registration(count=10, contributions=168_000)
+    zeroed = stored_registration(channel="LAINNYA", count=4, contributions=50_400)
 
     result = run(csv_bytes([row(jumlah="12"), row(kanal="LAINNYA", jumlah="4", iuran="0"),
                             row(kode_desa=GUNUNGWETAN)]))  # fmt: skip
@@ -250,7 +258,7 @@ def test_empty_contributions_keep_the_stored_ones_and_a_zero_replaces_them(agent
 
 
 def test_a_file_without_the_contributions_column_keeps_them(agents):
-    RegistrationFactory(count=10, contributions=168_000)
+    stored_registration(count=10, contributions=168_000)
     data = csv_bytes([row()[:4]], header=["tanggal", "kode_desa", "kanal", "jumlah"])
 
     result = run(data)
@@ -283,7 +291,7 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(agents):
 
 
 def test_one_bad_row_writes_nothing(agents):
-    RegistrationFactory(count=10)
+    stored_registration(count=10)
 
     result = run(csv_bytes([row(jumlah="12"), row(kode_desa=GUNUNGWETAN), row(jumlah="x")]))
 

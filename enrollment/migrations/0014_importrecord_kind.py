@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0012_day_ended_and_forecast'),
+        ('enrollment', '0013_importrecord_changes'),
     ]
 
     operations = [
