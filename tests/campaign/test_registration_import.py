@@ -239,6 +239,23 @@ def test_a_stored_row_is_replaced_by_the_files_figures(agents):
     assert kept.history.count() == 1
 
 
+def test_a_registration_loaded_without_history_gets_its_stored_state_first(agents):
+    """Bulk loads (generate_load, the demo) write registrations without history: the first
+    import that changes one writes its stored state before the change."""
+    (loaded,) = Registration.objects.bulk_create(
+        [Registration(date=dt.date(2024, 4, 24), village_id=KARANGLEWAS, channel="MANDIRI",
+                      count=7)]
+    )  # fmt: skip
+
+    result = run(csv_bytes([row()]))
+
+    reference = result.record.reference
+    assert list(loaded.history.values_list("count", "history_change_reason")) == [
+        (15, f"Impor {reference}: pendaftaran.csv"),
+        (7, f"Keadaan tersimpan sebelum impor {reference}"),
+    ]
+
+
 def test_empty_contributions_keep_the_stored_ones_and_a_zero_replaces_them(agents):
     kept = stored_registration(count=10, contributions=168_000)
     zeroed = stored_registration(channel="LAINNYA", count=4, contributions=50_400)
