@@ -53,6 +53,11 @@ from villages.models import AccessLog
 from villages.selectors import area_get
 
 PERMISSION = "enrollment.add_membership"
+# The one history of imports lists every kind; the report of a kind other than a roster is
+# the page of the app that imports it (named, not imported: enrollment does not depend on it).
+OTHER_REPORTS: dict[str, str] = {
+    ImportRecord.Kind.REGISTRATIONS: "admin:campaign_registration_import_report"
+}
 View = Callable[..., HttpResponseBase]
 
 
@@ -97,6 +102,7 @@ class ExportForm(forms.Form):
 class ImportRecordAdmin(admin.ModelAdmin):
     list_display = [
         "reference",
+        "kind",
         "created_at",
         "user",
         "file_name",
@@ -108,7 +114,7 @@ class ImportRecordAdmin(admin.ModelAdmin):
         "warnings",
         "replacements",
     ]
-    list_filter = ["status", "origin"]
+    list_filter = ["kind", "status", "origin"]
     list_select_related = ["user"]
     search_fields = ["file_name", "user__username"]
     date_hierarchy = "created_at"
@@ -154,6 +160,9 @@ class ImportRecordAdmin(admin.ModelAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         _permitted(request)
+        record = self._record(request, object_id, kind=None)
+        if record.kind in OTHER_REPORTS:  # another kind of import shows its own report
+            return HttpResponseRedirect(reverse(OTHER_REPORTS[record.kind], args=[record.pk]))
         return _report(request, self, object_id)
 
     def get_urls(self) -> list[URLPattern]:
@@ -175,12 +184,18 @@ class ImportRecordAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _record(self, request: HttpRequest, pk: int | str) -> ImportRecord:
-        """The user's own record (head office: any); another user's is not found. Its files
-        (up to 20 MB each) are not loaded: `load_file` reads the one a page needs."""
+    def _record(
+        self, request: HttpRequest, pk: int | str, kind: str | None = ImportRecord.Kind.ROSTER
+    ) -> ImportRecord:
+        """The user's own record (head office: any) of `kind` (None: any kind); another
+        user's is not found. Its files (up to 20 MB each) are not loaded: `load_file` reads
+        the one a page needs."""
         if not str(pk).isdigit():
             raise Http404
-        return get_object_or_404(self.get_queryset(request), pk=int(pk))
+        records = self.get_queryset(request)
+        if kind is not None:
+            records = records.filter(kind=kind)
+        return get_object_or_404(records, pk=int(pk))
 
     def _context(self, request: HttpRequest, title: str, **extra: object) -> dict[str, Any]:
         return {

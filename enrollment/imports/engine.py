@@ -217,7 +217,8 @@ def import_confirm(*, record: ImportRecord, user: User | None) -> ImportResult:
     confirm of the same preview waits, then finds it imported."""
     imports_expire()  # a preview older than a day is not confirmed, whoever asks
     record = ImportRecord.objects.select_for_update().defer(*FILE_FIELDS).get(pk=record.pk)
-    data = load_file(record, "upload") if record.status == ImportRecord.Status.PREVIEWED else b""
+    previewed = record.status == ImportRecord.Status.PREVIEWED
+    data = load_file(record, "upload") if previewed and record.kind == record.Kind.ROSTER else b""
     if not data:
         return ImportResult(refused=_("This preview has expired or was already imported."))
     result = roster_import(
