@@ -165,7 +165,7 @@ def _rollup_rows(area: Area, period: Period, rates: list[Rate]) -> Any:
             ranges.append((day, first - dt.timedelta(days=1)))
         day = month_end(first) + dt.timedelta(days=1)
     sums = {"n": Sum("count"), "c": Sum("contributions")}
-    parts = [
+    parts: list[Any] = [
         AgentDay.objects.using(db)
         .filter(where, date__gte=low, date__lte=high)
         .annotate(rate=_rate_index(rates, "date"))

@@ -138,6 +138,7 @@ def _next_month(day: dt.date) -> dt.date:
 
 def registration_figures(*, area: Area, period: Period) -> RegistrationFigures:
     rows = registrations_in(area, period)
+    by_day_channel: Any
     if area.level in ROLLUP_LEVELS:
         by_day_channel = (
             ProvinceDay.objects.using(read_db())
@@ -181,7 +182,7 @@ def _by_regency_rollup(area: Area, period: Period) -> dict[str, Tally]:
     db, where = read_db(), province_q(area)
     months = full_months(period)
     sums = {"n": Sum("count"), "c": Sum("contributions")}
-    parts = [
+    parts: list[Any] = [
         RegistrationDay.objects.using(db)
         .filter(where, date__gte=first, date__lte=last)
         .values("regency", "channel")

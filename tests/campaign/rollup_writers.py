@@ -8,13 +8,16 @@ import datetime as dt
 import os
 import random
 import time
+from typing import Any
 
 # Far from any other test's days; the test removes every registration in these days.
 FIRST_DAY = dt.date(2031, 1, 1)
 DAYS = 40
 VILLAGES = [f"33.02.03.20{n:02d}" for n in range(1, 12)]
 CHANNELS = ["MANDIRI", "LAINNYA", "SOSIALISASI"]
-Registration = OutreachEvent = None  # bound by run() once Django is set up
+# Bound by run() once Django is set up.
+Registration: Any = None
+OutreachEvent: Any = None
 
 
 def run(url: str, seed: int, seconds: float, event_id: int) -> dict:

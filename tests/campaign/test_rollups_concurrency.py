@@ -175,7 +175,7 @@ def test_writers_in_several_processes_leave_no_drift(committed):
         made = OutreachEvent.objects.create(
             date=DAY + dt.timedelta(days=20), title=TITLE, regency_id="33.02"
         )
-        made.villages.set(rollup_writers.VILLAGES[:4])
+        made.villages.set(rollup_writers.VILLAGES[:4])  # type: ignore[arg-type]
         return made.pk
 
     event_id = elsewhere(event)
