@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from campaign.models import EventAttendance, OutreachEvent, PerisaiAgent, Registration
-from campaign.rollups import rebuild_rollups
+from campaign.rollups import ROLLUPS, UPLIFT, rebuild_rollups
 from devdata.loadgen.draw import _seed
 from villages.models import District
 
@@ -209,7 +209,7 @@ def analyze() -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for table in TABLES:
+        for table in (*TABLES, *(rollup.table for rollup in ROLLUPS), UPLIFT):
             cursor.execute(f"ANALYZE {table}")
 
 
