@@ -73,12 +73,28 @@ def agents_in(*, area: Area, period: Period, rates: list[Rate]) -> list[AgentRow
         Q(active_until__isnull=True) | Q(active_until__gte=period.start)
     )
     chosen = PerisaiAgent.objects.using(db).filter((Q(pk__in=serving) & in_period) | registered)
-    agents = list(chosen.order_by("code"))
+    # Plain values, not agents: the country has thousands.
+    agents = list(
+        chosen.order_by("code").values_list(
+            "pk", "code", "name", "regency_id", "active", "active_from", "active_until"
+        )
+    )
     through = PerisaiAgent.villages.through
     villages = villages_of(through, "perisaiagent_id", chosen.values("pk") if agents else [])
+    day = period.end
     return [
-        _row(agent, villages[agent.pk], results.get(agent.pk, (0, 0, 0)), period)
-        for agent in agents
+        AgentRow(
+            code=code,
+            name=name,
+            regency_code=regency,
+            villages=villages[pk],
+            # PerisaiAgent.serves_on(period.end)
+            active=active and since <= day and (until is None or day <= until),
+            registrations=results.get(pk, (0, 0, 0))[0],
+            contributions=results.get(pk, (0, 0, 0))[1],
+            commission=results.get(pk, (0, 0, 0))[2],
+        )
+        for pk, code, name, regency, active, since, until in agents
     ]
 
 
@@ -184,18 +200,3 @@ def _rollup_rows(area: Area, period: Period, rates: list[Rate]) -> Any:
             .order_by()
         )
     return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-
-
-def _row(
-    agent: PerisaiAgent, villages: list[str], result: tuple[int, int, int], period: Period
-) -> AgentRow:
-    return AgentRow(
-        code=agent.code,
-        name=agent.name,
-        regency_code=agent.regency_id,
-        villages=villages,
-        active=agent.serves_on(period.end),
-        registrations=result[0],
-        contributions=result[1],
-        commission=result[2],
-    )

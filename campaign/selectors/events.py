@@ -16,6 +16,7 @@ from campaign.models import EventAttendance, EventUplift, OutreachEvent
 from campaign.period import Period
 from campaign.rollups import UPLIFT_DAYS as UPLIFT_DAYS  # re-exported
 from campaign.selectors.registrations import village_q, villages_of
+from villages.models import BranchOffice
 from villages.routers import read_db
 from villages.selectors import Area
 
@@ -55,17 +56,39 @@ def events_in(*, area: Area, period: Period) -> list[EventRow]:
     chosen = OutreachEvent.objects.using(db).filter(
         pk__in=touching, date__gte=period.start, date__lte=period.end
     )
+    # Plain values, not events: the country has thousands.
     events = list(
-        chosen.select_related("branch", "place_village", "place_district")
-        .annotate(n_attendees=Coalesce(Subquery(attendees, output_field=IntegerField()), 0))
+        chosen.annotate(n_attendees=Coalesce(Subquery(attendees, output_field=IntegerField()), 0))
         .order_by("-date", "-pk")
+        .values(*_FIELDS)
     )
     # The events again as a subquery, not a list of thousands of ids, for their villages
     # and uplift (none when there are no events).
     ids = chosen.values("pk") if events else []
     villages = villages_of(OutreachEvent.villages.through, "outreachevent_id", ids)
     uplift = uplift_of(ids) if events else {}
-    return [_row(event, villages[event.pk], uplift.get(event.pk, (0, 0))) for event in events]
+    kinds = {kind: str(label) for kind, label in BranchOffice.Kind.choices}
+    return [
+        _row(event, villages[event["pk"]], uplift.get(event["pk"], (0, 0)), kinds)
+        for event in events
+    ]
+
+
+_FIELDS = (
+    "pk",
+    "date",
+    "title",
+    "place_name",
+    "place_village__code",
+    "place_village__name",
+    "place_district__code",
+    "place_district__name",
+    "n_attendees",
+    "residents_attending",
+    "branch_id",
+    "branch__kind",
+    "branch__name",
+)
 
 
 def uplift_of(event_ids: Any) -> dict[int, tuple[int, int]]:
@@ -80,23 +103,30 @@ def uplift_of(event_ids: Any) -> dict[int, tuple[int, int]]:
     return {event: (before, after) for event, before, after in rows}
 
 
-def _row(event: OutreachEvent, villages: list[str], uplift: tuple[int, int]) -> EventRow:
-    place_code, place_name = "", event.place_name
-    if event.place_village is not None:
-        place_code, place_name = event.place_village.code, event.place_village.name
-    elif event.place_district is not None:
-        place_code, place_name = event.place_district.code, event.place_district.name
+def _row(
+    event: dict[str, Any], villages: list[str], uplift: tuple[int, int], kinds: dict[str, str]
+) -> EventRow:
+    place_code, place_name = "", event["place_name"]
+    if event["place_village__code"] is not None:
+        place_code, place_name = event["place_village__code"], event["place_village__name"]
+    elif event["place_district__code"] is not None:
+        place_code, place_name = event["place_district__code"], event["place_district__name"]
+    branch = ""
+    if event["branch_id"] is not None:  # str(BranchOffice): its kind's label and its name
+        branch = (
+            f"{kinds.get(event['branch__kind'], event['branch__kind'])} {event['branch__name']}"
+        )
     return EventRow(
-        id=event.pk,
-        date=event.date,
-        title=event.title,
+        id=event["pk"],
+        date=event["date"],
+        title=event["title"],
         place_code=place_code,
         place_name=place_name,
         villages=villages,
-        attendees=event.n_attendees,  # type: ignore[attr-defined]
-        residents_attending=event.residents_attending,
-        branch_id=event.branch_id,
-        branch_name=str(event.branch) if event.branch else "",
+        attendees=event["n_attendees"],
+        residents_attending=event["residents_attending"],
+        branch_id=event["branch_id"],
+        branch_name=branch,
         before=uplift[0],
         after=uplift[1],
     )
