@@ -19,6 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from devdata import demo_data as data
+from campaign.models import PerisaiAgent
 from devdata.demo_draw import DemoPlan, draw_plan
 from enrollment.models import Membership
 from enrollment.services import coverage_snapshot
@@ -54,6 +55,7 @@ class DemoResult:
     persons: int = 0
     posts: int = 0
     memberships: int = 0
+    perisai_agents: int = 0
     users: int = 0
 
     def rows(self) -> list[tuple[str, int]]:
@@ -204,6 +206,27 @@ def _save_profiles(villages: list[Village], plan: DemoPlan, result: DemoResult) 
             setattr(village, name, value)
     Village.objects.bulk_update(unprofiled, data.PROFILE_FIELDS, batch_size=data.BATCH_SIZE)
     result.villages_profiled = len(unprofiled)
+    result.perisai_agents = _save_agents([v for v in unprofiled if v.code in plan.agents], plan)
+
+
+def _save_agents(villages: list[Village], plan: DemoPlan) -> int:
+    """The Perisai agent drawn for each newly profiled village, serving it; codes numbered
+    on from the regency's highest. Returns the number created."""
+    created = 0
+    for village in villages:
+        drawn = plan.agents[village.code]
+        regency = village.district_id.rsplit(".", 1)[0]
+        prefix = f"PRS-{regency.replace('.', '')}-"
+        taken = PerisaiAgent.objects.filter(code__startswith=prefix).count()
+        agent = PerisaiAgent.objects.create(
+            code=f"{prefix}{taken + 1:03d}",
+            name=drawn["name"],
+            regency_id=regency,
+            active_from=drawn["since"],
+        )
+        agent.villages.add(village)
+        created += 1
+    return created
 
 
 def _ids_by_nik(niks: list[str]) -> dict[str, int]:

@@ -26,6 +26,7 @@ class DemoPlan:
     posts: list[dict] = field(default_factory=list)
     memberships: list[dict] = field(default_factory=list)
     profiles: dict[str, dict] = field(default_factory=dict)  # village code -> field values
+    agents: dict[str, dict] = field(default_factory=dict)  # village code -> name, since
 
 
 class _Niks:
@@ -123,14 +124,16 @@ class _VillageDraw:
         p["reachable_by_road"] = rng.random() > 0.03
         self.agreements()
         p.update(data.VILLAGE_OVERRIDES.get(self.code, {}))
+        if self.code in data.AGENT_OVERRIDES:
+            self.plan.agents[self.code] = data.AGENT_OVERRIDES[self.code]
         if p.get("self_enrolled_residents") is not None:
             p.setdefault("self_enrolled_updated_on", self.today - dt.timedelta(14))
 
     def agreements(self) -> None:
         rng, p = self.rng, self.profile
         if rng.random() < 0.25:
-            p["perisai_agent_name"] = self.name(rng.choice("LP"))
-            p["perisai_agent_since"] = self.day(2019, 2024)
+            agent = {"name": self.name(rng.choice("LP")), "since": self.day(2019, 2024)}
+            self.plan.agents[self.code] = agent
         signed = data.MEMORANDUM_SIGNED.get(self.code)
         if rng.random() < 0.02 or signed:
             p["memorandum_signed_on"] = dt.date(*signed) if signed else self.day(2018, 2025)
