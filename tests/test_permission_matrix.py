@@ -19,9 +19,11 @@ from typing import Any
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from campaign.models import OutreachEvent, PerisaiAgent
 from enrollment.models import CoverageSnapshot, Declaration, RuleSet
 from tests.factories import (
     BranchOfficeFactory,
@@ -116,6 +118,8 @@ PAGES = {
 PUBLIC = {"login": 200, "logout": 405, "set_language": 302, "healthz": 200}
 # Admin URLs reached through another page, with no object of their own.
 NOT_REQUESTED = {"admin:app_list", "admin:view_on_site"}
+# Admin URLs of one object besides the model's own views (cases in `_object_extra_cases`).
+ADMIN_OBJECT_EXTRA = {"admin:campaign_outreachevent_attachment"}
 
 
 def test_every_url_name_is_classified():
@@ -127,6 +131,7 @@ def test_every_url_name_is_classified():
         and name not in PAGES
         and name not in PUBLIC
         and name not in NOT_REQUESTED
+        and name not in ADMIN_OBJECT_EXTRA
         and not _is_import_admin(name)
     }
     assert unknown == set(), f"Add these URL names to the permission matrix: {sorted(unknown)}"
@@ -209,12 +214,34 @@ def _objects(users) -> dict:
             for c in (IN_VILLAGE, OUT_VILLAGE)
         ),
     }
+    objects.update(_campaign_objects(day))
     AccessLog.objects.create(user=users["manager"], action="export", area_code=IN_AREA)
     return objects
 
 
+def _campaign_objects(day: dt.date) -> dict:
+    """An outreach event (with a photo) and a Perisai agent in each regency."""
+    events, agents = [], []
+    for code in (IN_VILLAGE, OUT_VILLAGE):
+        event = OutreachEvent(date=day, title="Sosialisasi", regency_id=code[:5])
+        event.attachment.save("foto.jpg", ContentFile(b"\xff\xd8\xff\xe0 foto"), save=False)
+        event.save()
+        event.villages.set([code])
+        events.append(event.pk)
+        agent = PerisaiAgent.objects.create(
+            code=f"PRS-{code[:5].replace('.', '')}-001",
+            name="Agen",
+            regency_id=code[:5],
+            active_from=day,
+        )
+        agent.villages.set([code])
+        agents.append(agent.pk)
+    return {"outreachevent": tuple(events), "perisaiagent": tuple(agents)}
+
+
 @pytest.fixture
-def world(db) -> World:
+def world(db, settings, tmp_path) -> World:
+    settings.MEDIA_ROOT = tmp_path
     users = _users()
     return World(users=users, objects=_objects(users))
 
@@ -276,6 +303,18 @@ def _admin_status(model_admin, user, role: str, view: str, sees: bool) -> int:
     if view == "password_change":
         return 200 if model_admin.has_change_permission(request) else 403
     return 404 if not sees else 200 if can_view else 403  # history: lookup first
+
+
+def _object_extra_cases(world: World, role: str) -> list[tuple[str, int]]:
+    """An outreach event's photo: to staff who may see the event, else 404 (or the login)."""
+    cases = []
+    for pk, inside in zip(world.objects["outreachevent"], (True, False), strict=True):
+        url = reverse("admin:campaign_outreachevent_attachment", args=[pk])
+        if role not in STAFF:
+            cases.append((url, 302))
+        else:
+            cases.append((url, 200 if inside or role in EVERYTHING else 404))
+    return cases
 
 
 def _page_cases(role: str) -> list[tuple[str, int]]:
@@ -373,6 +412,7 @@ def test_permission_matrix(world, role):
     if world.users[role] is not None:
         client.force_login(world.users[role])
     cases = _admin_cases(world, role) + _page_cases(role) + _api_cases(role) + _site_cases(role)
+    cases += _object_extra_cases(world, role)
     got = {url: client.get(url).status_code for url, _expected in cases}
     wrong = {url: (expected, got[url]) for url, expected in cases if got[url] != expected}
     assert wrong == {}, f"{role}: url -> (expected, got)"
