@@ -56,7 +56,14 @@ def agents_from_villages(apps, schema_editor):
         [Link(perisaiagent_id=a.pk, village_id=v) for a, v in zip(created, served)],
         batch_size=BATCH,
     )
-    _first_history(apps, created, served)
+    links = {}  # agent → (link id, village): each migrated agent serves one village
+    for start in range(0, len(created), BATCH):
+        some = [a.pk for a in created[start : start + BATCH]]
+        for pk, agent, village in Link.objects.filter(perisaiagent_id__in=some).values_list(
+            "pk", "perisaiagent_id", "village_id"
+        ):
+            links[agent] = (pk, village)
+    _first_history(apps, created, links)
 
 
 def _next_code(regency: str, numbers: dict, taken: set) -> str:
@@ -68,7 +75,7 @@ def _next_code(regency: str, numbers: dict, taken: set) -> str:
             return code
 
 
-def _first_history(apps, agents, villages) -> None:
+def _first_history(apps, agents, links) -> None:
     History = apps.get_model("campaign", "HistoricalPerisaiAgent")
     HistoryVillages = apps.get_model("campaign", "HistoricalPerisaiAgent_villages")
     now = timezone.now()
@@ -100,8 +107,10 @@ def _first_history(apps, agents, villages) -> None:
             record.pk = by_agent[record.id]
     HistoryVillages.objects.bulk_create(
         [
-            HistoryVillages(history_id=r.pk, village_id=v, perisaiagent_id=r.id)
-            for r, v in zip(records, villages)
+            HistoryVillages(
+                id=links[r.id][0], history_id=r.pk, village_id=links[r.id][1], perisaiagent_id=r.id
+            )
+            for r in records
         ],
         batch_size=BATCH,
     )

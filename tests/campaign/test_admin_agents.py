@@ -91,9 +91,7 @@ def test_foreign_ids_posted_by_branch_staff_are_refused(banyumas_staff, english,
 
 def test_villages_outside_the_agents_regency_are_refused(root, english):
     errors = _errors(_post(root, **{**AGENT, "villages": [KARANGLEWAS, KARANGLO]}))
-    assert errors == {
-        "villages": ["These villages lie outside the agent's regency: Karanglo."]
-    }
+    assert errors == {"villages": ["These villages lie outside the agent's regency: Karanglo."]}
 
 
 def test_a_foreign_agent_cannot_be_changed_by_post(banyumas_staff):

@@ -79,9 +79,9 @@ def test_branch_staff_record_an_event_for_every_village_of_a_district(banyumas_s
         ("+", "staf"),
         ("~", "staf"),
     ]
-    assert list(versions.last().villages.values_list("village_id", flat=True).order_by(
-        "village_id"
-    )) == sorted(in_district)
+    assert list(
+        versions.last().villages.values_list("village_id", flat=True).order_by("village_id")
+    ) == sorted(in_district)
 
 
 def test_the_village_held_at_is_the_one_village_when_no_other_is_given(banyumas_staff):
@@ -110,9 +110,7 @@ def test_no_village_at_all_is_refused(banyumas_staff, english):
 def test_villages_of_two_regencies_are_refused(root, english):
     errors = _errors(_post(root, villages=[KARANGLEWAS, KARANGLO]))
     assert errors == {
-        "villages": [
-            "The villages lie in several regencies (33.02, 35.23): record one event each."
-        ]
+        "villages": ["The villages lie in several regencies (33.02, 35.23): record one event each."]
     }
     assert OutreachEvent.objects.count() == 0
 
@@ -136,9 +134,7 @@ def test_foreign_ids_posted_by_branch_staff_are_refused(banyumas_staff, english,
     assert OutreachEvent.objects.count() == 0
 
 
-def test_another_branch_is_refused_and_a_posted_regency_is_ignored(
-    banyumas_staff, english, tuban
-):
+def test_another_branch_is_refused_and_a_posted_regency_is_ignored(banyumas_staff, english, tuban):
     errors = _errors(_post(banyumas_staff, villages=[KARANGLEWAS], branch=str(tuban.pk)))
     assert errors == {
         "branch": ["Select a valid choice. That choice is not one of the available choices."]
@@ -173,7 +169,9 @@ def test_managers_read_events_but_do_not_add_or_change_them(banyumas_manager):
 def test_attendance_inputs_are_labelled(banyumas_staff):
     """axe-core: every control of the inline has an accessible name."""
     html = banyumas_staff.get(ADD).content.decode()
-    controls = re.findall(r"<(?:input|select)[^>]*name=\"attendance-\d+-(?:count|category)\"[^>]*>", html)
+    controls = re.findall(
+        r"<(?:input|select)[^>]*name=\"attendance-\d+-(?:count|category)\"[^>]*>", html
+    )
     assert len(controls) == 12  # six categories, a category and a count each
     assert all("aria-label=" in control for control in controls)
 
@@ -196,7 +194,9 @@ def test_a_photo_is_stored_under_a_random_name_and_handed_out_to_staff_in_scope(
         assert download.status_code == 200
         assert b"".join(download.streaming_content) == JPEG
         assert download["Content-Type"] == "image/jpeg"
-        assert download["Content-Disposition"] == f'attachment; filename="2024-04-24-{event.pk}.jpg"'
+        assert (
+            download["Content-Disposition"] == f'attachment; filename="2024-04-24-{event.pk}.jpg"'
+        )
     # The change form links to that download, never to a public address of the file.
     page = banyumas_staff.get(reverse("admin:campaign_outreachevent_change", args=[event.pk]))
     assert url in page.content.decode()
@@ -213,11 +213,23 @@ def test_a_pdf_of_minutes_is_accepted(banyumas_staff):
 @pytest.mark.parametrize(
     "name, content, error",
     [
-        ("foto.jpg", b"MZ\x90\x00 a program", "Upload a photo (JPG, PNG or WebP) or a PDF document."),
-        ("foto.svg", b"<svg onload=alert(1)>", "Upload a photo (JPG, PNG or WebP) or a PDF document."),
+        (
+            "foto.jpg",
+            b"MZ\x90\x00 a program",
+            "Upload a photo (JPG, PNG or WebP) or a PDF document.",
+        ),
+        (
+            "foto.svg",
+            b"<svg onload=alert(1)>",
+            "Upload a photo (JPG, PNG or WebP) or a PDF document.",
+        ),
         ("skrip.html", PDF, "Upload a photo (JPG, PNG or WebP) or a PDF document."),
         ("foto.png", PDF, "The file is named .png but its content is not: upload the file itself."),
-        ("besar.jpg", JPEG + b"\x00" * (10 * 1024 * 1024), "The file is 10.0 MB; the limit is 10 MB."),
+        (
+            "besar.jpg",
+            JPEG + b"\x00" * (10 * 1024 * 1024),
+            "The file is 10.0 MB; the limit is 10 MB.",
+        ),
     ],
 )
 def test_a_hostile_or_oversized_file_gets_a_clear_error_and_nothing_is_saved(
