@@ -15,6 +15,7 @@ lists and dashboards (counted in SQL), so both judge alike.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
 from django.db.models import (
     Case,
@@ -33,31 +34,34 @@ from django.db.models.functions import Coalesce
 
 from campaign.models import PerisaiAgent, Registration, agents_serving_q
 
+# A day, or the outer row's own (`OuterRef("day")` on the kept day's rows).
+Day = dt.date | OuterRef
+
 # Before any registration: an old figure without a date (none exist: a constraint) counts all.
 _BEGINNING = dt.date(1, 1, 1)
 
 
-def _serving(day: dt.date, to_village: str):
+def _serving(day: Day, to_village: str):
     """The links agent ↔ village of agents serving the outer row's village on `day`, probed
     by the link table's village index."""
     links = PerisaiAgent.villages.through.objects.filter(
         village_id=OuterRef(f"{to_village}code" if to_village else "code"),
     )
-    return links.filter(agents_serving_q(day, "perisaiagent__"))
+    return links.filter(agents_serving_q(cast(Any, day), "perisaiagent__"))
 
 
-def perisai_agent_present(day: dt.date, to_village: str = "") -> Exists:
+def perisai_agent_present(day: Day, to_village: str = "") -> Exists:
     """SQL: whether an agent serves the village (at `to_village`, e.g. "village__") on `day`."""
     return Exists(_serving(day, to_village))
 
 
-def perisai_agent_on(day: dt.date, to_village: str = "") -> Subquery:
+def perisai_agent_on(day: Day, to_village: str = "") -> Subquery:
     """SQL: the name of the first agent (by code) serving the village on `day`, else NULL."""
     first = _serving(day, to_village).order_by("perisaiagent__code")
     return Subquery(first.values("perisaiagent__name")[:1])
 
 
-def self_enrolled_on(day: dt.date, to_village: str = "") -> Case:
+def self_enrolled_on(day: Day, to_village: str = "") -> Case:
     """SQL: residents of the village enrolled on their own by `day` (see the module's
     docstring), NULL when nothing is recorded."""
     since = Coalesce(

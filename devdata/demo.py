@@ -18,8 +18,8 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from devdata import demo_data as data
 from campaign.models import PerisaiAgent
+from devdata import demo_data as data
 from devdata.demo_draw import DemoPlan, draw_plan
 from enrollment.models import Membership
 from enrollment.services import coverage_snapshot
