@@ -145,7 +145,9 @@ class Stored:
         for chunk in chunks(sorted(wanted - self.persons.keys()), CHUNK):
             people = Person.objects.filter(_in("nik", chunk))
             for id, nik, name, sex, birth, area, phone in self._fetch(  # noqa: A001
-                people.values_list("id", "nik", "name", "sex", "birth_date", "created_in", "phone")
+                people.values_list(
+                    "id", "nik", "name", "sex", "birth_date", "created_in", "phone"
+                )
             ):
                 person = PersonState(
                     id, nik, name, sex, share(birth, birth), share(area, area), phone

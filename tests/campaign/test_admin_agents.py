@@ -162,7 +162,7 @@ def test_head_office_edits_the_commission_rate_with_history(head_office):
 
 
 @pytest.mark.parametrize("persona", ["banyumas_staff", "banyumas_manager"])
-def test_others_read_the_rate_and_cannot_post_it(request, persona):
+def test_others_read_the_rate_and_cannot_post_it(db, request, persona):
     client = request.getfixturevalue(persona)
     assert client.get(_rate_url()).status_code == 200
     changed = {"valid_from": "01/01/2000", "rate_pct": "50.00"}
