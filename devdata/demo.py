@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from campaign.models import PerisaiAgent
 from devdata import demo_data as data
+from devdata.demo_campaign import AGENTS as STORY_AGENTS
+from devdata.demo_campaign import demo_campaign_load
 from devdata.demo_draw import DemoPlan, draw_plan
 from enrollment.models import Membership
 from enrollment.services import coverage_snapshot
@@ -55,8 +57,13 @@ class DemoResult:
     persons: int = 0
     posts: int = 0
     memberships: int = 0
-    perisai_agents: int = 0
     users: int = 0
+    # The campaign (devdata.demo_campaign).
+    outreach_events: int = 0
+    attendance: int = 0
+    perisai_agents: int = 0
+    registrations: int = 0
+    declarations: int = 0
 
     def rows(self) -> list[tuple[str, int]]:
         return [(f.name, getattr(self, f.name)) for f in fields(self)]
@@ -96,6 +103,7 @@ def demo_load(*, today: dt.date | None = None, stdout=None) -> DemoResult:
         _load_regencies(result)
         _load_villages(today, stdout, result)
         _load_users(result)
+        demo_campaign_load(today=today, result=result)
     return result
 
 
@@ -206,27 +214,31 @@ def _save_profiles(villages: list[Village], plan: DemoPlan, result: DemoResult) 
             setattr(village, name, value)
     Village.objects.bulk_update(unprofiled, data.PROFILE_FIELDS, batch_size=data.BATCH_SIZE)
     result.villages_profiled = len(unprofiled)
-    result.perisai_agents = _save_agents([v for v in unprofiled if v.code in plan.agents], plan)
+    # The story agents (devdata.demo_campaign) are saved with the campaign, not drawn here.
+    stories = {story.village for story in STORY_AGENTS}
+    drawn = [v for v in unprofiled if v.code in plan.agents and v.code not in stories]
+    result.perisai_agents += _save_agents(drawn, plan)
 
 
 def _save_agents(villages: list[Village], plan: DemoPlan) -> int:
-    """The Perisai agent drawn for each newly profiled village, serving it; codes numbered
-    on from the regency's highest. Returns the number created."""
-    created = 0
+    """The Perisai agent drawn for each newly profiled village, serving it, coded
+    PRS-<regency>-<number> with the first number free (the stories' codes kept for them).
+    Returns the number created."""
+    taken = set(PerisaiAgent.objects.values_list("code", flat=True))
+    taken |= {story.code for story in STORY_AGENTS}
     for village in villages:
         drawn = plan.agents[village.code]
         regency = village.district_id.rsplit(".", 1)[0]
-        prefix = f"PRS-{regency.replace('.', '')}-"
-        taken = PerisaiAgent.objects.filter(code__startswith=prefix).count()
+        number = 1
+        while f"PRS-{regency.replace('.', '')}-{number:03d}" in taken:
+            number += 1
+        code = f"PRS-{regency.replace('.', '')}-{number:03d}"
+        taken.add(code)
         agent = PerisaiAgent.objects.create(
-            code=f"{prefix}{taken + 1:03d}",
-            name=drawn["name"],
-            regency_id=regency,
-            active_from=drawn["since"],
+            code=code, name=drawn["name"], regency_id=regency, active_from=drawn["since"]
         )
         agent.villages.add(village)
-        created += 1
-    return created
+    return len(villages)
 
 
 def _ids_by_nik(niks: list[str]) -> dict[str, int]:

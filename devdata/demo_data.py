@@ -7,7 +7,6 @@ regulation Perbup 35/2017). Everything else is invented but plausible.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -252,10 +251,6 @@ VILLAGE_OVERRIDES = {
         "contribution_regulation": "Perdes 3/2018",
     },
 }
-
-# The Perisai agent a village's profile draws is a row of the registry (campaign), coded
-# PRS-<regency>-<number> in order of village code; these villages' agents are given.
-AGENT_OVERRIDES = {KARANGLO: {"name": "Siti Mukaromah", "since": dt.date(2018, 9, 3)}}
 
 
 # --- Logins ------------------------------------------------------------------------------

@@ -124,8 +124,6 @@ class _VillageDraw:
         p["reachable_by_road"] = rng.random() > 0.03
         self.agreements()
         p.update(data.VILLAGE_OVERRIDES.get(self.code, {}))
-        if self.code in data.AGENT_OVERRIDES:
-            self.plan.agents[self.code] = data.AGENT_OVERRIDES[self.code]
         if p.get("self_enrolled_residents") is not None:
             p.setdefault("self_enrolled_updated_on", self.today - dt.timedelta(14))
 

@@ -23,7 +23,7 @@ from django.core.files.base import ContentFile
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from campaign.models import OutreachEvent, PerisaiAgent
+from campaign.models import OutreachEvent, PerisaiAgent, Registration
 from enrollment.models import CoverageSnapshot, Declaration, RuleSet
 from tests.factories import (
     BranchOfficeFactory,
@@ -215,6 +215,10 @@ def _objects(users) -> dict:
         ),
     }
     objects.update(_campaign_objects(day))
+    objects["registration"] = tuple(
+        Registration.objects.create(date=day, village_id=c, channel="MANDIRI", count=3).pk
+        for c in (IN_VILLAGE, OUT_VILLAGE)
+    )
     AccessLog.objects.create(user=users["manager"], action="export", area_code=IN_AREA)
     return objects
 
@@ -417,3 +421,74 @@ def test_permission_matrix(world, role):
     wrong = {url: (expected, got[url]) for url, expected in cases if got[url] != expected}
     assert wrong == {}, f"{role}: url -> (expected, got)"
     assert len(cases) > 60
+
+
+# Admins whose change form has no editable field: an empty POST saves the row unchanged.
+SAVED_UNCHANGED = {"axes.AccessLog"}
+
+
+def _post_cases(world: World, role: str) -> list[tuple[str, dict, int]]:
+    """(url, data, expected status) for POSTs to every admin model's add, change and delete
+    views that must write nothing: an empty form (invalid wherever it is allowed), and a
+    delete confirmation by anyone who may not delete, or of a row out of scope."""
+    cases = []
+    user = world.users[role]
+    for name, (model, view) in sorted(ADMIN_MODELS.items()):
+        if view not in ("add", "change", "delete"):
+            continue
+        model_admin = admin.site._registry[model]
+        scoped = hasattr(model, "visible_by")
+        pks = world.objects.get(model._meta.model_name)
+        if pks is None:
+            first = model._default_manager.order_by("pk").values_list("pk", flat=True).first()
+            pks = (first, None)
+        if view == "add":
+            targets = [(None, True)]
+        else:
+            targets = [
+                (pk, inside)
+                for pk, inside in zip(pks, (True, False), strict=True)
+                if pk is not None
+            ]
+        for pk, inside in targets:
+            url = reverse(name) if pk is None else reverse(name, args=[pk])
+            sees = inside or not scoped or role in EVERYTHING
+            if role not in STAFF:
+                cases.append((url, {}, 302))
+                continue
+            request = RequestFactory().get("/")
+            request.user = user
+            if view == "add":
+                status = 200 if model_admin.has_add_permission(request) else 403
+                cases.append((url, {}, status))
+            elif view == "change":
+                # A POST needs the change permission, not only the view one, before the
+                # object is looked up (out of scope: 404).
+                can_change = model_admin.has_change_permission(request)
+                status = 403 if not can_change else 404 if not sees else 200
+                if status == 200 and model._meta.label in SAVED_UNCHANGED:
+                    status = 302
+                cases.append((url, {}, status))
+            elif not model_admin.has_delete_permission(request) or not sees:
+                can = model_admin.has_delete_permission(request)
+                cases.append((url, {"post": "yes"}, 403 if not can else 404))
+    return cases
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_posts_by_each_role_write_nothing_they_may_not(world, role):
+    """Every role POSTs to every admin model's forms: refused (403, 404, the login page) or
+    an invalid form (200); no row of any model is added, changed or removed."""
+    client = Client()
+    if world.users[role] is not None:
+        client.force_login(world.users[role])
+    models = {model for model, _view in ADMIN_MODELS.values()}
+    before = {m._meta.label: list(m._default_manager.order_by("pk").values()) for m in models}
+    cases = _post_cases(world, role)
+    got = {url: client.post(url, data).status_code for url, data, _expected in cases}
+    wrong = {url: (exp, got[url]) for url, _data, exp in cases if got[url] != exp}
+    assert wrong == {}, f"{role}: url -> (expected, got)"
+    after = {m._meta.label: list(m._default_manager.order_by("pk").values()) for m in models}
+    changed = [label for label in before if before[label] != after[label]]
+    assert changed == [] or changed == ["auth.User"] and role != "anonymous", changed
+    assert len(cases) > 20

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import router, transaction
+from django.db import IntegrityError, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -83,6 +83,18 @@ class VersionCheckedAdmin:
             return form  # an add form overwrites nothing
         writer = getattr(self, "coverage_writer", False)
         return type(form.__name__, (VersionCheckedForm, form), {"coverage_writer": writer})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            if request.method != "POST":
+                raise
+            # Another save committed the same unique values between this form's checks and
+            # its insert (two officers adding one district's target at once). The admin's
+            # transaction rolled back; the form runs again, and its unique checks now see
+            # that save and say so, keeping what this user typed.
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_fields(self, request, obj=None):
         # Django lists a form's fields from the form itself when no fields are given; the

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import translation
 
+from campaign.models import OutreachEvent, PerisaiAgent, Registration
 from devdata import demo_data
 from devdata.demo import DemoRegionsMissing, demo_load, demo_villages, require_regions
 from devdata.demo_data import BEJI, DEMO_USERS, KARANGLEWAS, KARANGLO
@@ -55,6 +56,7 @@ def demo(django_db_setup, django_db_blocker):
 
 def model_counts() -> dict[str, int]:
     models: list[type[Model]] = [Person, Post, Membership, get_user_model(), BranchOffice, Village]
+    models += [Registration, OutreachEvent, PerisaiAgent]
     counts = {model.__name__: model._default_manager.count() for model in models}
     counts["profiled"] = Village.objects.filter(households__isnull=False).count()
     return counts
@@ -85,6 +87,11 @@ def test_the_first_run_creates_the_whole_data_set(demo):
     assert demo.memberships == Membership.objects.count() > 10_000
     assert (demo.regional_offices, demo.branch_offices, demo.users) == (3, 3, 6)
     assert demo.villages_profiled == demo_villages().count() == 331 + 17 + 15
+    # The campaign's stories and background (tests/devdata/test_demo_campaign.py).
+    assert (demo.outreach_events, demo.declarations) == (2, 1)
+    # Two story agents, and one drawn for about a quarter of the other villages.
+    assert demo.perisai_agents == PerisaiAgent.objects.count() == 115
+    assert demo.registrations == Registration.objects.count() == 41_155
 
 
 def test_running_twice_creates_nothing_new(demo):
@@ -109,6 +116,7 @@ def test_the_command_reruns_quietly_and_prints_the_demo_logins(demo):
         "only those not loaded yet are created."
     )
     assert "persons            created       0" in lines
+    assert "registrations      created       0" in lines
     assert "Nothing new: the demo was already loaded." in lines
     for user in DEMO_USERS:
         assert f"{user.username} " in out.getvalue() and user.password in out.getvalue()

@@ -79,3 +79,23 @@ def test_on_a_phone_the_admin_keeps_its_menu_in_view(phone_page, roster, live_se
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, name
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.errors == []
+
+
+@pytest.mark.parametrize("path", ["/wilayah/33.02/desa-sadar/", "/daftar-kerja/"])
+def test_on_a_phone_the_lists_of_work_scroll_only_downwards(phone_page, roster, live_server, path):
+    """The Desa Sadar list and the work list at 390 px: the page itself never scrolls
+    sideways (a wide table scrolls inside its own box), and the filters' controls fit."""
+    page = phone_page
+    BranchOfficeFactory(name="Purwokerto").regencies.add("33.02")
+    user_role_set(
+        username="staf.cabang", kind="branch_staff", branch_name="Purwokerto", password=PASSWORD
+    )
+    login(page, live_server, "staf.cabang", next_url=path)
+    expect(page).to_have_url(f"{live_server.url}{path}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    controls = page.locator("main form select, main form input:visible, main form button")
+    assert controls.count() > 0
+    for index in range(controls.count()):
+        box = controls.nth(index).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, index
+    assert page.errors == []

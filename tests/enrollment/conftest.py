@@ -13,6 +13,7 @@ import pytest
 from django.utils import translation
 
 from tests.factories import PersonFactory, PostFactory, covered
+from villages.roles import user_role_set
 from villages.selectors import Area, area_get
 
 KARANGLEWAS = "33.02.03.2003"
@@ -31,6 +32,26 @@ def english():
     """Labels and details are asserted in English; the interface defaults to Indonesian."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def staff(db):
+    """A head-office user: every area, identifiers masked."""
+    return user_role_set(
+        username="staf.cabang", kind="head_office", password="kata-sandi-uji-123"
+    ).user
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    """Logged in as staff, asking for English pages (the default language is Indonesian)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.force_login(staff)
+    return client
+
+
+def html(response) -> str:
+    return response.content.decode()
 
 
 @pytest.fixture

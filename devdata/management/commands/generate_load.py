@@ -5,6 +5,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from devdata import loadgen
+from devdata.loadgen.campaign import generate_campaign
 from enrollment import summary
 from enrollment.models import Membership
 from villages.models import Person, Post
@@ -14,7 +15,9 @@ class Command(BaseCommand):
     help = (
         "Generate a synthetic, deterministic roster for benchmarks on the loaded regions: "
         "regency (Banyumas 33.02), province (Jawa Tengah 33) or country (every village; about "
-        "5 million posts and 12 million memberships, PostgreSQL only)."
+        "5 million posts and 12 million memberships, PostgreSQL only). The campaign's rows "
+        "(Perisai agents, outreach events, two years of daily registrations) are replaced by "
+        "those of the scale."
     )
 
     def add_arguments(self, parser):
@@ -37,10 +40,17 @@ class Command(BaseCommand):
             action="store_true",
             help="Add to the posts already there (NIK serials from 5001 to avoid clashes).",
         )
+        mode.add_argument(
+            "--campaign-only",
+            action="store_true",
+            help="Leave the roster; only replace the campaign's agents, events and registrations.",
+        )
 
-    def handle(self, *args, scale, seed, today, force, append, **options):
+    def handle(self, *args, scale, seed, today, force, append, campaign_only, **options):
         if not loadgen.villages_for(scale):
             raise CommandError("No villages for this scale: run manage.py load_regions first.")
+        if campaign_only:
+            return self._campaign(scale, seed, today or timezone.localdate())
         if Post.objects.exists() and not (force or append):
             raise CommandError(
                 "This database already has posts. Use --force to delete every person, post "
@@ -57,6 +67,19 @@ class Command(BaseCommand):
         self.stdout.write(
             f"villages {counts.villages:>10,}\npersons  {counts.persons:>10,}\n"
             f"posts    {counts.posts:>10,}\nmemberships {counts.memberships:>7,}"
+        )
+        self.stdout.write(
+            "seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in counts.seconds.items())
+        )
+        self._campaign(scale, seed, today or timezone.localdate())
+
+    def _campaign(self, scale: str, seed: int, today: dt.date) -> None:
+        counts = generate_campaign(villages=loadgen.villages_for(scale), seed=seed, today=today)
+        self.stdout.write(
+            f"campaign: {counts.active_villages:,} of {counts.villages:,} villages registering, "
+            f"{counts.agents:,} agents, {counts.events:,} events, "
+            f"{counts.registrations:,} registrations ({counts.residents:,} residents), "
+            f"{counts.rows_per_second:,.0f} rows/s"
         )
         self.stdout.write(
             "seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in counts.seconds.items())
