@@ -113,7 +113,11 @@ PAGES = {
     "enrollment:work_list_export",
     "api:coverage",
     "api:coverage_area",
+    "api:campaign",
+    "api:campaign_area",
     "api:schema",
+    "campaign:area",
+    "campaign:export",
 }
 PUBLIC = {"login": 200, "logout": 405, "set_language": 302, "healthz": 200}
 # Admin URLs reached through another page, with no object of their own.
@@ -329,7 +333,15 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
         reverse("enrollment:area_export", args=[IN_AREA, "candidates", "xlsx"]),
         reverse("enrollment:area_export", args=[IN_AREA, "forecast", "csv"]),
     ]
+    area_pages += [
+        reverse("campaign:area", args=[IN_AREA]),
+        reverse("campaign:export", args=[IN_AREA, "events", "csv"]),
+        reverse("campaign:export", args=[IN_AREA, "agents", "xlsx"]),
+        reverse("campaign:export", args=[IN_AREA, "registrations", "csv"]),
+    ]
     village_pages = [
+        reverse("campaign:area", args=[IN_VILLAGE]),
+        reverse("campaign:export", args=[IN_VILLAGE, "registrations", "xlsx"]),
         reverse("enrollment:village", args=[IN_VILLAGE]),
         reverse("enrollment:village", args=[IN_VILLAGE]) + "?status=ended",
         reverse("enrollment:village_export", args=[IN_VILLAGE, "xlsx"]),
@@ -344,11 +356,17 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
         reverse("enrollment:village", args=[OUT_VILLAGE]),
         reverse("enrollment:village", args=[OUT_VILLAGE]) + "?status=ended",
         reverse("enrollment:village_export", args=[OUT_VILLAGE, "csv"]),
+        reverse("campaign:area", args=[OUT_AREA]),
+        reverse("campaign:area", args=[OUT_VILLAGE]),
+        reverse("campaign:export", args=[OUT_AREA, "agents", "csv"]),
+        reverse("campaign:export", args=[OUT_VILLAGE, "events", "xlsx"]),
     ]
     country = [
         reverse("enrollment:area_dashboard"),
         reverse("enrollment:area_export", args=["categories", "csv"]),
         reverse("enrollment:desa_sadar"),
+        reverse("campaign:area"),
+        reverse("campaign:export", args=["events", "csv"]),
     ]
     # The work list is of the user's own scope; a district or village filter is theirs only.
     work = [reverse("enrollment:work_list"), reverse("enrollment:work_list_export", args=["csv"])]
@@ -373,6 +391,9 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
     cases += [(country[1], 200 if role in EVERYTHING else 404)]
     # The country's Desa Sadar list too: to their area's list (a secretary: their village).
     cases += [(country[2], 200 if role in EVERYTHING else 302)]
+    # The campaign's country page too; its export is theirs only.
+    cases += [(country[3], 200 if role in EVERYTHING else 302)]
+    cases += [(country[4], 200 if role in EVERYTHING else 404)]
     return cases
 
 
@@ -384,6 +405,14 @@ def _api_cases(role: str) -> list[tuple[str, int]]:
         "out_village": (reverse("api:coverage_area", args=[OUT_VILLAGE]), role in EVERYTHING),
         # The country answers everyone with a scope: its figures, or the user's own areas.
         "country": (reverse("api:coverage"), True),
+        "campaign_area": (reverse("api:campaign_area", args=[IN_AREA]), _sees(role, IN_AREA)),
+        "campaign_village": (
+            reverse("api:campaign_area", args=[IN_VILLAGE]),
+            _sees(role, IN_VILLAGE),
+        ),
+        "campaign_out": (reverse("api:campaign_area", args=[OUT_AREA]), role in EVERYTHING),
+        # The campaign's country is the country's figures: only for the whole country.
+        "campaign_country": (reverse("api:campaign"), role in EVERYTHING),
     }
     if role == "anonymous":
         return [(url, 401) for url, _ in urls.values()] + [(reverse("api:schema"), 401)]

@@ -35,6 +35,8 @@ def report_data(plan: Plan, limit: int | None = SHOWN) -> dict[str, Any]:
             "errors": len(plan.errors),
             "warnings": len(plan.warnings),
             "replacements": len(plan.replacements),
+            "changes": plan.changes.count,
+            "changes_listed": plan.changes.kept,
         },
         "errors": [[e.row, e.column, e.found, e.expected] for e in plan.errors[:limit]],
         "warnings": [[w.row, w.message] for w in plan.warnings[:limit]],

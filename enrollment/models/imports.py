@@ -48,6 +48,11 @@ class ImportRecord(models.Model):
     report = models.JSONField(_("report"), default=dict, blank=True)
     upload = models.BinaryField(_("uploaded file"), blank=True, default=b"")
     rejected = models.BinaryField(_("rejected rows (CSV)"), blank=True, default=b"")
+    # What the import changes, field by field: zlib-compressed JSON lines, the first 200,000
+    # changes (enrollment.imports.changes). One value, not a table of rows: a preview of
+    # 200,000 rows would write and a new preview or an expiry delete as many rows, while the
+    # report only ever reads a page of it in order.
+    changes = models.BinaryField(_("changes"), blank=True, default=b"")
 
     class Meta:
         verbose_name = _("roster import")

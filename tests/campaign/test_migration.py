@@ -1,4 +1,4 @@
-"""Campaign migration 0004 and villages 0010: the Perisai agent named on a village becomes an
+"""Campaign migration 0005 and villages 0010: the Perisai agent named on a village becomes an
 agent of the registry (nothing lost), and back."""
 
 import datetime as dt
@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("villages", "0009_district_target"), ("campaign", "0003_role_permissions")]
+BEFORE = [("villages", "0009_district_target"), ("campaign", "0004_role_permissions")]
 AFTER = [("villages", "0010_remove_perisai_agent_fields")]
 # Villages of a made-up regency 99.01 and one of 99.02, so no loaded region is needed.
 NAMED = {

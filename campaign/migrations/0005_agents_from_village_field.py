@@ -156,7 +156,7 @@ def villages_from_agents(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaign", "0003_role_permissions"),
+        ("campaign", "0004_role_permissions"),
         ("villages", "0009_district_target"),
     ]
 
