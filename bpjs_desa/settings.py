@@ -259,5 +259,11 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
+# Uploaded files (photos and minutes of outreach events). Never served from MEDIA_URL: the
+# admin hands each file only to users who may see its record, so the web server must not
+# publish this directory (docs/deployment.md).
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+MEDIA_URL = "/media-not-served/"
+
 # The admin's filters and inlines post many fields on a village with its whole roster.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000

@@ -18,7 +18,9 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from campaign.models import PerisaiAgent
 from devdata import demo_data as data
+from devdata.demo_campaign import AGENTS as STORY_AGENTS
 from devdata.demo_campaign import demo_campaign_load
 from devdata.demo_draw import DemoPlan, draw_plan
 from enrollment.models import Membership
@@ -212,6 +214,31 @@ def _save_profiles(villages: list[Village], plan: DemoPlan, result: DemoResult) 
             setattr(village, name, value)
     Village.objects.bulk_update(unprofiled, data.PROFILE_FIELDS, batch_size=data.BATCH_SIZE)
     result.villages_profiled = len(unprofiled)
+    # The story agents (devdata.demo_campaign) are saved with the campaign, not drawn here.
+    stories = {story.village for story in STORY_AGENTS}
+    drawn = [v for v in unprofiled if v.code in plan.agents and v.code not in stories]
+    result.perisai_agents += _save_agents(drawn, plan)
+
+
+def _save_agents(villages: list[Village], plan: DemoPlan) -> int:
+    """The Perisai agent drawn for each newly profiled village, serving it, coded
+    PRS-<regency>-<number> with the first number free (the stories' codes kept for them).
+    Returns the number created."""
+    taken = set(PerisaiAgent.objects.values_list("code", flat=True))
+    taken |= {story.code for story in STORY_AGENTS}
+    for village in villages:
+        drawn = plan.agents[village.code]
+        regency = village.district_id.rsplit(".", 1)[0]
+        number = 1
+        while f"PRS-{regency.replace('.', '')}-{number:03d}" in taken:
+            number += 1
+        code = f"PRS-{regency.replace('.', '')}-{number:03d}"
+        taken.add(code)
+        agent = PerisaiAgent.objects.create(
+            code=code, name=drawn["name"], regency_id=regency, active_from=drawn["since"]
+        )
+        agent.villages.add(village)
+    return len(villages)
 
 
 def _ids_by_nik(niks: list[str]) -> dict[str, int]:

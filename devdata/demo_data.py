@@ -7,7 +7,6 @@ regulation Perbup 35/2017). Everything else is invented but plausible.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -237,8 +236,8 @@ VERIFIED_SOURCES = (("bpjs", 5), ("village", 3), ("card", 1), ("import", 2))
 # --- Village profiles --------------------------------------------------------------------
 # The profile fields the demo fills in (only on villages whose households are still empty).
 PROFILE_FIELDS = _words("""households working_age_residents self_enrolled_residents
-    self_enrolled_updated_on bumdes_active business_sectors reachable_by_road perisai_agent_name
-    perisai_agent_since memorandum_signed_on contribution_regulation""")
+    self_enrolled_updated_on bumdes_active business_sectors reachable_by_road
+    memorandum_signed_on contribution_regulation""")
 MEMORANDUM_SIGNED = {BEJI: (2024, 8, 17), DARMAKRADENAN: (2023, 11, 2)}
 VILLAGE_OVERRIDES = {
     KARANGLO: {
@@ -248,8 +247,6 @@ VILLAGE_OVERRIDES = {
         "bumdes_active": True,
         "reachable_by_road": True,
         "business_sectors": "tenun gedog, batik gedog, pertanian jagung, tambang batu kapur",
-        "perisai_agent_name": "Siti Mukaromah",
-        "perisai_agent_since": dt.date(2018, 9, 3),
         "memorandum_signed_on": None,  # a Desa Sadar candidate, not yet declared
         "contribution_regulation": "Perdes 3/2018",
     },

@@ -26,6 +26,7 @@ class DemoPlan:
     posts: list[dict] = field(default_factory=list)
     memberships: list[dict] = field(default_factory=list)
     profiles: dict[str, dict] = field(default_factory=dict)  # village code -> field values
+    agents: dict[str, dict] = field(default_factory=dict)  # village code -> name, since
 
 
 class _Niks:
@@ -129,8 +130,8 @@ class _VillageDraw:
     def agreements(self) -> None:
         rng, p = self.rng, self.profile
         if rng.random() < 0.25:
-            p["perisai_agent_name"] = self.name(rng.choice("LP"))
-            p["perisai_agent_since"] = self.day(2019, 2024)
+            agent = {"name": self.name(rng.choice("LP")), "since": self.day(2019, 2024)}
+            self.plan.agents[self.code] = agent
         signed = data.MEMORANDUM_SIGNED.get(self.code)
         if rng.random() < 0.02 or signed:
             p["memorandum_signed_on"] = dt.date(*signed) if signed else self.day(2018, 2025)

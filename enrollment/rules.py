@@ -120,21 +120,25 @@ def pct(part: int, whole: int) -> float | None:
 
 @dataclass(frozen=True)
 class VillageFacts:
-    """What a village's profile says, as Desa Sadar needs it."""
+    """What a village's profile and the campaign's records say on a day, as Desa Sadar needs
+    it (read by `enrollment.selectors.standings.with_facts`)."""
 
     households: int | None
-    self_enrolled_residents: int | None
+    # Residents enrolled on their own by the day: the old figure and the registrations after
+    # its date (campaign.criteria); None when neither is recorded.
+    self_enrolled: int | None
     bumdes_active: bool
-    perisai_agent_name: str
+    # The name of an active Perisai agent serving the village on the day, None if none.
+    perisai_agent: str | None
     memorandum_signed_on: dt.date | None
     contribution_regulation: str
 
 
 VILLAGE_FACT_FIELDS = [
     "households",
-    "self_enrolled_residents",
+    "self_enrolled",
     "bumdes_active",
-    "perisai_agent_name",
+    "perisai_agent",
     "memorandum_signed_on",
     "contribution_regulation",
 ]
@@ -242,13 +246,13 @@ def _self_enrolled_criterion(minimum: Decimal, facts: VillageFacts) -> Criterion
     label = _("Residents enrolled on their own: at least %(pct)s%% of households") % {
         "pct": formats.number_format(minimum, decimal_pos=0 if minimum % 1 == 0 else 2)
     }
-    if not facts.households or facts.self_enrolled_residents is None:
+    if not facts.households or facts.self_enrolled is None:
         reason = _("Households or residents enrolled on their own not recorded")
         return Criterion("self_enrolled", label, False, reason, [{"reason": reason}])
-    share = 100 * Decimal(facts.self_enrolled_residents) / facts.households
-    passed = share >= minimum
+    # In integers, as the SQL of the lists compares them (enrollment.selectors.day).
+    passed = facts.self_enrolled * 10000 >= facts.households * int(minimum * 100)
     detail = _("%(enrolled)s of %(households)s households") % {
-        "enrolled": formats.number_format(facts.self_enrolled_residents, force_grouping=True),
+        "enrolled": formats.number_format(facts.self_enrolled, force_grouping=True),
         "households": formats.number_format(facts.households, force_grouping=True),
     }
     return Criterion("self_enrolled", label, passed, detail, [] if passed else [{"reason": detail}])
@@ -259,7 +263,7 @@ def _fact_criterion(key: str, facts: VillageFacts) -> Criterion:
         "bumdes_active": (_("BUMDes active"), facts.bumdes_active, _("No active BUMDes")),
         "perisai_agent": (
             _("Perisai agent present"),
-            facts.perisai_agent_name,
+            facts.perisai_agent,
             _("No Perisai agent recorded"),
         ),
         "memorandum_signed": (
@@ -273,7 +277,8 @@ def _fact_criterion(key: str, facts: VillageFacts) -> Criterion:
             _("No regulation or budget line recorded"),
         ),
     }[key]
-    passed = bool(value)
+    # An agent is present whatever their name; the other facts, when given.
+    passed = value is not None if key == "perisai_agent" else bool(value)
     detail = _fact_detail(value) if passed else missing
     return Criterion(key, label, passed, detail, [] if passed else [{"reason": missing}])
 

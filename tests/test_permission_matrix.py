@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -122,6 +123,8 @@ PAGES = {
 PUBLIC = {"login": 200, "logout": 405, "set_language": 302, "healthz": 200}
 # Admin URLs reached through another page, with no object of their own.
 NOT_REQUESTED = {"admin:app_list", "admin:view_on_site"}
+# Admin URLs of one object besides the model's own views (cases in `_object_extra_cases`).
+ADMIN_OBJECT_EXTRA = {"admin:campaign_outreachevent_attachment"}
 
 
 def test_every_url_name_is_classified():
@@ -133,6 +136,7 @@ def test_every_url_name_is_classified():
         and name not in PAGES
         and name not in PUBLIC
         and name not in NOT_REQUESTED
+        and name not in ADMIN_OBJECT_EXTRA
         and not _is_import_admin(name)
         and name not in REGISTRATION_IMPORT
     }
@@ -228,25 +232,7 @@ def _objects(users) -> dict:
             for c in (IN_VILLAGE, OUT_VILLAGE)
         ),
     }
-    agents = [
-        PerisaiAgent.objects.create(
-            code=f"PRS-{c[:5].replace('.', '')}-001",
-            name="Agen",
-            regency_id=c[:5],
-            active_from=day,
-        )
-        for c in (IN_VILLAGE, OUT_VILLAGE)
-    ]
-    for agent, code in zip(agents, (IN_VILLAGE, OUT_VILLAGE), strict=True):
-        agent.villages.set([code])
-    events = [
-        OutreachEvent.objects.create(date=day, title="Sosialisasi", regency_id=c[:5])
-        for c in (IN_VILLAGE, OUT_VILLAGE)
-    ]
-    for event, code in zip(events, (IN_VILLAGE, OUT_VILLAGE), strict=True):
-        event.villages.set([code])
-    objects["perisaiagent"] = (agents[0].pk, agents[1].pk)
-    objects["outreachevent"] = (events[0].pk, events[1].pk)
+    objects.update(_campaign_objects(day))
     objects["registration"] = tuple(
         Registration.objects.create(date=day, village_id=c, channel="MANDIRI", count=3).pk
         for c in (IN_VILLAGE, OUT_VILLAGE)
@@ -266,8 +252,29 @@ def _objects(users) -> dict:
     return objects
 
 
+def _campaign_objects(day: dt.date) -> dict:
+    """An outreach event (with a photo) and a Perisai agent in each regency."""
+    events, agents = [], []
+    for code in (IN_VILLAGE, OUT_VILLAGE):
+        event = OutreachEvent(date=day, title="Sosialisasi", regency_id=code[:5])
+        event.attachment.save("foto.jpg", ContentFile(b"\xff\xd8\xff\xe0 foto"), save=False)
+        event.save()
+        event.villages.set([code])
+        events.append(event.pk)
+        agent = PerisaiAgent.objects.create(
+            code=f"PRS-{code[:5].replace('.', '')}-001",
+            name="Agen",
+            regency_id=code[:5],
+            active_from=day,
+        )
+        agent.villages.set([code])
+        agents.append(agent.pk)
+    return {"outreachevent": tuple(events), "perisaiagent": tuple(agents)}
+
+
 @pytest.fixture
-def world(db) -> World:
+def world(db, settings, tmp_path) -> World:
+    settings.MEDIA_ROOT = tmp_path
     users = _users()
     return World(users=users, objects=_objects(users))
 
@@ -329,6 +336,18 @@ def _admin_status(model_admin, user, role: str, view: str, sees: bool) -> int:
     if view == "password_change":
         return 200 if model_admin.has_change_permission(request) else 403
     return 404 if not sees else 200 if can_view else 403  # history: lookup first
+
+
+def _object_extra_cases(world: World, role: str) -> list[tuple[str, int]]:
+    """An outreach event's photo: to staff who may see the event, else 404 (or the login)."""
+    cases = []
+    for pk, inside in zip(world.objects["outreachevent"], (True, False), strict=True):
+        url = reverse("admin:campaign_outreachevent_attachment", args=[pk])
+        if role not in STAFF:
+            cases.append((url, 302))
+        else:
+            cases.append((url, 200 if inside or role in EVERYTHING else 404))
+    return cases
 
 
 def _page_cases(role: str) -> list[tuple[str, int]]:
@@ -473,6 +492,7 @@ def test_permission_matrix(world, role):
         client.force_login(world.users[role])
     cases = _admin_cases(world, role) + _page_cases(role) + _api_cases(role) + _site_cases(role)
     cases += _registration_import_cases(world, role)
+    cases += _object_extra_cases(world, role)
     got = {url: client.get(url).status_code for url, _expected in cases}
     wrong = {url: (expected, got[url]) for url, expected in cases if got[url] != expected}
     assert wrong == {}, f"{role}: url -> (expected, got)"

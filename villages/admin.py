@@ -306,7 +306,6 @@ class VillageAdmin(ScopedHistoryAdmin):
                     "bumdes_active",
                     "business_sectors",
                     "reachable_by_road",
-                    ("perisai_agent_name", "perisai_agent_since"),
                     "memorandum_signed_on",
                     "contribution_regulation",
                 ]

@@ -35,19 +35,35 @@ _REFERENCE = [
     "coveragesnapshot",
 ]
 
+# The campaign's records (app `campaign`): entered by branch staff in their scope, read by
+# the others who read the data. The commission rate is national: head office edits it.
+_CAMPAIGN = ["outreachevent", "eventattendance", "perisaiagent", "registration"]
+_RATE = ["commissionrate"]
+
 # Model permissions per role (app label is looked up by model name). Nobody but a superuser
 # deletes: posts and memberships are ended, not erased.
 ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
     Role.Kind.HEAD_OFFICE: {
         **dict.fromkeys(_DATA + _REFERENCE, EDIT),
+        **dict.fromkeys(_CAMPAIGN, READ),
+        "registration": EDIT,  # head office imports registrations for any regency
+        **dict.fromkeys(_RATE, EDIT),
         "accesslog": READ,
         "role": EDIT,
     },
-    Role.Kind.REGIONAL_OFFICE: dict.fromkeys(_DATA + _REFERENCE, READ),
-    Role.Kind.BRANCH_STAFF: {**dict.fromkeys(_REFERENCE, READ), **dict.fromkeys(_DATA, EDIT)},
-    Role.Kind.MANAGER: {**dict.fromkeys(_DATA + _REFERENCE, READ), "ruleset": EDIT},
+    Role.Kind.REGIONAL_OFFICE: dict.fromkeys(_DATA + _REFERENCE + _CAMPAIGN + _RATE, READ),
+    Role.Kind.BRANCH_STAFF: {
+        **dict.fromkeys(_REFERENCE + _RATE, READ),
+        **dict.fromkeys(_DATA + _CAMPAIGN, EDIT),
+    },
+    Role.Kind.MANAGER: {
+        **dict.fromkeys(_DATA + _REFERENCE + _CAMPAIGN + _RATE, READ),
+        "ruleset": EDIT,
+    },
     Role.Kind.VILLAGE_SECRETARY: {},
 }
+# The apps whose model permissions the roles are given.
+ROLE_APPS = ["villages", "enrollment", "campaign"]
 # Fixed names (not translated labels), so a group is found again whatever the language.
 GROUP_NAMES: dict[str, str] = {
     Role.Kind.HEAD_OFFICE: "Kantor pusat",
@@ -72,7 +88,7 @@ def role_group(kind: str) -> Group:
     # Our own apps only: django-axes has an "accesslog" model too.
     perms = list(
         Permission.objects.filter(
-            content_type__app_label__in=["villages", "enrollment", "campaign"],
+            content_type__app_label__in=ROLE_APPS,
             codename__in=[codename for codename, _model in wanted],
         )
     )

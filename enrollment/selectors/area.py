@@ -44,7 +44,7 @@ def coverage_for_area(
     if rules.min_program_sets() == {DEFAULT_MIN_PROGRAMS} and _day_kept(as_of):
         return _coverage_from_day(area, as_of, rules, limit, forecast)
     figures = figures_by_village(area=area, day=as_of, rules=rules, ahead=forecast != 0)
-    standings = standings_in(area=area, rules=rules, figures=figures)
+    standings = standings_in(area=area, rules=rules, figures=figures, day=as_of)
     children = _child_rows(area, figures, standings)
     by_category: dict[str, Figures] = defaultdict(Figures)
     for village in figures.values():

@@ -22,9 +22,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Greatest, Substr
+from django.db.models.functions import Cast, Coalesce, Greatest, Substr
 from django.db.models.lookups import LessThan
 
+from campaign.criteria import perisai_agent_present, self_enrolled_on
 from enrollment.models import (
     DAY_CATEGORIES,
     DAY_FIGURE_COLUMNS,
@@ -34,7 +35,6 @@ from enrollment.models import (
 )
 from enrollment.rules import (
     FORECAST_DAYS,
-    VILLAGE_FACT_FIELDS,
     Figures,
     Rules,
 )
@@ -51,6 +51,7 @@ from enrollment.selectors.standings import (
     VillageStanding,
     _last_declared,
     standing_of,
+    with_facts,
 )
 from enrollment.summary import day_in_store
 from villages.routers import read_db
@@ -150,24 +151,25 @@ def _category_terms(rules: Rules, covered: str = "covered") -> list:
 
 
 def _failed_under(rules: Rules):
-    """SQL: the number of criteria of `rules` a row's village fails (`rules.evaluate`)."""
+    """SQL: the number of criteria of `rules` a row's village fails (`rules.evaluate`). The
+    campaign's facts are read on the row's own day (campaign.criteria)."""
     terms = _category_terms(rules)
     if rules.self_enrolled_min_pct is not None:
+        # Nothing recorded (NULL) counts as -1: below any minimum of a village with
+        # households, so the campaign's subquery is written (and run) once.
+        enrolled = Coalesce(self_enrolled_on(OuterRef("day"), "village__"), -1)
         terms.append(
             _fails(
-                Q(village__households__isnull=True)
-                | Q(village__households=0)
-                | Q(village__self_enrolled_residents__isnull=True),
-                _below(
-                    "village__self_enrolled_residents",
-                    "village__households",
-                    rules.self_enrolled_min_pct,
+                Q(village__households__isnull=True) | Q(village__households=0),
+                LessThan(
+                    enrolled * 10000,
+                    F("village__households") * int(rules.self_enrolled_min_pct * 100),
                 ),
             )
         )
     missing = {
         "bumdes_active": Q(village__bumdes_active=False),
-        "perisai_agent": Q(village__perisai_agent_name=""),
+        "perisai_agent": ~perisai_agent_present(OuterRef("day"), "village__"),
         "memorandum_signed": Q(village__memorandum_signed_on__isnull=True),
         "contribution_regulation": Q(village__contribution_regulation=""),
     }
@@ -322,8 +324,16 @@ def _listed_from_day(area: Area, rules: RulesInForce, rows, limit) -> list[Villa
         # listed (at national scale, joining 80,000 villages to keep 200 took most of it).
         ranked = ranked.filter(pk__in=Subquery(ranked.values("pk")[:limit]))
     # The village's name and facts under their own names, as `_facts` reads them.
-    village = {name: F(f"village__{name}") for name in ["name", *VILLAGE_FACT_FIELDS]}
-    listed = list(ranked.values("village_id", *DAY_FIGURE_COLUMNS, **village))
+    listed = list(
+        with_facts(
+            ranked,
+            "village_id",
+            *DAY_FIGURE_COLUMNS,
+            day=OuterRef("day"),
+            to_village="village__",
+            name=F("village__name"),
+        )
+    )
     declarations = Declaration.objects.using(read_db())
     if limit is None:  # the whole area: by code prefix, not tens of thousands of codes
         declarations = declarations.filter(area.post_filter)

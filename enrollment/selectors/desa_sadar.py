@@ -20,7 +20,7 @@ from django.db.models import Count, F, FloatField, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 
 from enrollment.models import DAY_CATEGORIES, DAY_FIGURE_COLUMNS, Declaration, VillageDay
-from enrollment.rules import DEFAULT_MIN_PROGRAMS, VILLAGE_FACT_FIELDS, Figures
+from enrollment.rules import DEFAULT_MIN_PROGRAMS, Figures
 from enrollment.selectors.day import _day_figures, _day_kept, _sum_of, judged_day_rows
 from enrollment.selectors.figures import _sum, figures_by_village
 from enrollment.selectors.standings import (
@@ -33,6 +33,7 @@ from enrollment.selectors.standings import (
     _last_declared,
     rules_in_force,
     standing_of,
+    with_facts,
 )
 from villages.models import Village
 from villages.routers import read_db
@@ -240,11 +241,13 @@ def _listed(rows, rules: RulesInForce, sort: str) -> list[ListedVillage]:
     """The rows (ordered) with their villages' names, facts, districts and last declaration,
     evaluated in Python. One query."""
     last_declared = Declaration.objects.filter(village_id=OuterRef("village_id"))
-    village = {name: F(f"village__{name}") for name in ["name", *VILLAGE_FACT_FIELDS]}
-    values = _ordered(rows, sort).values(
+    values = with_facts(
+        _ordered(rows, sort),
         "village_id",
         *DAY_FIGURE_COLUMNS,
-        **village,
+        day=OuterRef("day"),
+        to_village="village__",
+        name=F("village__name"),
         district_name=F("village__district__name"),
         declared_on=Subquery(last_declared.order_by("-declared_on").values("declared_on")[:1]),
     )
@@ -268,12 +271,9 @@ def _evaluated(area: Area, day: dt.date, rules: RulesInForce, sort: str) -> list
     db = read_db()
     declared = _last_declared(Declaration.objects.using(db).filter(area.post_filter))
     # In the database's order of names (its collation), which the SQL sort by name follows.
-    villages = (
-        Village.objects.using(db)
-        .filter(area.village_filter)
-        .values("code", "name", "district__name", *VILLAGE_FACT_FIELDS)
-        .order_by("name", "code")
-    )
+    villages = Village.objects.using(db).filter(area.village_filter)
+    villages = with_facts(villages, "code", "name", "district__name", day=day)
+    villages = villages.order_by("name", "code")
     result: list[ListedVillage] = []
     rank: dict[str, int] = {}
     for row in villages:

@@ -6,10 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import (
+    F,
     Max,
+    OuterRef,
     Q,
 )
 
+from campaign.criteria import perisai_agent_on, self_enrolled_on
 from enrollment.models import (
     Declaration,
     RuleSet,
@@ -127,6 +130,24 @@ def _facts(row: dict) -> VillageFacts:
     return VillageFacts(**{name: row[name] for name in VILLAGE_FACT_FIELDS})
 
 
+# The facts read from the village's profile as they are; the others are the campaign's.
+PROFILE_FACTS = ("households", "bumdes_active", "memorandum_signed_on", "contribution_regulation")
+
+
+def with_facts(rows, *fields: str, day: dt.date | OuterRef, to_village: str = "", **named):
+    """`rows.values(*fields, **named)` with the Desa Sadar facts of each row's village (at
+    `to_village`, e.g. "village__") on `day`, under the names `_facts` reads. Rows of the
+    kept day (`VillageDay`) give `day=OuterRef("day")`: their own day."""
+    computed = {
+        "self_enrolled": self_enrolled_on(day, to_village),
+        "perisai_agent": perisai_agent_on(day, to_village),
+    }
+    if to_village:
+        profile = {name: F(f"{to_village}{name}") for name in PROFILE_FACTS}
+        return rows.values(*fields, **named, **profile, **computed)
+    return rows.values(*fields, *PROFILE_FACTS, **named, **computed)
+
+
 def _last_declared(declarations) -> dict[str, dt.date]:
     """Village → the day it was last declared Desa Sadar, of `declarations`. One query."""
     return dict(
@@ -141,11 +162,12 @@ def standings_in(
     area: Area,
     rules: RulesInForce,
     figures: dict[str, dict[str, Figures]],
+    day: dt.date,
     order: tuple[str, ...] = ("code",),
 ) -> list[VillageStanding]:
     """The standing of every village below `area` that has posts (a village without any
-    recorded post has no data to judge), in code order (or `order`, the database's). Two
-    queries."""
+    recorded post has no data to judge) on `day`, in code order (or `order`, the
+    database's). Two queries."""
     # The area's villages and declarations, filtered here rather than by a list of codes
     # (tens of thousands of parameters at national scale).
     db = read_db()
@@ -155,7 +177,7 @@ def standings_in(
         standing_of(
             rules.for_village(row["code"]), row["code"], row, figures[row["code"]], declared
         )
-        for row in villages.values("code", "name", *VILLAGE_FACT_FIELDS).order_by(*order)
+        for row in with_facts(villages, "code", "name", day=day).order_by(*order)
         if row["code"] in figures
     ]
 

@@ -21,7 +21,6 @@ from enrollment.models import (
     state_of,
 )
 from enrollment.rules import (
-    VILLAGE_FACT_FIELDS,
     Criterion,
     Figures,
     Rules,
@@ -34,7 +33,7 @@ from enrollment.selectors.figures import (
     _sum,
     enrolled_by,
 )
-from enrollment.selectors.standings import VillageStanding, _facts, rules_in_force
+from enrollment.selectors.standings import VillageStanding, _facts, rules_in_force, with_facts
 from villages.categories import CATEGORY_ORDER, POST_ORDER
 from villages.models import Village
 from villages.nik import mask_nik
@@ -87,7 +86,7 @@ def coverage_for_village(*, area: Area, as_of: dt.date, full_nik: bool = False) 
     figures: dict[str, Figures] = defaultdict(Figures)
     for row in roster:
         figures[row.category].add(_row_figures(row))
-    village = Village.objects.values("code", "name", *VILLAGE_FACT_FIELDS).get(code=area.code)
+    village = with_facts(Village.objects.filter(code=area.code), "code", "name", day=as_of).get()
     declared = Declaration.objects.filter(village_id=area.code).aggregate(d=Max("declared_on"))
     standing = VillageStanding(
         code=area.code,

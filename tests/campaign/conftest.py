@@ -1,6 +1,6 @@
-"""Shared for the campaign tests: English labels, helpers to name areas, and for the
-registrations import a file builder, the agents of Banyumas and Tuban, stored registrations
-and a Banyumas branch officer."""
+"""Shared for the campaign tests: English labels, helpers to name areas, the admin's personas
+(from tests/admin), a place for uploaded files, and for the registrations import a file
+builder, the agents of Banyumas and Tuban, stored registrations and a Banyumas branch officer."""
 
 import csv
 import datetime as dt
@@ -9,6 +9,14 @@ import io
 import pytest
 from django.utils import translation
 
+from tests.admin.conftest import (  # noqa: F401 - fixtures
+    banyumas_manager,
+    banyumas_staff,
+    district_manager,
+    head_office,
+    purwokerto,
+    root,
+)
 from tests.factories import BranchOfficeFactory, PerisaiAgentFactory, RegistrationFactory
 from villages.models import Regency
 from villages.roles import user_role_set
@@ -16,6 +24,7 @@ from villages.selectors import Area, area_get
 
 KARANGLEWAS = "33.02.03.2003"  # Kec. Jatilawang, Banyumas
 GUNUNGWETAN = "33.02.03.2001"  # Kec. Jatilawang, Banyumas
+CIRAHAB = "33.02.01.2001"  # Kec. Lumbir, Banyumas
 KARANGLO = "35.23.08.2016"  # Kec. Kerek, Tuban
 
 
@@ -77,3 +86,9 @@ def staff_user(db):
     """A Banyumas branch officer (KC Purwokerto)."""
     BranchOfficeFactory(name="Purwokerto").regencies.set(Regency.objects.filter(code="33.02"))
     return user_role_set(username="staf", kind="branch_staff", branch_name="Purwokerto").user
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -6,7 +6,7 @@ import pytest
 
 from enrollment.rules import Figures, Near, Rules, VillageFacts, evaluate, people_to_cover
 
-NO_FACTS = VillageFacts(None, None, False, "", None, "")
+NO_FACTS = VillageFacts(None, None, False, None, None, "")
 
 
 @pytest.mark.parametrize(

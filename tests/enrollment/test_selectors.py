@@ -144,7 +144,7 @@ def test_a_regency_rule_set_overrides_the_national_one(district):
     assert result.totals == Figures(posts=6, covered=5, lapsing_soon=1, in_arrears=1)
     rules = rules_in_force(area=area, year=2026)
     figures = figures_by_village(area=area, day=AS_OF, rules=rules)
-    standing = {s.code: s for s in standings_in(area=area, rules=rules, figures=figures)}
+    standing = {s.code: s for s in standings_in(area=area, rules=rules, figures=figures, day=AS_OF)}
     assert [c.key for c in standing[KARANGLEWAS].criteria] == [
         "perangkat_covered",
         "bpd_covered",

@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
+from campaign.models import PerisaiAgent, Registration
 from devdata import loadgen
 from enrollment.models import (
     DAY_CATEGORIES,
@@ -288,12 +289,51 @@ def _profiles() -> None:
             self_enrolled_residents=[None, 50, 49, 50, 200][i % 5] if households else None,
             self_enrolled_updated_on=dt.date(2026, 10, 1) if households else None,
             bumdes_active=i % 2 == 0,
-            perisai_agent_name="Ani" if i % 3 else "",
             memorandum_signed_on=dt.date(2026, 1, 5) if i % 4 else None,
             contribution_regulation="Perdes 3/2026" if i != 5 else "",
         )
+        _campaign(i, code, households)
     for code in codes[1:3]:
         Declaration.objects.create(village_id=code, declared_on=dt.date(2025, 8, 17))
+
+
+# Agents serving a village on AS_OF or not: (active_from, active_until, active) by i % 6.
+AGENT_DATES = [
+    None,
+    (dt.date(2020, 1, 1), None, True),
+    (dt.date(2026, 1, 1), AS_OF, True),  # its last day
+    (AS_OF, None, True),  # its first day
+    (dt.date(2020, 1, 1), None, False),  # inactive
+    (AS_OF + dt.timedelta(days=1), None, True),  # from the next day
+]
+
+
+def _campaign(i: int, code: str, households: int | None) -> None:
+    """Perisai agents and registrations that make the campaign's criteria pass and fail on
+    AS_OF: the old figure is dated 1 October 2026; registrations before it are counted in it,
+    those after it up to AS_OF are added, those after AS_OF are not."""
+    dates = AGENT_DATES[i % 6]
+    if dates is not None:
+        start, until, active = dates
+        agent = PerisaiAgent.objects.create(
+            code=f"PRS-{i:04d}",
+            name=f"Agen {i}",
+            regency_id=code[:5],
+            active_from=start,
+            active_until=until,
+            active=active,
+        )
+        agent.villages.add(code)
+    counts = {
+        dt.date(2026, 9, 30): [0, 30, 0, 1, 0][i % 5],  # within the old figure
+        dt.date(2026, 10, 1): [0, 0, 5, 1, 0][i % 5],  # the old figure's day: counted in it
+        dt.date(2026, 10, 2): [0, 0, 1, 0, 0][i % 5],  # added
+        AS_OF: [3, 0, 0, 0, 0][i % 5] if i % 2 else 0,  # added (when no old figure: alone)
+        AS_OF + dt.timedelta(days=1): [0, 0, 20, 0, 0][i % 5],  # after the day
+    }
+    for day, count in counts.items():
+        if count:
+            Registration.objects.create(date=day, village_id=code, channel="MANDIRI", count=count)
 
 
 def judged_by(rules: int, regency_rules: bool) -> None:

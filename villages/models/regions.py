@@ -286,8 +286,6 @@ class Village(models.Model):
     bumdes_active = models.BooleanField(_("BUMDes active"), default=False)
     business_sectors = models.TextField(_("business sectors"), blank=True)
     reachable_by_road = models.BooleanField(_("reachable by road"), default=True)
-    perisai_agent_name = models.CharField(_("Perisai agent"), max_length=100, blank=True)
-    perisai_agent_since = models.DateField(_("Perisai agent since"), null=True, blank=True)
     memorandum_signed_on = models.DateField(
         _("memorandum with the branch signed on"), null=True, blank=True
     )
