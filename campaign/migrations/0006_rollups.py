@@ -4,9 +4,9 @@ from django.db import migrations, models
 
 
 def install(apps, schema_editor):
-    # The trigger SQL as of this migration (frozen in _sql_0004); then the rollups are filled
+    # The trigger SQL as of this migration (frozen in _sql_0006); then the rollups are filled
     # from the registrations already present.
-    from campaign.migrations import _sql_0004 as sql
+    from campaign.migrations import _sql_0006 as sql
 
     postgresql = schema_editor.connection.vendor == "postgresql"
     with schema_editor.connection.cursor() as cursor:
@@ -17,7 +17,7 @@ def install(apps, schema_editor):
 
 
 def uninstall(apps, schema_editor):
-    from campaign.migrations import _sql_0004 as sql
+    from campaign.migrations import _sql_0006 as sql
 
     postgresql = schema_editor.connection.vendor == "postgresql"
     with schema_editor.connection.cursor() as cursor:
@@ -28,7 +28,7 @@ def uninstall(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaign', '0003_registration_prefix_index'),
+        ('campaign', '0005_agents_from_village_field'),
     ]
 
     operations = [

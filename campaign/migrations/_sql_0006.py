@@ -1,4 +1,4 @@
-"""The campaign rollups' trigger SQL as migration 0004 installs it, frozen here so that later
+"""The campaign rollups' trigger SQL as migration 0006 installs it, frozen here so that later
 changes to `campaign.rollups` do not change what this migration does. Not a migration (the
 leading underscore keeps Django's loader away)."""
 
