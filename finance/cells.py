@@ -14,10 +14,12 @@ from finance.models import YEAR_MAX, YEAR_MIN, Group, Program
 
 # "500 juta", "1,5 miliar": a number (comma for decimals, dots grouping thousands) and a word.
 SCALES = {"juta": 10**6, "miliar": 10**9}
-_SCALED = re.compile(r"^(\d{1,3}(?:\.\d{3})*|\d+)(?:,(\d+))?\s*(juta|miliar)$", re.IGNORECASE)
+_SCALED = re.compile(
+    r"^(\d{1,3}(?:\.\d{3})*|\d+)(?:,(\d+))?\s*(juta|miliar)$", re.IGNORECASE | re.ASCII
+)
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
-_CODE = re.compile(r"^(\d{2})(?:\.?(\d{2}))?$")
-_DIGITS = re.compile(r"^\d+$")
+_CODE = re.compile(r"^(\d{2})(?:\.?(\d{2}))?$", re.ASCII)
+_DIGITS = re.compile(r"^\d+$", re.ASCII)
 # Far above any real figure (a quintillion rupiah), and inside a 64-bit integer column.
 MAX_RUPIAH = 10**18
 MAX_COUNT = 2_000_000_000
@@ -113,7 +115,7 @@ def _rupiah(raw: Cell) -> int:
 
 def _grouped(text: str) -> bool:
     """Dots grouping thousands: `500.000.000`, not `5.00` (a decimal written with a dot)."""
-    return re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text) is not None
+    return re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text, re.ASCII) is not None
 
 
 def parse_count(raw: Cell) -> int | None:
