@@ -17,8 +17,8 @@ from tests.finance.conftest import HEADER, csv_file
 pytestmark = pytest.mark.django_db
 
 GOOD = [
-    "2022,33.02,PEKERJA_RENTAN,SEMUA,Rp 500.000.000,\"1,5 miliar\",",
-    "2023,3302,pekerja_rentan,semua,500 juta,\"2,5 miliar\",12",
+    '2022,33.02,PEKERJA_RENTAN,SEMUA,Rp 500.000.000,"1,5 miliar",',
+    '2023,3302,pekerja_rentan,semua,500 juta,"2,5 miliar",12',
 ]
 
 
@@ -120,8 +120,7 @@ ROW_ERRORS = [
     ),
     (
         "2023,33.02,SEMUA,SEMUA,1,1,dua",
-        "Row 2, column jumlah_klaim: found “dua”; expected a whole number of 0 or more, or "
-        "empty.",
+        "Row 2, column jumlah_klaim: found “dua”; expected a whole number of 0 or more, or empty.",
     ),
     (
         "2023,33.02,SEMUA,SEMUA,1,," + "9" * 30,
