@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from campaign.models import OutreachEvent, PerisaiAgent, Registration
 from enrollment.models import CoverageSnapshot, Declaration, RuleSet
+from finance.models import FinanceRecord
 from tests.factories import (
     BranchOfficeFactory,
     MembershipFactory,
@@ -112,6 +113,8 @@ PAGES = {
     "enrollment:work_list_export",
     "api:coverage",
     "api:coverage_area",
+    "api:finance",
+    "api:finance_area",
     "api:schema",
 }
 PUBLIC = {"login": 200, "logout": 405, "set_language": 302, "healthz": 200}
@@ -136,7 +139,8 @@ def test_every_url_name_is_classified():
 def _is_import_admin(name: str) -> bool:
     # The roster import's own admin views (upload, preview, confirm, templates, rejected
     # rows) are covered by its tests; their model URLs are in ADMIN_MODELS.
-    return name.startswith("admin:enrollment_importrecord_")
+    # The finance import's (upload, preview, confirm): tests/finance/test_admin.py.
+    return name.startswith(("admin:enrollment_importrecord_", "admin:finance_financerecord_import"))
 
 
 # --- Data ----------------------------------------------------------------------------------
@@ -232,6 +236,12 @@ def _objects(users) -> dict:
     objects["registration"] = tuple(
         Registration.objects.create(date=day, village_id=c, channel="MANDIRI", count=3).pk
         for c in (IN_VILLAGE, OUT_VILLAGE)
+    )
+    objects["financerecord"] = tuple(
+        FinanceRecord.objects.create(
+            year=2023, area_code=c, group="SEMUA", program="SEMUA", contributions=2, claims=1
+        ).pk
+        for c in (IN_AREA, OUT_AREA)
     )
     AccessLog.objects.create(user=users["manager"], action="export", area_code=IN_AREA)
     return objects
@@ -365,6 +375,10 @@ def _api_cases(role: str) -> list[tuple[str, int]]:
         "out_village": (reverse("api:coverage_area", args=[OUT_VILLAGE]), role in EVERYTHING),
         # The country answers everyone with a scope: its figures, or the user's own areas.
         "country": (reverse("api:coverage"), True),
+        # Finance: a regency or province; the country is head office's only.
+        "finance_in": (reverse("api:finance_area", args=[IN_AREA]), _sees(role, IN_AREA)),
+        "finance_out": (reverse("api:finance_area", args=[OUT_AREA]), role in EVERYTHING),
+        "finance_country": (reverse("api:finance"), role in EVERYTHING),
     }
     if role == "anonymous":
         return [(url, 401) for url, _ in urls.values()] + [(reverse("api:schema"), 401)]
