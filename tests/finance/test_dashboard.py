@@ -124,3 +124,17 @@ def test_the_card_costs_one_query_whatever_the_rows(
 def test_short_money_in_indonesian(value, shown):
     with translation.override("id"):
         assert rupiah_short(value).replace(NBSP, " ") == shown
+
+
+def test_the_card_in_indonesian(banyumas, users):
+    client = Client(HTTP_ACCEPT_LANGUAGE="id")
+    client.force_login(users["manager"])
+    html = client.get("/wilayah/33.02/").content.decode()
+    assert '<h2 id="finance-heading">Iuran dan klaim</h2>' in html
+    assert _table(html)[1] == [
+        "2023",
+        "Pekerja rentan",
+        f"Rp{NBSP}500{NBSP}juta",
+        f"Rp{NBSP}2,5{NBSP}miliar",
+        f"500,00{NBSP}%",
+    ]
