@@ -520,4 +520,3 @@ def village_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     full = " (full identifiers)" if full_nik else ""
     _log_export(request, area, len(data.rows), filename + full)
     return exports.export_response(data, fmt=fmt, filename=filename)
-
