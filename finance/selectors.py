@@ -14,13 +14,14 @@ The rules (shared/spec/campaign-api.md, `GET /api/v1/finance/<code>/`):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
 
-from finance.models import FinanceRecord, Group, Program
+from finance.models import ContributionRate, FinanceRecord, Group, Program
 from villages.routers import read_db
 from villages.selectors import Area
 
@@ -112,3 +113,30 @@ def _years(cells: dict[Cell, _Sum]) -> list[FinanceYear]:
         FinanceYear(year, group, *_values(cells[(year, group)]))
         for year, group in sorted(cells, key=lambda c: (c[0], GROUP_ORDER.get(c[1], 99)))
     ]
+
+
+# --- Contribution rates ----------------------------------------------------------------------
+
+RateKey = tuple[str, str, int | None]  # (scheme, program, risk class)
+
+
+def rates_in_force(*, day: dt.date) -> dict[RateKey, ContributionRate]:
+    """Each rate as it stood on `day`: the latest of its kind in force from then or before.
+    For the budget planner. One query."""
+    rates: dict[RateKey, ContributionRate] = {}
+    for rate in (
+        ContributionRate.objects.using(read_db()).filter(valid_from__lte=day).order_by("valid_from")
+    ):
+        rates[(rate.scheme, rate.program, rate.risk_class)] = rate
+    return rates
+
+
+def rate_monthly_amount(*, rate: ContributionRate, income: int) -> int:
+    """A month's contribution in whole rupiah at `rate` on a declared income or wage of
+    `income`: the flat amount, or the percentage (rounded half up) but not below the
+    minimum."""
+    if rate.flat_amount is not None:
+        return rate.flat_amount
+    assert rate.pct is not None  # a rate is a percentage or a flat amount (a constraint)
+    amount = int((Decimal(income) * rate.pct / 100).quantize(Decimal(1), ROUND_HALF_UP))
+    return max(amount, rate.minimum or 0)
