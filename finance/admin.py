@@ -216,7 +216,8 @@ def _confirm(request: HttpRequest, model_admin: FinanceRecordAdmin, pk: int) -> 
         record.status = FinanceImport.Status.IMPORTED
         messages.success(request, _imported(result))
     else:  # the areas or the user's scope changed since the preview
-        messages.error(request, _("Nothing was written: the file no longer passes its checks."))
+        refused = result.refused or _("Nothing was written: the file no longer passes its checks.")
+        messages.error(request, refused)
     record.save(update_fields=["report", "status"])
     return HttpResponseRedirect(preview)
 

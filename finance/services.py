@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from enrollment.imports.cells import Cell, CellError, display, echo
@@ -115,12 +115,17 @@ def finance_import(*, data: bytes, file_name: str, scope: Scope, dry_run: bool):
         return result
     if not result.ok:
         return result  # all or nothing: one wrong row and nothing is written
-    with transaction.atomic():
-        _apply(rows, result)
-        if dry_run:  # the same counts as a real run, then undone
-            transaction.set_rollback(True)
-        else:
-            result.written = True
+    try:
+        with transaction.atomic():
+            _apply(rows, result)
+            if dry_run:  # the same counts as a real run, then undone
+                transaction.set_rollback(True)
+            else:
+                result.written = True
+    except IntegrityError:  # another import created one of these rows meanwhile
+        result.created = result.updated = result.unchanged = 0
+        result.written = False
+        result.refused = _("Another import wrote some of these rows meanwhile; try again.")
     return result
 
 

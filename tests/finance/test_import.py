@@ -228,3 +228,25 @@ def test_the_service_as_head_office_sees_every_area(users):
         dry_run=False,
     )
     assert (result.written, result.created) == (True, 1)
+
+
+def test_a_row_created_meanwhile_refuses_the_file_and_writes_nothing(monkeypatch):
+    from finance import services
+
+    # Another import commits 2023's row after this one read the stored rows (none).
+    FinanceRecord.objects.create(
+        year=2023, area_code="33.02", group="PEKERJA_RENTAN", program="SEMUA",
+        contributions=1, claims=1,
+    )  # fmt: skip
+    monkeypatch.setattr(
+        FinanceRecord.objects, "select_for_update", lambda: FinanceRecord.objects.none()
+    )
+    result = services.finance_import(
+        data=csv_file(GOOD[0], GOOD[1]),
+        file_name="x.csv",
+        scope=services.Scope(everything=True),
+        dry_run=False,
+    )
+    assert result.refused == "Another import wrote some of these rows meanwhile; try again."
+    assert (result.written, result.created) == (False, 0)
+    assert FinanceRecord.objects.count() == 1  # 2022's row was rolled back with the rest
