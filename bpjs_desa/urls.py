@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", include("enrollment.api_urls")),
     # For load balancers: no login, ok / failing per check (villages.views).
     path("healthz", service_views.healthz, name="healthz"),
+    path("", include("campaign.urls")),
     path("", include("enrollment.urls")),
 ]
 

@@ -16,6 +16,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import (
     Http404,
@@ -33,6 +34,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from enrollment.imports.changes import PAGE_SIZE as CHANGES_PAGE_SIZE
+from enrollment.imports.changes import ChangeRow, change_page, change_rows
 from enrollment.imports.engine import import_confirm, import_preview
 from enrollment.imports.export import (
     area_visible,
@@ -43,13 +46,18 @@ from enrollment.imports.export import (
 )
 from enrollment.imports.reader import MAX_BYTES
 from enrollment.imports.template import XLSX_CONTENT_TYPE, template_csv, template_xlsx
-from enrollment.imports.writes import load_file
+from enrollment.imports.writes import FILE_FIELDS, load_file
 from enrollment.models import ImportRecord
-from villages.access import access_log, scope_for
+from villages.access import access_log, may_see_full_nik, scope_for
 from villages.models import AccessLog
 from villages.selectors import area_get
 
 PERMISSION = "enrollment.add_membership"
+# The one history of imports lists every kind; the report of a kind other than a roster is
+# the page of the app that imports it (named, not imported: enrollment does not depend on it).
+OTHER_REPORTS: dict[str, str] = {
+    ImportRecord.Kind.REGISTRATIONS: "admin:campaign_registration_import_report"
+}
 View = Callable[..., HttpResponseBase]
 
 
@@ -94,6 +102,7 @@ class ExportForm(forms.Form):
 class ImportRecordAdmin(admin.ModelAdmin):
     list_display = [
         "reference",
+        "kind",
         "created_at",
         "user",
         "file_name",
@@ -105,7 +114,7 @@ class ImportRecordAdmin(admin.ModelAdmin):
         "warnings",
         "replacements",
     ]
-    list_filter = ["status", "origin"]
+    list_filter = ["kind", "status", "origin"]
     list_select_related = ["user"]
     search_fields = ["file_name", "user__username"]
     date_hierarchy = "created_at"
@@ -117,7 +126,7 @@ class ImportRecordAdmin(admin.ModelAdmin):
         return obj.reference
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ImportRecord]:
-        records = super().get_queryset(request).defer("upload", "rejected")
+        records = super().get_queryset(request).defer(*FILE_FIELDS)
         if scope_for(request.user).everything:
             return records
         return records.filter(user=request.user)
@@ -151,6 +160,9 @@ class ImportRecordAdmin(admin.ModelAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         _permitted(request)
+        record = self._record(request, object_id, kind=None)
+        if record.kind in OTHER_REPORTS:  # another kind of import shows its own report
+            return HttpResponseRedirect(reverse(OTHER_REPORTS[record.kind], args=[record.pk]))
         return _report(request, self, object_id)
 
     def get_urls(self) -> list[URLPattern]:
@@ -172,12 +184,18 @@ class ImportRecordAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _record(self, request: HttpRequest, pk: int | str) -> ImportRecord:
-        """The user's own record (head office: any); another user's is not found. Its files
-        (up to 20 MB each) are not loaded: `load_file` reads the one a page needs."""
+    def _record(
+        self, request: HttpRequest, pk: int | str, kind: str | None = ImportRecord.Kind.ROSTER
+    ) -> ImportRecord:
+        """The user's own record (head office: any) of `kind` (None: any kind); another
+        user's is not found. Its files (up to 20 MB each) are not loaded: `load_file` reads
+        the one a page needs."""
         if not str(pk).isdigit():
             raise Http404
-        return get_object_or_404(self.get_queryset(request), pk=int(pk))
+        records = self.get_queryset(request)
+        if kind is not None:
+            records = records.filter(kind=kind)
+        return get_object_or_404(records, pk=int(pk))
 
     def _context(self, request: HttpRequest, title: str, **extra: object) -> dict[str, Any]:
         return {
@@ -246,12 +264,17 @@ def _report(request: HttpRequest, model_admin: ImportRecordAdmin, pk: int | str)
     record = model_admin._record(request, pk)
     report = record.report or {}
     shown = len(report.get("errors", []))
+    full = may_see_full_nik(request.user)
+    changes = _changes_page(request, record, full_identifiers=full)
     access_log(
         user=request.user,
-        action=AccessLog.Action.FULL_IDENTIFIERS,  # the errors echo cells, full NIKs among them
-        rows=shown,
+        # The errors echo cells, full NIKs among them; the changes show full NIKs and KPJ
+        # numbers to the users who may see them.
+        action=AccessLog.Action.FULL_IDENTIFIERS,
+        rows=shown + (len(changes.object_list) if full else 0),
         what=f"import report {record.reference}: {record.file_name}",
     )
+    counts = report.get("counts", {})
     ctx = model_admin._context(
         request,
         _("Roster import %(reference)s") % {"reference": record.reference},
@@ -260,8 +283,43 @@ def _report(request: HttpRequest, model_admin: ImportRecordAdmin, pk: int | str)
         errors_cut=record.invalid and shown < _error_total(record),
         can_confirm=_can_confirm(record),
         has_rejected=bool(record.invalid),
+        changes=changes,
+        changes_total=counts.get("changes", 0),
+        changes_cut=counts.get("changes", 0) > changes.paginator.count,
+        page_range=changes.paginator.get_elided_page_range(changes.number),
     )
     return TemplateResponse(request, "admin/enrollment/import_report.html", ctx)
+
+
+class _StoredChanges:
+    """An import's stored change list as the paginator reads it: its length from the report,
+    a page decompressed from the record when asked for (changes.change_page)."""
+
+    def __init__(self, record: ImportRecord, *, full_identifiers: bool) -> None:
+        self.record, self.full_identifiers = record, full_identifiers
+        self.length = (record.report or {}).get("counts", {}).get("changes_listed", 0)
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, page: slice) -> list[ChangeRow]:
+        if not self.length:
+            return []
+        blob = load_file(self.record, "changes")
+        lines = change_page(blob, page.start or 0, page.stop or self.length)
+        return change_rows(lines, full_identifiers=self.full_identifiers)
+
+
+def _changes_page(
+    request: HttpRequest, record: ImportRecord, *, full_identifiers: bool
+) -> Page[ChangeRow]:
+    """The page of changes `?page=` asks for: the first for anything but a page number from
+    1, the last past the end."""
+    changes = _StoredChanges(record, full_identifiers=full_identifiers)
+    paginator: Paginator[ChangeRow] = Paginator(changes, CHANGES_PAGE_SIZE)  # type: ignore[arg-type]
+    asked = request.GET.get("page", "")
+    number = int(asked) if asked.isdigit() and len(asked) < 10 else 1
+    return paginator.page(min(max(number, 1), paginator.num_pages))
 
 
 def _error_total(record: ImportRecord) -> int:

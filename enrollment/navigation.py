@@ -36,6 +36,7 @@ LINKS: list[tuple[StrOrPromise, str, set[str]]] = [
     # The work list and the Desa Sadar list; an entry shows only once its URL name exists.
     (_("Work list"), "enrollment:work_list", {SUPERUSER, BRANCH, SECRETARY}),
     (_("Desa Sadar list"), "enrollment:desa_sadar", STAFF_ROLES),
+    (_("Campaign"), "campaign:area", STAFF_ROLES),
     (_("Find a person"), "admin:villages_person_changelist", {SUPERUSER, HEAD_OFFICE, BRANCH}),
     (_("Memberships"), "admin:enrollment_membership_changelist", {SUPERUSER, BRANCH}),
     (_("Import a roster"), "admin:enrollment_importrecord_upload", {SUPERUSER, BRANCH}),

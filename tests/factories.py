@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 
+from campaign.models import EventAttendance, OutreachEvent, PerisaiAgent, Registration
 from enrollment.models import Membership, Program
 from villages.models import BranchOffice, Person, Post, RegionalOffice, Village
 
@@ -85,3 +86,55 @@ def covered(person, until=dt.date(2026, 12, 31), programs=("JKK", "JKM")) -> Non
     """Give `person` memberships in `programs`, paid through `until`."""
     for code in programs:
         MembershipFactory(person=person, program_id=code, paid_until=until)
+
+
+# --- Campaign (issue 14) -----------------------------------------------------------------------
+
+
+class PerisaiAgentFactory(factory.django.DjangoModelFactory[PerisaiAgent]):
+    class Meta:
+        model = PerisaiAgent
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"PRS-3302-{n + 1:03d}")
+    name = factory.Sequence(lambda n: f"Agen {n + 1}")
+    regency_id = "33.02"
+    active_from = dt.date(2018, 1, 1)
+
+    @factory.post_generation
+    def villages(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.villages.set(extracted)
+
+
+class OutreachEventFactory(factory.django.DjangoModelFactory[OutreachEvent]):
+    class Meta:
+        model = OutreachEvent
+        skip_postgeneration_save = True
+
+    date = dt.date(2024, 4, 24)
+    title = "Sosialisasi aparatur desa"
+    regency_id = "33.02"
+
+    @factory.post_generation
+    def villages(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.villages.set(extracted)
+
+    @factory.post_generation
+    def attendance(self, create, extracted, **kwargs):
+        """`attendance={"PERANGKAT": 40, "BPD": 12}`."""
+        if create and extracted:
+            for category, count in extracted.items():
+                EventAttendance.objects.create(event=self, category=category, count=count)
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory[Registration]):
+    class Meta:
+        model = Registration
+
+    date = dt.date(2024, 5, 1)
+    village_id = "33.02.03.2003"
+    channel = "MANDIRI"
+    count = 1
+    contributions = 16_800

@@ -21,9 +21,10 @@ from django.contrib import admin
 from django.contrib.auth.models import User
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from campaign.models import OutreachEvent, PerisaiAgent, Registration
-from enrollment.models import CoverageSnapshot, Declaration, RuleSet
+from enrollment.models import CoverageSnapshot, Declaration, ImportRecord, RuleSet
 from finance.models import FinanceRecord
 from tests.factories import (
     BranchOfficeFactory,
@@ -113,9 +114,13 @@ PAGES = {
     "enrollment:work_list_export",
     "api:coverage",
     "api:coverage_area",
+    "api:campaign",
+    "api:campaign_area",
     "api:finance",
     "api:finance_area",
     "api:schema",
+    "campaign:area",
+    "campaign:export",
 }
 PUBLIC = {"login": 200, "logout": 405, "set_language": 302, "healthz": 200}
 # Admin URLs reached through another page, with no object of their own.
@@ -132,6 +137,7 @@ def test_every_url_name_is_classified():
         and name not in PUBLIC
         and name not in NOT_REQUESTED
         and not _is_import_admin(name)
+        and name not in REGISTRATION_IMPORT
     }
     assert unknown == set(), f"Add these URL names to the permission matrix: {sorted(unknown)}"
 
@@ -141,6 +147,18 @@ def _is_import_admin(name: str) -> bool:
     # rows) are covered by its tests; their model URLs are in ADMIN_MODELS.
     # The finance import's (upload, preview, confirm): tests/finance/test_admin.py.
     return name.startswith(("admin:enrollment_importrecord_", "admin:finance_financerecord_import"))
+
+
+# The registrations import's pages (campaign.registration_admin): requested below by
+# `_registration_import_cases`, with what each role may do.
+REGISTRATION_IMPORT = {
+    "admin:campaign_registration_import",
+    "admin:campaign_registration_import_report",
+    "admin:campaign_registration_import_confirm",
+    "admin:campaign_registration_import_rejected",
+    "admin:campaign_registration_import_template",
+}
+IMPORTERS = {"superuser", "head_office", "branch_staff"}
 
 
 # --- Data ----------------------------------------------------------------------------------
@@ -237,6 +255,17 @@ def _objects(users) -> dict:
         Registration.objects.create(date=day, village_id=c, channel="MANDIRI", count=3).pk
         for c in (IN_VILLAGE, OUT_VILLAGE)
     )
+    # Registrations imports with rejected rows: the branch officer's own, and a command's.
+    objects["registration_import"] = tuple(
+        ImportRecord.objects.create(
+            kind="registrations", user=user, origin=origin, status="imported",
+            imported_at=timezone.now(), invalid=1, rejected=b"tanggal,error\r\n",
+        ).pk
+        for user, origin in ((users["branch_staff"], "admin"), (None, "command"))
+    )  # fmt: skip
+    # The history of imports' own pages are the import tests' (they answer a registrations
+    # import with a redirect to its report): no object for the generic admin cases.
+    objects["importrecord"] = (None, None)
     objects["financerecord"] = tuple(
         FinanceRecord.objects.create(
             year=2023, area_code=c, group="SEMUA", program="SEMUA", contributions=2, claims=1
@@ -320,7 +349,15 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
         reverse("enrollment:area_export", args=[IN_AREA, "candidates", "xlsx"]),
         reverse("enrollment:area_export", args=[IN_AREA, "forecast", "csv"]),
     ]
+    area_pages += [
+        reverse("campaign:area", args=[IN_AREA]),
+        reverse("campaign:export", args=[IN_AREA, "events", "csv"]),
+        reverse("campaign:export", args=[IN_AREA, "agents", "xlsx"]),
+        reverse("campaign:export", args=[IN_AREA, "registrations", "csv"]),
+    ]
     village_pages = [
+        reverse("campaign:area", args=[IN_VILLAGE]),
+        reverse("campaign:export", args=[IN_VILLAGE, "registrations", "xlsx"]),
         reverse("enrollment:village", args=[IN_VILLAGE]),
         reverse("enrollment:village", args=[IN_VILLAGE]) + "?status=ended",
         reverse("enrollment:village_export", args=[IN_VILLAGE, "xlsx"]),
@@ -335,11 +372,17 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
         reverse("enrollment:village", args=[OUT_VILLAGE]),
         reverse("enrollment:village", args=[OUT_VILLAGE]) + "?status=ended",
         reverse("enrollment:village_export", args=[OUT_VILLAGE, "csv"]),
+        reverse("campaign:area", args=[OUT_AREA]),
+        reverse("campaign:area", args=[OUT_VILLAGE]),
+        reverse("campaign:export", args=[OUT_AREA, "agents", "csv"]),
+        reverse("campaign:export", args=[OUT_VILLAGE, "events", "xlsx"]),
     ]
     country = [
         reverse("enrollment:area_dashboard"),
         reverse("enrollment:area_export", args=["categories", "csv"]),
         reverse("enrollment:desa_sadar"),
+        reverse("campaign:area"),
+        reverse("campaign:export", args=["events", "csv"]),
     ]
     # The work list is of the user's own scope; a district or village filter is theirs only.
     work = [reverse("enrollment:work_list"), reverse("enrollment:work_list_export", args=["csv"])]
@@ -364,6 +407,9 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
     cases += [(country[1], 200 if role in EVERYTHING else 404)]
     # The country's Desa Sadar list too: to their area's list (a secretary: their village).
     cases += [(country[2], 200 if role in EVERYTHING else 302)]
+    # The campaign's country page too; its export is theirs only.
+    cases += [(country[3], 200 if role in EVERYTHING else 302)]
+    cases += [(country[4], 200 if role in EVERYTHING else 404)]
     return cases
 
 
@@ -375,6 +421,14 @@ def _api_cases(role: str) -> list[tuple[str, int]]:
         "out_village": (reverse("api:coverage_area", args=[OUT_VILLAGE]), role in EVERYTHING),
         # The country answers everyone with a scope: its figures, or the user's own areas.
         "country": (reverse("api:coverage"), True),
+        "campaign_area": (reverse("api:campaign_area", args=[IN_AREA]), _sees(role, IN_AREA)),
+        "campaign_village": (
+            reverse("api:campaign_area", args=[IN_VILLAGE]),
+            _sees(role, IN_VILLAGE),
+        ),
+        "campaign_out": (reverse("api:campaign_area", args=[OUT_AREA]), role in EVERYTHING),
+        # The campaign's country is the country's figures: only for the whole country.
+        "campaign_country": (reverse("api:campaign"), role in EVERYTHING),
         # Finance: a regency or province; the country is head office's only.
         "finance_in": (reverse("api:finance_area", args=[IN_AREA]), _sees(role, IN_AREA)),
         "finance_out": (reverse("api:finance_area", args=[OUT_AREA]), role in EVERYTHING),
@@ -387,6 +441,27 @@ def _api_cases(role: str) -> list[tuple[str, int]]:
     return [(url, 200 if seen else 404) for url, seen in urls.values()] + [
         (reverse("api:schema"), 200)
     ]
+
+
+def _registration_import_cases(world: World, role: str) -> list[tuple[str, int]]:
+    """Importers see the upload and templates, their own imports (head office: every one);
+    the confirm is POST only. Others with the admin are forbidden; the rest sent to log in."""
+    own, others = world.objects["registration_import"]
+    name = "admin:campaign_registration_import%s"
+    pages = {
+        reverse(name % ""): 200,
+        reverse(name % "_template", args=["xlsx"]): 200,
+        reverse(name % "_report", args=[own]): 200,
+        reverse(name % "_rejected", args=[own]): 200,
+        reverse(name % "_confirm", args=[own]): 405,
+        reverse(name % "_report", args=[others]): 200 if role in EVERYTHING else 404,
+        reverse(name % "_rejected", args=[others]): 200 if role in EVERYTHING else 404,
+    }
+    if role not in STAFF:
+        return [(url, 302) for url in pages]
+    if role not in IMPORTERS:
+        return [(url, 403) for url in pages]
+    return list(pages.items())
 
 
 def _site_cases(role: str) -> list[tuple[str, int]]:
@@ -411,6 +486,7 @@ def test_permission_matrix(world, role):
     if world.users[role] is not None:
         client.force_login(world.users[role])
     cases = _admin_cases(world, role) + _page_cases(role) + _api_cases(role) + _site_cases(role)
+    cases += _registration_import_cases(world, role)
     got = {url: client.get(url).status_code for url, _expected in cases}
     wrong = {url: (expected, got[url]) for url, expected in cases if got[url] != expected}
     assert wrong == {}, f"{role}: url -> (expected, got)"

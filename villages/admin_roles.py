@@ -9,6 +9,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from villages.admin_history import IndonesianHistoryAdmin
 from villages.admin_ids import MalformedIdIs404
 from villages.admin_versions import VersionCheckedAdmin
 from villages.models import Role, RoleArea
@@ -64,7 +65,7 @@ class RoleAreaInline(admin.TabularInline):
 
 
 @admin.register(Role)
-class RoleAdmin(MalformedIdIs404, VersionCheckedAdmin, SimpleHistoryAdmin):
+class RoleAdmin(MalformedIdIs404, IndonesianHistoryAdmin, VersionCheckedAdmin, SimpleHistoryAdmin):
     form = RoleForm
     list_display = ["user", "kind", "branch", "regional_office", "area_codes"]
     list_filter = ["kind", "branch", "regional_office"]

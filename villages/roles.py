@@ -22,6 +22,7 @@ _DATA = [
     "declaration",
     "regencytarget",
     "districttarget",
+    "registration",  # campaign: residents' registrations, written by their import
 ]
 _REFERENCE = [
     "province",
@@ -71,7 +72,7 @@ def role_group(kind: str) -> Group:
     # Our own apps only: django-axes has an "accesslog" model too.
     perms = list(
         Permission.objects.filter(
-            content_type__app_label__in=["villages", "enrollment"],
+            content_type__app_label__in=["villages", "enrollment", "campaign"],
             codename__in=[codename for codename, _model in wanted],
         )
     )

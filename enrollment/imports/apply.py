@@ -8,7 +8,9 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from enrollment.imports.plan import Plan
 from enrollment.imports.records import COVERAGE_FIELDS, NewMemberships, NewPost
@@ -28,20 +30,24 @@ MEMBERSHIP_UPDATED = [*COVERAGE_FIELDS, "verified_on", "verified_source"]
 IMPORTED = Membership.Source.IMPORT.value
 
 
-def apply_plan(plan: Plan, *, user: Any, reason: str) -> None:
-    """Write the plan in bulk, each record's history with it (history user and reason are the
-    importing user and the import's reference). Call inside a transaction."""
+def apply_plan(plan: Plan, *, user: Any, reference: str, file_name: str) -> None:
+    """Write the plan in bulk, each record's history with it: the importing user, and as the
+    reason the import's reference and file ("Impor IMP-000123: roster.xlsx"), in the site's
+    language (history is read by everyone alike). Call inside a transaction."""
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("Import %(reference)s: %(file)s") % {"reference": reference, "file": file_name}
+        before = _("Stored state before import %(reference)s") % {"reference": reference}
     history = {
         "default_user": user,
-        "default_change_reason": reason,
+        "default_change_reason": reason[:100],
         "default_date": timezone.now(),
     }
     # Ended terms first: a single-holder post's new holder needs the previous term closed.
     posts = (p.values() for p in plan.changed_posts.values() if p.changed)
-    update_with_history(Post, posts, POST_UPDATED, history=history)
+    update_with_history(Post, posts, POST_UPDATED, history=history, baseline=before)
     _create_persons(plan, history)
     people = (p.values() for p in plan.persons.values() if p.changed)
-    update_with_history(Person, people, PERSON_UPDATED, history=history)
+    update_with_history(Person, people, PERSON_UPDATED, history=history, baseline=before)
     # Generators: the writes take them a chunk at a time (460,000 memberships as one list of
     # tuples were 60 MB more at the peak of a 200,000-row import).
     new_posts = (_new_post(plan, post) for post in plan.new_posts)
@@ -50,7 +56,7 @@ def apply_plan(plan: Plan, *, user: Any, reason: str) -> None:
                    for values in _new_memberships(new, plan.today))  # fmt: skip
     create_with_history(Membership, MEMBERSHIP_FIELDS, memberships, history=history)
     update_with_history(Membership, changed_memberships(plan), MEMBERSHIP_UPDATED,
-                        history=history)  # fmt: skip
+                        history=history, baseline=before)  # fmt: skip
 
 
 def changed_memberships(plan: Plan) -> Iterator[dict[str, object]]:

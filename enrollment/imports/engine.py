@@ -153,8 +153,9 @@ def _write(
         record = record or ImportRecord(origin=origin)
         _fill_record(record, plan, data, file_name, user, skip_invalid)
         record.status, record.imported_at = ImportRecord.Status.IMPORTED, timezone.now()
-        save_with_files(record, upload=b"", rejected=rejected)  # the file is not kept
-        apply_plan(plan, user=user, reason=f"Roster import {record.reference}: {file_name}"[:100])
+        # The file is not kept; the list of changes is (the import's own record of them).
+        save_with_files(record, upload=b"", rejected=rejected, changes=plan.changes.blob())
+        apply_plan(plan, user=user, reference=record.reference, file_name=file_name)
     return record
 
 
@@ -204,7 +205,7 @@ def import_preview(
             return result
         _fill_record(record, result.plan, data, file_name, user, skip_invalid)
         record.plan_digest = result.digest
-        save_with_files(record, rejected=result.rejected)
+        save_with_files(record, rejected=result.rejected, changes=result.plan.changes.blob())
     result.record = record
     return result
 
@@ -216,7 +217,8 @@ def import_confirm(*, record: ImportRecord, user: User | None) -> ImportResult:
     confirm of the same preview waits, then finds it imported."""
     imports_expire()  # a preview older than a day is not confirmed, whoever asks
     record = ImportRecord.objects.select_for_update().defer(*FILE_FIELDS).get(pk=record.pk)
-    data = load_file(record, "upload") if record.status == ImportRecord.Status.PREVIEWED else b""
+    previewed = record.status == ImportRecord.Status.PREVIEWED
+    data = load_file(record, "upload") if previewed and record.kind == record.Kind.ROSTER else b""
     if not data:
         return ImportResult(refused=_("This preview has expired or was already imported."))
     result = roster_import(
@@ -232,16 +234,17 @@ def import_confirm(*, record: ImportRecord, user: User | None) -> ImportResult:
         record.refresh_from_db(fields=plain_fields(record))  # as stored: the write rolled back
         _fill_record(record, result.plan, data, record.file_name, user, record.skip_invalid)
         record.plan_digest = result.digest
-        save_with_files(record, rejected=result.rejected)
+        save_with_files(record, rejected=result.rejected, changes=result.plan.changes.blob())
     return result
 
 
 def imports_expire() -> int:
-    """Drop the uploaded files of previews older than a day (they hold personal data)."""
+    """Drop the uploaded files and change lists of previews older than a day (they hold
+    personal data)."""
     cutoff = timezone.now() - PREVIEW_LIFETIME
     return ImportRecord.objects.filter(
         status=ImportRecord.Status.PREVIEWED, created_at__lt=cutoff
-    ).update(status=ImportRecord.Status.EXPIRED, upload=b"")
+    ).update(status=ImportRecord.Status.EXPIRED, upload=b"", changes=b"")
 
 
 # --- The digest -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from enrollment.imports.changes import ChangeLog
 from enrollment.imports.packed import PackedList
 from enrollment.imports.records import NewMemberships, NewPost, PersonState, PostState
 from enrollment.imports.rows import HeaderMap, RowError
@@ -61,6 +62,8 @@ class Plan:
     replacements: list[Replacement] = field(default_factory=list)
     invalid_rows: set[int] = field(default_factory=set)
     changed_posts: dict[int, PostState] = field(default_factory=dict)
+    # What each committed row changes, field by field, compressed as it is added (changes.py).
+    changes: ChangeLog = field(default_factory=ChangeLog)
     # The posts and memberships the file adds, packed chunk by chunk (packed.py). One entry of
     # new memberships per person; the stored memberships the plan updates are flagged in place
     # (PersonState.memberships).

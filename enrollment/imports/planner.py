@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
+from enrollment.imports.changes import Kind
 from enrollment.imports.columns import post_label
 from enrollment.imports.limits import refuse_past_the_limit
 from enrollment.imports.plan import (
@@ -36,6 +37,7 @@ from enrollment.imports.plan_coverage import (
 )
 from enrollment.imports.reader import Table
 from enrollment.imports.records import (
+    COVERAGE_FIELDS,
     Holder,
     NewPost,
     PersonState,
@@ -308,6 +310,7 @@ class _Planner:
         if not person.file.first_row:
             person.file.first_row = row.number
             if person.id is not None:
+                self._log_person(row, person)
                 if row.name != person.name:  # else one object for both
                     person.name = row.name
                 person.sex = row.sex or person.sex
@@ -322,14 +325,18 @@ class _Planner:
             new_post = NewPost(row.number, row.nik, person.name, row.village, row.post, row.unit,
                                start, end)  # fmt: skip
             plan.new_posts.append(new_post)
+            plan.changes.add(row.number, row.nik, person.name, Kind.NEW_POST, "",
+                             [row.village, row.post, row.unit], None, [start, end])  # fmt: skip
             if slot is not None:
                 slot.holders.append(new_post)
         else:
+            self._log_post(row, person, post, Kind.POST, {"term_start": start, "term_end": end})
             post.term_start, post.term_end, post.number = start, end, row.number
             if post.changed:
                 plan.changed_posts[post.id] = post
         if slot is not None and slot.ended_on is not None:
             self._replace(row, person, slot.replaced, slot.ended_on)
+        self._log_coverage(row, person, coverage)
         coverage_changed = commit_coverage(self.plan, row, person, coverage)
         if post is None:
             plan.counts.created += 1
@@ -342,12 +349,61 @@ class _Planner:
         self, row: RowData, person: PersonState, others: list[PostState], ended_on: dt.date
     ) -> None:
         for other in others:
+            self._log_post(row, other, other, Kind.REPLACED, {"term_end": ended_on})
             other.term_end = ended_on
             self.plan.changed_posts[other.id] = other
             self.plan.replacements.append(
                 Replacement(row.number, row.village, row.post, row.unit, other.name, ended_on,
                             person.name)
             )  # fmt: skip
+
+    # --- The change list (changes.py) -----------------------------------------------------------
+
+    def _log_person(self, row: RowData, person: PersonState) -> None:
+        """A stored person's fields the row changes (its first row: later ones may not)."""
+        for field, old, new in (("name", person.name, row.name),
+                                ("sex", person.sex, row.sex or person.sex)):  # fmt: skip
+            if old != new:
+                self.plan.changes.add(row.number, person.nik, row.name, Kind.PERSON, field,
+                                      "", old, new)  # fmt: skip
+
+    def _log_post(
+        self,
+        row: RowData,
+        holder: PersonState | PostState,
+        post: PostState,
+        kind: str,
+        new: dict[str, dt.date | None],
+    ) -> None:
+        """A stored post's term fields that change, under its holder's name."""
+        what = [post.village, post.code, post.unit]
+        for field, value in new.items():
+            old = getattr(post, field)
+            if old != value:
+                self.plan.changes.add(row.number, holder.nik, holder.name, kind, field, what,
+                                      old, value)  # fmt: skip
+
+    def _log_coverage(
+        self, row: RowData, person: PersonState, coverage: list[MembershipChange]
+    ) -> None:
+        """The memberships the row adds (one line for their programs) and the fields it changes
+        in stored ones (one line per field for the programs with the same change)."""
+        new = [change for change in coverage if change.stored is None]
+        if new:
+            self.plan.changes.add(row.number, person.nik, person.name, Kind.NEW_MEMBERSHIPS,
+                                  "paid_until", " ".join(change.program for change in new),
+                                  None, new[0].coverage.paid_until)  # fmt: skip
+        lines: dict[tuple[str, object, object], list[str]] = {}
+        for change in coverage:
+            if change.stored is None:
+                continue
+            for field in COVERAGE_FIELDS:
+                old, value = getattr(change.stored.coverage, field), getattr(change.coverage, field)
+                if old != value:
+                    lines.setdefault((field, old, value), []).append(change.program)
+        for (field, old, value), programs in lines.items():
+            self.plan.changes.add(row.number, person.nik, person.name, Kind.MEMBERSHIP, field,
+                                  " ".join(programs), old, value)  # fmt: skip
 
     def _two_posts_warning(
         self, row: RowData, key: PostKey, person: PersonState, post: PostState | None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import defaultdict
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,13 @@ from enrollment.imports.rows import RowError
 SHOWN = 1000
 
 
+class Rejections(Protocol):
+    """What the rejected-rows file reads of a plan (a roster's, or another import's)."""
+
+    invalid_rows: set[int]
+    errors: list[RowError]
+
+
 def report_data(plan: Plan, limit: int | None = SHOWN) -> dict[str, Any]:
     """The report as JSON-ready data; lists cut at `limit` items (their totals are kept)."""
     counts = plan.counts
@@ -35,6 +42,8 @@ def report_data(plan: Plan, limit: int | None = SHOWN) -> dict[str, Any]:
             "errors": len(plan.errors),
             "warnings": len(plan.warnings),
             "replacements": len(plan.replacements),
+            "changes": plan.changes.count,
+            "changes_listed": plan.changes.kept,
         },
         "errors": [[e.row, e.column, e.found, e.expected] for e in plan.errors[:limit]],
         "warnings": [[w.row, w.message] for w in plan.warnings[:limit]],
@@ -108,7 +117,7 @@ def _reason(error: RowError) -> str:
     }  # fmt: skip
 
 
-def rejected_csv(table: Table, plan: Plan) -> bytes:
+def rejected_csv(table: Table, plan: Rejections) -> bytes:
     """The invalid rows as they were (a cell over the limit cut to it, and "…"), plus an
     `error` column: ready to fix and upload again. Refused (FileRefused) when that file would
     be too big to upload again: a wide header and shared strings can make it thousands of
@@ -133,7 +142,7 @@ def rejected_csv(table: Table, plan: Plan) -> bytes:
     return out.getvalue()
 
 
-def _write_row(out: io.BytesIO, cells: list[str], plan: Plan) -> None:
+def _write_row(out: io.BytesIO, cells: list[str], plan: Rejections) -> None:
     """A CSV row as csv.writer writes it (minimal quoting, CRLF)."""
     fields = [_quoted(cell) for cell in cells]
     if sum(map(len, fields)) < 64 * 1024:
@@ -152,7 +161,7 @@ def _quoted(field: str) -> str:
     return field
 
 
-def _check_size(size: int, plan: Plan) -> None:
+def _check_size(size: int, plan: Rejections) -> None:
     if size > limits.MAX_REJECTED_BYTES:
         raise FileRefused(
             _("The invalid rows and their reasons would make a file of more than %(limit)d MB, "

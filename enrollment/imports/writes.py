@@ -11,6 +11,7 @@ updates go into a temporary table by COPY and from there in one UPDATE … FROM.
 
 from __future__ import annotations
 
+import datetime as dt
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from operator import itemgetter
@@ -30,7 +31,8 @@ COPY_CHUNK = 50_000  # rows per COPY: bounds the memory a write takes
 # Django's bulk_update builds a CASE per field and row: small batches keep each query cheap.
 UPDATE_BATCH = 500
 HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user_id")
-FILE_FIELDS = ("upload", "rejected")  # an ImportRecord's files, up to 20 MB each
+# An ImportRecord's files, up to 20 MB each, and its compressed list of changes (a few MB).
+FILE_FIELDS = ("upload", "rejected", "changes")
 
 
 def save_with_files(record: ImportRecord, **files: bytes) -> None:
@@ -135,18 +137,53 @@ def update_with_history(
     *,
     history: dict[str, Any],
     copy: bool | None = None,
+    baseline: str = "",
 ) -> None:
     """Update `fields` of the records whose complete values `records` give (every field, by
-    name) and write their "~" history rows."""
+    name) and write their "~" history rows. With a `baseline` reason, a record that has no
+    history yet first gets one of its stored state (`write_baselines`)."""
     if copy is None:
         copy = copy_supported(model)
     names = [f.attname for f in model._meta.concrete_fields]
+    pk = names.index("id")
     for batch in chunks(rows_of(names, records), COPY_CHUNK if copy else UPDATE_BATCH):
+        if baseline:
+            write_baselines(model, [row[pk] for row in batch], history, reason=baseline)
         if copy:
             _copy_update(model, batch, fields, history)
         else:
             objs = [model(**dict(zip(names, row, strict=True))) for row in batch]
             bulk_update_with_history(objs, model, fields, batch_size=UPDATE_BATCH, **history)
+
+
+def write_baselines(
+    model: type[Model], ids: list[Any], history: dict[str, Any], *, reason: str
+) -> None:
+    """A "~" history row of the stored state of each record in `ids` that has none, dated
+    just before `history`'s date. Records written without history (bulk loads, the demo)
+    would otherwise show an update's first history row with nothing to compare it with: an
+    empty list of changes. Skipped for a history table with fields of its own."""
+    history_fields = {f.attname for f in history_model(model)._meta.concrete_fields}
+    fields = list(model._meta.concrete_fields)
+    if not ids or history_fields != {f.attname for f in fields} | {"history_id", *HISTORY_COLUMNS}:
+        return
+    quote = connection.ops.quote_name
+    columns = [quote(f.column) for f in fields]
+    table, versions = model._meta.db_table, history_model(model)._meta.db_table
+    if connection.vendor == "postgresql":
+        wanted, params = "t.id = ANY(%s)", [list(ids)]
+    else:
+        wanted, params = f"t.id IN ({', '.join(['%s'] * len(ids))})", list(ids)
+    date = history["default_date"] - dt.timedelta(microseconds=1)
+    statement = (
+        f"INSERT INTO {quote(versions)} ({', '.join(columns)}, "
+        f"{', '.join(map(quote, HISTORY_COLUMNS))}) "
+        f"SELECT {', '.join(f't.{c}' for c in columns)}, %s, %s, '~', NULL "
+        f"FROM {quote(table)} t WHERE {wanted} "
+        f"AND NOT EXISTS (SELECT 1 FROM {quote(versions)} h WHERE h.id = t.id)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [date, reason[:100], *params])
 
 
 def rows_of(

@@ -1,4 +1,4 @@
-"""A roster import: its file, its preview, and what it wrote."""
+"""An import (a roster, or residents' registrations): its file, its preview, and what it wrote."""
 
 from __future__ import annotations
 
@@ -8,8 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImportRecord(models.Model):
-    """One roster import: who, when, which file and what it did. A preview keeps the uploaded
-    file until it is confirmed; the file is dropped once imported."""
+    """One import of a file (a roster, or residents' registrations): who, when, which file and
+    what it did. A preview keeps the uploaded file until it is confirmed; the file is dropped
+    once imported. Both kinds share one history of imports."""
+
+    class Kind(models.TextChoices):
+        ROSTER = "roster", _("roster")
+        REGISTRATIONS = "registrations", _("residents' registrations")
 
     class Status(models.TextChoices):
         PREVIEWED = "previewed", _("previewed, not confirmed")
@@ -18,7 +23,7 @@ class ImportRecord(models.Model):
 
     class Origin(models.TextChoices):
         ADMIN = "admin", _("admin upload")
-        COMMAND = "command", _("import_roster command")
+        COMMAND = "command", _("command line")
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
@@ -31,6 +36,7 @@ class ImportRecord(models.Model):
         verbose_name=_("user"),
         help_text=_("Empty for a system import from the command line."),
     )
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices, default=Kind.ROSTER)
     origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     file_name = models.CharField(_("file name"), max_length=255)
@@ -48,10 +54,15 @@ class ImportRecord(models.Model):
     report = models.JSONField(_("report"), default=dict, blank=True)
     upload = models.BinaryField(_("uploaded file"), blank=True, default=b"")
     rejected = models.BinaryField(_("rejected rows (CSV)"), blank=True, default=b"")
+    # What the import changes, field by field: zlib-compressed JSON lines, the first 200,000
+    # changes (enrollment.imports.changes). One value, not a table of rows: a preview of
+    # 200,000 rows would write and a new preview or an expiry delete as many rows, while the
+    # report only ever reads a page of it in order.
+    changes = models.BinaryField(_("changes"), blank=True, default=b"")
 
     class Meta:
-        verbose_name = _("roster import")
-        verbose_name_plural = _("roster imports")
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(

@@ -14,6 +14,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.factories import PostFactory, covered
 from tests.test_permission_matrix import IN_VILLAGE, ROLES, _users
@@ -49,7 +50,17 @@ def _fuzz(schema, mode: GenerationMode, headers: dict) -> None:
         suppress_health_check=list(HealthCheck),
     )
     def check(case):
-        case.call_and_validate(headers=headers)
+        if not case.operation.path.startswith("/api/v1/campaign/"):
+            case.call_and_validate(headers=headers)
+            return
+        # A period is two dates the schema cannot tie together: `from` after `to`, or longer
+        # than five years, is a documented 400 for dates each valid on its own. Every other
+        # check holds, and a 400 must name the period's parameters.
+        response = case.call_and_validate(
+            headers=headers, excluded_checks=[positive_data_acceptance]
+        )
+        if response.status_code == 400:
+            assert set(response.json()) <= {"from", "to"}, response.json()
 
     check()
 

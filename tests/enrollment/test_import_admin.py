@@ -172,14 +172,16 @@ def test_downloading_the_rejected_rows_is_logged(staff):
 
 
 def test_viewing_an_import_report_is_logged(staff):
-    """The report echoes the cells of invalid rows, full NIKs among them."""
+    """The report echoes the cells of invalid rows, full NIKs among them, and lists the changes
+    with full NIKs to staff who may see them: two errors and the valid row's two changes (its
+    new post and new memberships), one log row a view."""
     record = preview(staff, csv_bytes([row(), row(nik=nik(2), jabatan="?"), row(nik="123")]))
 
     change_page = reverse("admin:enrollment_importrecord_change", args=[record.pk])
     assert staff.get(url("report", record.pk)).status_code == 200
     assert staff.get(change_page).status_code == 200
 
-    logged = ("staf", "full_identifiers", "", 2, f"import report {record.reference}: roster.csv")
+    logged = ("staf", "full_identifiers", "", 4, f"import report {record.reference}: roster.csv")
     assert list(AccessLog.objects.values_list("user__username", "action", "area_code", "rows",
                                               "what")) == [logged, logged]  # fmt: skip
 

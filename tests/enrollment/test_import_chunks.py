@@ -12,11 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from enrollment.imports import planner
+from enrollment.imports.changes import change_page
 from enrollment.imports.engine import roster_import
 from enrollment.imports.report import report_data
 from enrollment.models import Membership
 from tests.enrollment.test_import_properties import COLUMN_VALUES
-from tests.fixtures.roster.build import csv_bytes, nik, row
+from tests.fixtures.roster.build import KEDIRI, csv_bytes, nik, row
 from villages.models import Person, Post
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +96,7 @@ def _outcome(monkeypatch, chunk: int, stored: bytes, data: bytes) -> tuple:
             )  # fmt: skip
         for name in ("person history", "post history", "membership history"):
             written[name] = [(*r[:-1], _unnumbered(r[-1])) for r in written[name]]
+        written["changes"] = change_page(result.plan.changes.blob(), 0, 1000)
         transaction.set_rollback(True)
     return report_data(result.plan, limit=None), result.rejected, written
 
@@ -139,7 +141,8 @@ def test_a_person_named_again_chunks_later_is_planned_from_what_earlier_rows_did
     assert (report, rejected, written) == _outcome(monkeypatch, 5000, stored, csv_bytes(rows))
     assert report == {
         "counts": {"rows": 8, "created": 4, "updated": 1, "unchanged": 1, "invalid": 2,
-                   "errors": 3, "warnings": 3, "replacements": 1},
+                   "errors": 3, "warnings": 3, "replacements": 1, "changes": 10,
+                   "changes_listed": 10},
         "errors": [
             [6, "jabatan", "KEPALA_DESA", "a term that does not overlap the one row 3 gives "
                                           "Warga Dua"],
@@ -157,6 +160,23 @@ def test_a_person_named_again_chunks_later_is_planned_from_what_earlier_rows_did
         "replacements": [[3, "33.02.18.2001", "KEPALA_DESA", "", "Kepala Lama", "2024-05-31",
                           "Warga Dua"]],
     }  # fmt: skip
+    kades, kaur = [KEDIRI, "KEPALA_DESA", ""], [KEDIRI, "KAUR", ""]
+    assert written["changes"] == [
+        [2, nik(1), "Warga Satu", "membership", "paid_until", "JKK JKM", "2026-12-31",
+         "2027-12-31"],
+        [3, nik(2), "Warga Dua", "new_post", "", kades, None, ["2024-06-01", None]],
+        [3, nik(9), "Kepala Lama", "replaced", "term_end", kades, None, "2024-05-31"],
+        [3, nik(2), "Warga Dua", "new_memberships", "paid_until", "JKK JKM", None, "2026-12-31"],
+        [4, nik(3), "Warga Tiga", "new_post", "", kaur, None, ["2022-01-01", None]],
+        [4, nik(3), "Warga Tiga", "new_memberships", "paid_until", "JKK JKM", None, "2026-12-31"],
+        [5, nik(1), "Warga Satu", "new_post", "", [KEDIRI, "KAUR", "Keuangan"], None,
+         ["2022-01-01", None]],
+        [9, nik(4), "Warga Empat", "new_post", "", [KEDIRI, "KASI", ""], None,
+         ["2022-01-01", None]],
+        [9, nik(4), "Warga Empat", "new_memberships", "paid_until", "JHT", None, "2027-12-31"],
+        [9, nik(4), "Warga Empat", "membership", "paid_until", "JKK JKM", "2026-12-31",
+         "2027-12-31"],
+    ]  # fmt: skip
     assert [(n, p, tuple(c[:4])) for n, p, *c in written["memberships"]] == [
         (nik(1), "JKK", ("BPU", "", dt.date(2024, 1, 1), dt.date(2027, 12, 31))),
         (nik(1), "JKM", ("BPU", "", dt.date(2024, 1, 1), dt.date(2027, 12, 31))),

@@ -136,7 +136,7 @@ def test_every_import_leaves_a_record_and_history_under_its_reference():
         4, 4, 0, 0, 0,
     )  # fmt: skip
     assert record.upload == b"" or bytes(record.upload) == b""
-    reason = f"Roster import {record.reference}: roster.csv"
+    reason = f"Impor {record.reference}: roster.csv"  # in the site's language, Indonesian
     for model, expected in ((Person, 4), (Post, 4), (Membership, 7)):
         history = model.history.all()
         assert history.count() == expected

@@ -20,6 +20,7 @@ DECLARATIONS = reverse("admin:enrollment_declaration_changelist")
 RULE_SETS = reverse("admin:enrollment_ruleset_changelist")
 DESA_SADAR = reverse("enrollment:desa_sadar")
 WORK_LIST = reverse("enrollment:work_list")
+CAMPAIGN = reverse("campaign:area")
 
 
 def _user(kind: str):
@@ -41,29 +42,41 @@ MENUS = {
     "head_office": [
         ("Dashboards", "/"),
         ("Desa Sadar list", DESA_SADAR),
+        ("Campaign", CAMPAIGN),
         ("Find a person", PERSONS),
         ("Rule sets", RULE_SETS),
         ("Admin", ADMIN),
     ],
-    "regional_office": [("Dashboards", "/"),
-        ("Desa Sadar list", DESA_SADAR), ("Admin", ADMIN)],
+    "regional_office": [
+        ("Dashboards", "/"),
+        ("Desa Sadar list", DESA_SADAR),
+        ("Campaign", CAMPAIGN),
+        ("Admin", ADMIN),
+    ],
     "branch_staff": [
         ("Dashboards", "/"),
         ("Work list", WORK_LIST),
         ("Desa Sadar list", DESA_SADAR),
+        ("Campaign", CAMPAIGN),
         ("Find a person", PERSONS),
         ("Memberships", MEMBERSHIPS),
         ("Import a roster", IMPORT),
         ("Declarations", DECLARATIONS),
         ("Admin", ADMIN),
     ],
-    "manager": [("Dashboards", "/"),
-        ("Desa Sadar list", DESA_SADAR), ("Rule sets", RULE_SETS), ("Admin", ADMIN)],
+    "manager": [
+        ("Dashboards", "/"),
+        ("Desa Sadar list", DESA_SADAR),
+        ("Campaign", CAMPAIGN),
+        ("Rule sets", RULE_SETS),
+        ("Admin", ADMIN),
+    ],
     "village_secretary": [("My village", "/"), ("Work list", WORK_LIST)],
     "superuser": [
         ("Dashboards", "/"),
         ("Work list", WORK_LIST),
         ("Desa Sadar list", DESA_SADAR),
+        ("Campaign", CAMPAIGN),
         ("Find a person", PERSONS),
         ("Memberships", MEMBERSHIPS),
         ("Import a roster", IMPORT),
@@ -94,6 +107,7 @@ def test_an_anonymous_visitor_gets_no_links(db):
         ("/wilayah/33.02/desa-sadar/", DESA_SADAR),  # an area's list
         (f"{PERSONS}12/change/", PERSONS),
         (IMPORT, IMPORT),
+        ("/kampanye/33.02/", CAMPAIGN),  # an area's campaign
         (reverse("admin:villages_post_changelist"), ADMIN),  # the admin's other lists
     ],
 )
@@ -108,6 +122,7 @@ def test_a_staff_role_without_the_admin_gets_no_admin_links(db):
     assert nav_links(user=user, path="/") == [
         NavLink("Dashboards", "/", True),
         NavLink("Desa Sadar list", DESA_SADAR, False),
+        NavLink("Campaign", CAMPAIGN, False),
     ]
 
 
@@ -125,10 +140,11 @@ def _nav(response) -> list[tuple[str, str, bool]]:
 def test_the_coverage_pages_show_the_menu(client, db):
     client.force_login(_user("branch_staff"))
     response = client.get("/wilayah/33.02/", HTTP_ACCEPT_LANGUAGE="en")
-    assert _nav(response)[:4] == [
+    assert _nav(response)[:5] == [
         ("Dashboards", "/", True),
         ("Work list", WORK_LIST, False),
         ("Desa Sadar list", DESA_SADAR, False),
+        ("Campaign", CAMPAIGN, False),
         ("Find a person", PERSONS, False),
     ]
 
@@ -139,6 +155,7 @@ def test_the_admin_shows_the_same_menu_with_the_way_back(client, db):
     assert _nav(response) == [
         ("Dashboards", "/", False),
         ("Desa Sadar list", DESA_SADAR, False),
+        ("Campaign", CAMPAIGN, False),
         ("Rule sets", RULE_SETS, True),
         ("Admin", ADMIN, False),
     ]
