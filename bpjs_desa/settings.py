@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "villages",
     "enrollment",
     "campaign",
+    "finance",
     # Demo and load data (load_demo, generate_load); the product's apps never import it.
     "devdata",
 ]

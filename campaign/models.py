@@ -69,7 +69,7 @@ class PerisaiAgent(models.Model):
 
     objects = VisibleManager()
     # How its rows belong to the map, for `objects.visible_to(user)` (villages.visibility).
-    visible_by = VisibleBy("village", "regency__code")
+    visible_by = VisibleBy("regency_or_villages", "regency__code")
 
     class Meta:
         verbose_name = _("Perisai agent")
@@ -154,7 +154,7 @@ class OutreachEvent(models.Model):
 
     objects = VisibleManager()
     # How its rows belong to the map, for `objects.visible_to(user)` (villages.visibility).
-    visible_by = VisibleBy("village", "regency__code")
+    visible_by = VisibleBy("regency_or_villages", "regency__code")
 
     class Meta:
         verbose_name = _("outreach event")

@@ -23,6 +23,7 @@ from devdata import demo_data as data
 from devdata.demo_campaign import AGENTS as STORY_AGENTS
 from devdata.demo_campaign import demo_campaign_load
 from devdata.demo_draw import DemoPlan, draw_plan
+from devdata.demo_finance import demo_finance_load
 from enrollment.models import Membership
 from enrollment.services import coverage_snapshot
 from villages.batches import chunks
@@ -64,6 +65,8 @@ class DemoResult:
     perisai_agents: int = 0
     registrations: int = 0
     declarations: int = 0
+    # Contributions and claims (devdata.demo_finance).
+    finance_records: int = 0
 
     def rows(self) -> list[tuple[str, int]]:
         return [(f.name, getattr(self, f.name)) for f in fields(self)]
@@ -104,6 +107,7 @@ def demo_load(*, today: dt.date | None = None, stdout=None) -> DemoResult:
         _load_villages(today, stdout, result)
         _load_users(result)
         demo_campaign_load(today=today, result=result)
+        demo_finance_load(result=result)
     return result
 
 

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from campaign import api as campaign_api
 from enrollment import api
+from finance import api as finance_api
 
 
 class AnyTextConverter(PathConverter):
@@ -25,5 +26,7 @@ urlpatterns = [
     path(
         "campaign/<any_text:code>/", campaign_api.AreaCampaignView.as_view(), name="campaign_area"
     ),
+    path("finance/", finance_api.CountryFinanceView.as_view(), name="finance"),
+    path("finance/<any_text:code>/", finance_api.AreaFinanceView.as_view(), name="finance_area"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -46,6 +46,8 @@ from enrollment.selectors import (
 )
 from enrollment.selectors.targets import district_gaps
 from enrollment.services import village_coverage_shown
+from finance.chart import finance_charts
+from finance.selectors import finance_by_year
 from villages.access import access_log, has_scope, may_see_full_nik, scope_for, visible_area
 from villages.models import AccessLog, Post
 from villages.selectors import (
@@ -171,6 +173,8 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
     coverage = coverage_for_area(area=area, as_of=as_of, limit=0, forecast=FORECAST_ON_PAGE)
     trend = coverage_trend(area=area)
     gaps = district_gaps(coverage=coverage)
+    # Contributions against claims: the regency and province pages only (one query).
+    finance = finance_by_year(area=area) if area.level in ("regency", "province") else []
     ctx = {
         "area": area,
         "breadcrumbs": _breadcrumbs(request, area),
@@ -189,6 +193,7 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
         "trend_chart": _chart_series([(formats.date_format(m, "M Y"), f) for m, f in trend]),
         "district_gaps": gaps,
         "districts_behind": sum(gap.behind for gap in gaps),
+        "finance_charts": finance_charts(finance),
     }
     return render(request, "enrollment/area.html", ctx)
 
@@ -515,4 +520,3 @@ def village_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     full = " (full identifiers)" if full_nik else ""
     _log_export(request, area, len(data.rows), filename + full)
     return exports.export_response(data, fmt=fmt, filename=filename)
-

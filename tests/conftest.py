@@ -11,3 +11,9 @@ TEST_PROVINCES = ["33", "35", "36"]
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         regions_load(province_codes=TEST_PROVINCES)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path):
+    """Files a test uploads (an event's photo) go to its own folder, not the project's."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from campaign.models import OutreachEvent, PerisaiAgent, Registration
 from enrollment.models import CoverageSnapshot, Declaration, ImportRecord, RuleSet
+from finance.models import FinanceRecord
 from tests.factories import (
     BranchOfficeFactory,
     MembershipFactory,
@@ -116,6 +117,8 @@ PAGES = {
     "api:coverage_area",
     "api:campaign",
     "api:campaign_area",
+    "api:finance",
+    "api:finance_area",
     "api:schema",
     "campaign:area",
     "campaign:export",
@@ -146,7 +149,8 @@ def test_every_url_name_is_classified():
 def _is_import_admin(name: str) -> bool:
     # The roster import's own admin views (upload, preview, confirm, templates, rejected
     # rows) are covered by its tests; their model URLs are in ADMIN_MODELS.
-    return name.startswith("admin:enrollment_importrecord_")
+    # The finance import's (upload, preview, confirm): tests/finance/test_admin.py.
+    return name.startswith(("admin:enrollment_importrecord_", "admin:finance_financerecord_import"))
 
 
 # The registrations import's pages (campaign.registration_admin): requested below by
@@ -248,6 +252,12 @@ def _objects(users) -> dict:
     # The history of imports' own pages are the import tests' (they answer a registrations
     # import with a redirect to its report): no object for the generic admin cases.
     objects["importrecord"] = (None, None)
+    objects["financerecord"] = tuple(
+        FinanceRecord.objects.create(
+            year=2023, area_code=c, group="SEMUA", program="SEMUA", contributions=2, claims=1
+        ).pk
+        for c in (IN_AREA, OUT_AREA)
+    )
     AccessLog.objects.create(user=users["manager"], action="export", area_code=IN_AREA)
     return objects
 
@@ -438,6 +448,10 @@ def _api_cases(role: str) -> list[tuple[str, int]]:
         "campaign_out": (reverse("api:campaign_area", args=[OUT_AREA]), role in EVERYTHING),
         # The campaign's country is the country's figures: only for the whole country.
         "campaign_country": (reverse("api:campaign"), role in EVERYTHING),
+        # Finance: a regency or province; the country is head office's only.
+        "finance_in": (reverse("api:finance_area", args=[IN_AREA]), _sees(role, IN_AREA)),
+        "finance_out": (reverse("api:finance_area", args=[OUT_AREA]), role in EVERYTHING),
+        "finance_country": (reverse("api:finance"), role in EVERYTHING),
     }
     if role == "anonymous":
         return [(url, 401) for url, _ in urls.values()] + [(reverse("api:schema"), 401)]

@@ -20,9 +20,13 @@ if TYPE_CHECKING:
 class VisibleBy:
     """How a model's rows belong to the map: `field` holds a village code ("village"), an
     area code of a region shown above a user's scope too ("area"), a person ("person"), or
-    a regency code that may be empty for a national row everyone sees ("regency_or_national")."""
+    a regency code that may be empty for a national row everyone sees ("regency_or_national"),
+    or a regency code beside villages the row names (its many-to-many `villages`): a user sees
+    the row when the regency or one of those villages is in their scope ("regency_or_villages":
+    a district's manager or a village's secretary sees the outreach events held for their
+    villages and the agents serving them)."""
 
-    kind: Literal["village", "area", "person", "regency_or_national"]
+    kind: Literal["village", "area", "person", "regency_or_national", "regency_or_villages"]
     field: str
 
 
@@ -47,6 +51,9 @@ class VisibleQuerySet(models.QuerySet[Any]):
                 condition = Q(**{f"{rule.field}__in": held})
         elif rule.kind == "area":
             condition = scope.area_q(rule.field)
+        elif rule.kind == "regency_or_villages":
+            named = self.model._default_manager.filter(scope.village_q("villages__code"))
+            condition = scope.village_q(rule.field) | Q(pk__in=named.values("pk"))
         elif rule.kind == "regency_or_national":
             condition = Q(**{f"{rule.field}__isnull": True}) | scope.village_q(rule.field)
         else:

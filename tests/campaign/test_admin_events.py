@@ -260,8 +260,36 @@ def _download(event) -> str:
 def test_the_download_is_404_outside_the_scope(banyumas_staff, district_manager, photographed):
     inside, outside = photographed
     assert banyumas_staff.get(_download(outside)).status_code == 404
-    # A district's manager sees no regency's events (events belong to a regency).
-    assert district_manager.get(_download(inside)).status_code == 404
+    # A district's manager sees the events held for a village of the district, not the
+    # regency's others.
+    assert district_manager.get(_download(inside)).status_code == 200
+    elsewhere = _event("33.02", ["33.02.01.2001"])  # Kec. Lumbir
+    elsewhere.attachment.save("foto.jpg", ContentFile(JPEG))
+    assert district_manager.get(_download(elsewhere)).status_code == 404
+
+
+def test_a_village_secretary_and_a_district_manager_see_the_events_and_agents_of_their_villages(
+    db,
+):
+    from campaign.models import PerisaiAgent
+    from villages.roles import user_role_set
+
+    secretary = user_role_set(
+        username="sekdes", kind="village_secretary", area_codes=[KARANGLEWAS]
+    ).user
+    camat = user_role_set(username="camat", kind="manager", area_codes=["33.02.03"]).user
+    held_here = _event("33.02", [KARANGLEWAS, "33.02.03.2001"])
+    _event("33.02", ["33.02.03.2001"])  # Gunungwetan only
+    lumbir = _event("33.02", ["33.02.01.2001"])
+    agent = PerisaiAgent.objects.create(
+        code="PRS-3302-009", name="Ani", regency_id="33.02", active_from=dt.date(2024, 1, 1)
+    )
+    agent.villages.set([KARANGLEWAS])
+    assert list(OutreachEvent.objects.visible_to(secretary)) == [held_here]
+    assert lumbir not in OutreachEvent.objects.visible_to(camat)
+    assert OutreachEvent.objects.visible_to(camat).count() == 2
+    assert list(PerisaiAgent.objects.visible_to(secretary)) == [agent]
+    assert list(PerisaiAgent.objects.visible_to(camat)) == [agent]
 
 
 def test_the_download_asks_anonymous_users_to_log_in_and_refuses_post(

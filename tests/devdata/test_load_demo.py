@@ -23,6 +23,7 @@ from devdata.demo import DemoRegionsMissing, demo_load, demo_villages, require_r
 from devdata.demo_data import BEJI, DEMO_USERS, KARANGLEWAS, KARANGLO
 from devdata.demo_draw import draw_plan
 from enrollment.models import Membership, State, state_of
+from finance.models import FinanceRecord
 from villages.access import scope_for
 from villages.models import (
     CATEGORY_OF_POST,
@@ -92,6 +93,8 @@ def test_the_first_run_creates_the_whole_data_set(demo):
     # Two story agents, and one drawn for about a quarter of the other villages.
     assert demo.perisai_agents == PerisaiAgent.objects.count() == 115
     assert demo.registrations == Registration.objects.count() == 41_155
+    # Banyumas' contributions and claims of 2022 and 2023 (tests/finance/test_demo.py).
+    assert demo.finance_records == FinanceRecord.objects.count() == 2
 
 
 def test_running_twice_creates_nothing_new(demo):

@@ -21,6 +21,7 @@ def test_the_models_on_the_map():
         "enrollment.Declaration",
         "enrollment.Membership",
         "enrollment.RuleSet",
+        "finance.FinanceRecord",
         "villages.District",
         "villages.DistrictTarget",
         "villages.Person",
