@@ -299,3 +299,147 @@ class CommissionRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rate_pct} % ({self.valid_from:%d/%m/%Y})"
+
+
+# --- Rollups: registrations summed, kept exact by database triggers (campaign.rollups) ------
+
+
+class _Rollup(models.Model):
+    """Registrations summed over a key: residents and first contributions. Written only by
+    the triggers on the registrations table (and `campaign.rollups.rebuild_rollups`); a key
+    whose registrations are all gone has no row."""
+
+    province = models.CharField("province", max_length=2)
+    regency = models.CharField("regency", max_length=5)
+    count = models.BigIntegerField("residents registered")
+    contributions = models.BigIntegerField("first contributions (Rp)")
+
+    class Meta:
+        abstract = True
+
+
+class RegistrationDay(_Rollup):
+    """Registrations per (regency, day, channel)."""
+
+    date = models.DateField("date")
+    channel = models.CharField("channel", max_length=12)
+
+    class Meta:
+        verbose_name = "registrations per regency and day"
+        verbose_name_plural = "registrations per regency and day"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regency", "date", "channel"], name="campaign_regday_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["province", "date"], name="campaign_regday_province"),
+            models.Index(fields=["date"], name="campaign_regday_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.regency} {self.date} {self.channel}: {self.count}"
+
+
+class RegistrationMonth(_Rollup):
+    """Registrations per (regency, month, channel); `month` is its first day."""
+
+    month = models.DateField("month")
+    channel = models.CharField("channel", max_length=12)
+
+    class Meta:
+        verbose_name = "registrations per regency and month"
+        verbose_name_plural = "registrations per regency and month"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regency", "month", "channel"], name="campaign_regmonth_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["province", "month"], name="campaign_regmonth_province"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.regency} {self.month} {self.channel}: {self.count}"
+
+
+class ProvinceDay(models.Model):
+    """Registrations per (province, day, channel): the country's and a province's days."""
+
+    province = models.CharField("province", max_length=2)
+    date = models.DateField("date")
+    channel = models.CharField("channel", max_length=12)
+    count = models.BigIntegerField("residents registered")
+    contributions = models.BigIntegerField("first contributions (Rp)")
+
+    class Meta:
+        verbose_name = "registrations per province and day"
+        verbose_name_plural = "registrations per province and day"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "date", "channel"], name="campaign_provday_key"
+            )
+        ]
+        indexes = [models.Index(fields=["date"], name="campaign_provday_date")]
+
+    def __str__(self) -> str:
+        return f"{self.province} {self.date} {self.channel}: {self.count}"
+
+
+class AgentDay(_Rollup):
+    """Registrations through an agent per (agent, regency of the village, day)."""
+
+    agent_id = models.BigIntegerField("Perisai agent")
+    date = models.DateField("date")
+
+    class Meta:
+        verbose_name = "agent's registrations per day"
+        verbose_name_plural = "agents' registrations per day"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent_id", "regency", "date"], name="campaign_agentday_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["province", "date"], name="campaign_agentday_province"),
+            models.Index(fields=["date"], name="campaign_agentday_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} {self.regency} {self.date}: {self.count}"
+
+
+class AgentMonth(_Rollup):
+    """Registrations through an agent per (agent, regency of the village, month)."""
+
+    agent_id = models.BigIntegerField("Perisai agent")
+    month = models.DateField("month")
+
+    class Meta:
+        verbose_name = "agent's registrations per month"
+        verbose_name_plural = "agents' registrations per month"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent_id", "regency", "month"], name="campaign_agentmonth_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["province", "month"], name="campaign_agentmonth_province"),
+            models.Index(fields=["month"], name="campaign_agentmonth_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} {self.regency} {self.month}: {self.count}"
+
+
+class EventUplift(models.Model):
+    """An outreach event's uplift (campaign.selectors.events): registrations in its villages
+    in the UPLIFT_DAYS days before its day and in those from its day on. One row per event,
+    kept by triggers on registrations, events and their villages (campaign.rollups)."""
+
+    event_id = models.BigIntegerField("outreach event", primary_key=True)
+    registered_before = models.BigIntegerField("registrations before")
+    registered_after = models.BigIntegerField("registrations after")
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.registered_before} → {self.registered_after}"

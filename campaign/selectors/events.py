@@ -7,43 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import DateField, Func, IntegerField, OuterRef, Prefetch, Subquery, Sum
+from django.db.models import IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from campaign.models import EventAttendance, OutreachEvent, Registration
+from campaign.models import EventAttendance, EventUplift, OutreachEvent
 from campaign.period import Period
-from campaign.selectors.registrations import village_q
-from villages.models import Village
+from campaign.rollups import UPLIFT_DAYS as UPLIFT_DAYS  # re-exported
+from campaign.selectors.registrations import village_q, villages_of
+from villages.models import BranchOffice
 from villages.routers import read_db
 from villages.selectors import Area
-
-UPLIFT_DAYS = 30
-
-
-class ShiftDays(Func):
-    """A date `days` days later (earlier when negative), still a date: PostgreSQL's
-    `date + integer` (`date + interval` would be a timestamp, which the index on (village,
-    date) cannot take as a bound), SQLite's `date(…, '+n days')`."""
-
-    output_field = DateField()
-
-    def __init__(self, expression, days: int):
-        super().__init__(expression)
-        self.days = int(days)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        return super().as_sql(
-            compiler, connection, template=f"(%(expressions)s + {self.days})", **extra_context
-        )
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(
-            compiler,
-            connection,
-            template=f"date(%(expressions)s, '{self.days:+d} days')",
-            **extra_context,
-        )
 
 
 @dataclass(frozen=True)
@@ -78,64 +53,80 @@ def events_in(*, area: Area, period: Period) -> list[EventRow]:
         .annotate(n=Sum("count"))
         .values("n")
     )
+    chosen = OutreachEvent.objects.using(db).filter(
+        pk__in=touching, date__gte=period.start, date__lte=period.end
+    )
+    # Plain values, not events: the country has thousands.
     events = list(
-        OutreachEvent.objects.using(db)
-        .filter(pk__in=touching, date__gte=period.start, date__lte=period.end)
-        .select_related("branch", "place_village", "place_district")
-        .annotate(n_attendees=Coalesce(Subquery(attendees, output_field=IntegerField()), 0))
-        .prefetch_related(
-            Prefetch("villages", queryset=Village.objects.using(db).only("code").order_by("code"))
-        )
+        chosen.annotate(n_attendees=Coalesce(Subquery(attendees, output_field=IntegerField()), 0))
         .order_by("-date", "-pk")
+        .values(*_FIELDS)
     )
-    uplift = uplift_of([event.pk for event in events]) if events else {}
-    return [_row(event, uplift.get(event.pk, (0, 0))) for event in events]
+    # The events again as a subquery, not a list of thousands of ids, for their villages
+    # and uplift (none when there are no events).
+    ids = chosen.values("pk") if events else []
+    villages = villages_of(OutreachEvent.villages.through, "outreachevent_id", ids)
+    uplift = uplift_of(ids) if events else {}
+    kinds = {kind: str(label) for kind, label in BranchOffice.Kind.choices}
+    return [
+        _row(event, villages[event["pk"]], uplift.get(event["pk"], (0, 0)), kinds)
+        for event in events
+    ]
 
 
-def uplift_of(event_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Event id → (registrations before, registrations after) in its villages. One query
-    over the (event, village) pairs, each with two sums over its village's registrations in
-    the window (the index on (village, date) reads just those days)."""
-    day = OuterRef("outreachevent__date")
+_FIELDS = (
+    "pk",
+    "date",
+    "title",
+    "place_name",
+    "place_village__code",
+    "place_village__name",
+    "place_district__code",
+    "place_district__name",
+    "n_attendees",
+    "residents_attending",
+    "branch_id",
+    "branch__kind",
+    "branch__name",
+)
 
-    def window(start, end) -> Subquery:
-        rows = Registration.objects.filter(village=OuterRef("village_id"), date__gte=start)
-        rows = rows.filter(date__lt=end).values("village").annotate(n=Sum("count")).values("n")
-        return Subquery(rows, output_field=IntegerField())
 
-    pairs = (
-        OutreachEvent.villages.through.objects.using(read_db())
-        .filter(outreachevent_id__in=event_ids)
-        .annotate(
-            before=window(ShiftDays(day, -UPLIFT_DAYS), day),
-            after=window(day, ShiftDays(day, UPLIFT_DAYS)),
+def uplift_of(event_ids: Any) -> dict[int, tuple[int, int]]:
+    """Event id → (registrations before, registrations after) in its villages, as the
+    triggers keep them (campaign.rollups; the same sums as `uplift_select` over the
+    registrations). One query."""
+    rows = (
+        EventUplift.objects.using(read_db())
+        .filter(event_id__in=event_ids)
+        .values_list("event_id", "registered_before", "registered_after")
+    )
+    return {event: (before, after) for event, before, after in rows}
+
+
+def _row(
+    event: dict[str, Any], villages: list[str], uplift: tuple[int, int], kinds: dict[str, str]
+) -> EventRow:
+    place_code, place_name = "", event["place_name"]
+    if event["place_village__code"] is not None:
+        place_code, place_name = event["place_village__code"], event["place_village__name"]
+    elif event["place_district__code"] is not None:
+        place_code, place_name = event["place_district__code"], event["place_district__name"]
+    branch = ""
+    if event["branch_id"] is not None:  # str(BranchOffice): its kind's label and its name
+        branch = (
+            f"{kinds.get(event['branch__kind'], event['branch__kind'])} {event['branch__name']}"
         )
-        .values_list("outreachevent_id", "before", "after")  # type: ignore[misc]
-    )
-    result: dict[int, tuple[int, int]] = {}
-    for event, before, after in pairs:
-        was = result.get(event, (0, 0))
-        result[event] = (was[0] + (before or 0), was[1] + (after or 0))
-    return result
-
-
-def _row(event: OutreachEvent, uplift: tuple[int, int]) -> EventRow:
-    place_code, place_name = "", event.place_name
-    if event.place_village is not None:
-        place_code, place_name = event.place_village.code, event.place_village.name
-    elif event.place_district is not None:
-        place_code, place_name = event.place_district.code, event.place_district.name
     return EventRow(
-        id=event.pk,
-        date=event.date,
-        title=event.title,
+        id=event["pk"],
+        date=event["date"],
+        title=event["title"],
         place_code=place_code,
         place_name=place_name,
-        villages=[village.code for village in event.villages.all()],
-        attendees=event.n_attendees,  # type: ignore[attr-defined]
-        residents_attending=event.residents_attending,
-        branch_id=event.branch_id,
-        branch_name=str(event.branch) if event.branch else "",
+        villages=villages,
+        attendees=event["n_attendees"],
+        residents_attending=event["residents_attending"],
+        branch_id=event["branch_id"],
+        branch_name=branch,
         before=uplift[0],
         after=uplift[1],
     )
