@@ -34,7 +34,7 @@ from tests.factories import (
     PostFactory,
     UserFactory,
 )
-from villages.models import AccessLog, DistrictTarget, Regency, RegencyTarget
+from villages.models import AccessLog, DistrictTarget, Regency, RegencyTarget, Village
 from villages.roles import user_role_set
 
 IN_VILLAGE, OUT_VILLAGE = "33.02.03.2003", "35.23.08.2016"  # Karanglewas (Banyumas), Karanglo
@@ -269,7 +269,7 @@ def _campaign_objects(day: dt.date) -> dict:
         event = OutreachEvent(date=day, title="Sosialisasi", regency_id=code[:5])
         event.attachment.save("foto.jpg", ContentFile(b"\xff\xd8\xff\xe0 foto"), save=False)
         event.save()
-        event.villages.set([code])
+        event.villages.set(Village.objects.filter(code=code))
         events.append(event.pk)
         agent = PerisaiAgent.objects.create(
             code=f"PRS-{code[:5].replace('.', '')}-001",
@@ -277,7 +277,7 @@ def _campaign_objects(day: dt.date) -> dict:
             regency_id=code[:5],
             active_from=day,
         )
-        agent.villages.set([code])
+        agent.villages.set(Village.objects.filter(code=code))
         agents.append(agent.pk)
     return {"outreachevent": tuple(events), "perisaiagent": tuple(agents)}
 
@@ -521,7 +521,7 @@ def _post_cases(world: World, role: str) -> list[tuple[str, dict, int]]:
     """(url, data, expected status) for POSTs to every admin model's add, change and delete
     views that must write nothing: an empty form (invalid wherever it is allowed), and a
     delete confirmation by anyone who may not delete, or of a row out of scope."""
-    cases = []
+    cases: list[tuple[str, dict, int]] = []
     user = world.users[role]
     for name, (model, view) in sorted(ADMIN_MODELS.items()):
         if view not in ("add", "change", "delete"):

@@ -42,7 +42,9 @@ def rules(db):
 
 
 def _criteria(day=DAY, code=KARANGLEWAS) -> dict:
-    result = coverage_for_village(area=area_get(code=code), as_of=day)
+    area = area_get(code=code)
+    assert area is not None
+    result = coverage_for_village(area=area, as_of=day)
     return {
         c.key: (c.passed, c.detail)
         for c in result.standing.criteria

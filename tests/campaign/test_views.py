@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from typing import cast
 
 import pytest
 from django.urls import reverse
@@ -20,7 +21,7 @@ from tests.factories import (
     RegistrationFactory,
     UserFactory,
 )
-from villages.models import AccessLog, Regency, Village
+from villages.models import AccessLog, BranchOffice, Regency, Village
 from villages.roles import user_role_set
 
 PERIOD = {"from": "2024-01-01", "to": "2024-12-31"}
@@ -51,7 +52,7 @@ def staff_client(client, staff):
 def banyumas(db):
     """Banyumas on 24 April 2024: outreach for BPD, RT/RW and LKD at Karanglewas, an agent
     there, registrations around it."""
-    branch = BranchOfficeFactory(name="Purwokerto")
+    branch = cast(BranchOffice, BranchOfficeFactory.create(name="Purwokerto"))
     branch.regencies.set(Regency.objects.filter(code="33.02"))
     event = OutreachEventFactory(
         date=dt.date(2024, 4, 24),
@@ -360,7 +361,7 @@ def test_an_export_with_a_bad_period_is_a_400(staff_client, params, message):
 def _campaign_in(villages: int) -> None:
     others = Village.objects.filter(code__startswith="33.02.").exclude(code=GUNUNGWETAN)
     codes = [GUNUNGWETAN, *others.order_by("code").values_list("code", flat=True)[: villages - 1]]
-    branch = BranchOfficeFactory(name="Purwokerto")
+    branch = cast(BranchOffice, BranchOfficeFactory(name="Purwokerto"))
     branch.regencies.set(Regency.objects.filter(code="33.02"))
     for code in codes:
         agent = PerisaiAgentFactory(villages=[code])

@@ -50,7 +50,7 @@ def english():
         yield
 
 
-def _written() -> dict[str, list[tuple]]:
+def _written() -> dict[str, list]:
     """Every record and history row the imports wrote, by natural key (ids differ between
     runs on PostgreSQL: a rolled-back sequence is not reset)."""
     person = ("nik", "name", "sex", "birth_date", "created_in")

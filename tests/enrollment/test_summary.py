@@ -10,6 +10,7 @@ import datetime as dt
 import io
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -24,6 +25,7 @@ from enrollment.models import (
     CoverageSummary,
     Declaration,
     Membership,
+    Program,
     RuleSet,
     SharedHolderPost,
     VillageDay,
@@ -245,7 +247,7 @@ def test_queries_stay_constant_with_the_summary(roster, django_assert_max_num_qu
 
 # Rule sets that put villages on both sides of each criterion, at awkward percentages, and
 # of the "near" setting (criteria failed, officials still to cover).
-RULE_SETS = [
+RULE_SETS: list[dict[str, Any]] = [
     {"perangkat_min_pct": Decimal("50")},
     {
         "perangkat_min_pct": Decimal("66.67"),
@@ -323,7 +325,7 @@ def _campaign(i: int, code: str, households: int | None) -> None:
             active_until=until,
             active=active,
         )
-        agent.villages.add(code)
+        agent.villages.add(*Village.objects.filter(code=code))
     counts = {
         dt.date(2026, 9, 30): [0, 30, 0, 1, 0][i % 5],  # within the old figure
         dt.date(2026, 10, 1): [0, 0, 5, 1, 0][i % 5],  # the old figure's day: counted in it
@@ -340,12 +342,13 @@ def judged_by(rules: int, regency_rules: bool) -> None:
     """The national rule set `RULE_SETS[rules]`; with `regency_rules`, Banyumas judged by
     the next set in the list."""
     national = RuleSet.objects.create(name="Nasional", year=2026, **RULE_SETS[rules])
-    national.minimum_programs.set(DEFAULT_MIN_PROGRAMS)
+    minimum = Program.objects.filter(pk__in=DEFAULT_MIN_PROGRAMS)
+    national.minimum_programs.set(minimum)
     if regency_rules:
         banyumas = RuleSet.objects.create(
             name="Banyumas", year=2026, regency_id="33.02", **RULE_SETS[(rules + 1) % 5]
         )
-        banyumas.minimum_programs.set(DEFAULT_MIN_PROGRAMS)
+        banyumas.minimum_programs.set(minimum)
 
 
 def _desa_sadar(area_code: str, forecast: int | None = None) -> tuple:

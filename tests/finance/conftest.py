@@ -1,6 +1,8 @@
 """Shared for the finance tests: English messages (the msgids), the users of each role with
 Banyumas (33.02) as the scoped roles' area, and CSV files."""
 
+from typing import Any
+
 import pytest
 from django.utils import translation
 
@@ -25,7 +27,7 @@ def english():
 def users(db) -> dict:
     branch = BranchOfficeFactory.create(name="Purwokerto")
     branch.regencies.set(Regency.objects.filter(code="33.02"))
-    kinds = {
+    kinds: dict[str, dict[str, Any]] = {
         "head_office": {},
         "regional_office": {"regional_office_name": branch.regional_office.name},
         "branch_staff": {"branch_name": "Purwokerto"},
