@@ -197,6 +197,9 @@ def wipe() -> None:
     """Delete every registration, agent and outreach event (their history stays)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            # Inside a transaction that wrote these tables, their deferred foreign-key checks
+            # are still pending, and PostgreSQL refuses to truncate: run them first.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {', '.join(TABLES)}")
         return
     Registration.objects.all().delete()
