@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 
+from campaign.selectors.recent import recent_events
 from enrollment import exports
 from enrollment.as_of import AsOfError, as_of_in_range
 from enrollment.rules import Figures
@@ -194,6 +195,8 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
         "district_gaps": gaps,
         "districts_behind": sum(gap.behind for gap in gaps),
         "finance_charts": finance_charts(finance),
+        "recent_events": recent_events(area_code=area.code),
+        "campaign_url": _campaign_url(area.code),
     }
     return render(request, "enrollment/area.html", ctx)
 
@@ -408,8 +411,14 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
         "status_filters": _status_filters(coverage.roster, as_of_query, status),
         # The roster's download keeps the filter shown.
         "export_query": _with_status(as_of_query, status),
+        "recent_events": recent_events(area_code=area.code),
+        "campaign_url": _campaign_url(area.code),
     }
     return render(request, "enrollment/village.html", ctx)
+
+
+def _campaign_url(code: str) -> str:
+    return reverse("campaign:area", args=[code]) if code else reverse("campaign:area")
 
 
 def _roster_filter(request: HttpRequest) -> tuple[str, bool]:

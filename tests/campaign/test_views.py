@@ -401,3 +401,44 @@ def test_a_long_list_shows_the_latest_events_and_the_busiest_agents(
     html = response.content.decode()
     assert "The latest 1 events of 2; the download lists them all" in html
     assert "The 1 agents with the most registrations of 2; the download lists them all." in html
+
+
+# --- The latest events on the coverage pages -----------------------------------------------
+
+
+def test_the_dashboards_and_the_village_page_list_the_latest_events_held_there(client, db):
+    from tests.factories import OutreachEventFactory
+    from villages.roles import user_role_set
+
+    for day, title, villages in [
+        (dt.date(2024, 4, 24), "Sosialisasi BPD", [GUNUNGWETAN]),
+        (dt.date(2024, 5, 2), "Sosialisasi RT/RW", [GUNUNGWETAN, "33.02.03.2003"]),
+        (dt.date(2024, 6, 1), "Sosialisasi Lumbir", ["33.02.01.2001"]),
+        (dt.date(2018, 7, 9), "Sosialisasi Kerek", ["35.23.08.2016"]),
+    ]:
+        OutreachEventFactory(date=day, title=title, villages=villages, place_name="Balai Desa")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.force_login(user_role_set(username="pusat", kind="head_office").user)
+
+    def listed(url: str) -> list[tuple[str, str, int]]:
+        events = client.get(url).context["recent_events"]
+        return [(e.date.isoformat(), e.title, e.villages) for e in events]
+
+    assert listed("/wilayah/33.02.03/") == [
+        ("2024-05-02", "Sosialisasi RT/RW", 2),
+        ("2024-04-24", "Sosialisasi BPD", 1),
+    ]
+    assert listed(f"/desa/{GUNUNGWETAN}/") == listed("/wilayah/33.02.03/")
+    assert listed("/desa/33.02.03.2003/") == [("2024-05-02", "Sosialisasi RT/RW", 2)]
+    assert [e[1] for e in listed("/wilayah/33.02/")] == [
+        "Sosialisasi Lumbir",
+        "Sosialisasi RT/RW",
+        "Sosialisasi BPD",
+    ]
+    assert len(listed("/")) == 4
+    assert listed("/desa/33.02.03.2004/") == []
+    page = client.get("/desa/33.02.03.2004/").content.decode()
+    assert "No outreach event has been recorded for this area yet." in page
+    page = client.get("/wilayah/33.02.03/").content.decode()
+    assert "02/05/2024" in page and "for 2 villages" in page
+    assert 'href="/kampanye/33.02.03/"' in page
