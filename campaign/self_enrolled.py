@@ -14,11 +14,12 @@ import, the admin, a shell. They recompute each touched village from its registr
 village holds a few hundred rows), as the coverage summary does (`enrollment.summary`):
 
 - PostgreSQL: statement-level triggers with transition tables on registrations (insert,
-  update — a row moved to another village or day recomputes both —, delete) and on villages
-  (update of the old figure's day). Each takes one write lock (`WRITE_LOCK`, held to commit)
-  before the statement that recomputes, so that concurrent writers recompute one after
-  another and each sees what the others committed: after any interleaving the totals equal a
-  rebuild (`drift`, `manage.py check_self_enrolled`).
+  update — a row moved to another village or day recomputes both —, delete; a TRUNCATE
+  empties the totals) and on villages (update of the old figure's day). Each takes one write
+  lock (`WRITE_LOCK`, held to commit) before the statement that recomputes, so that
+  concurrent writers recompute one after another and each sees what the others committed:
+  after any interleaving the totals equal a rebuild (`drift`, `manage.py
+  check_self_enrolled`).
 - SQLite: row-level triggers (one writer at a time).
 
 The old figure itself (`self_enrolled_residents`) is read from the village as it is, so a
@@ -100,6 +101,15 @@ BEGIN
 END $$ LANGUAGE plpgsql;
 """
 
+_PG_TRUNCATED = f"""
+CREATE OR REPLACE FUNCTION {PREFIX}truncated() RETURNS trigger AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock({WRITE_LOCK[0]}, {WRITE_LOCK[1]});
+    DELETE FROM {TABLE};
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+"""
+
 _PG_REFERENCING = {
     "INSERT": "REFERENCING NEW TABLE AS new_rows",
     "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
@@ -108,13 +118,17 @@ _PG_REFERENCING = {
 
 
 def _pg_install() -> list[str]:
-    statements = [_PG_REFRESH, _PG_CHANGED, _PG_VILLAGE_CHANGED]
+    statements = [_PG_REFRESH, _PG_CHANGED, _PG_VILLAGE_CHANGED, _PG_TRUNCATED]
     for event, referencing in _PG_REFERENCING.items():
         statements.append(
             f"CREATE TRIGGER {PREFIX}registration_{event.lower()} AFTER {event} "
             f"ON {REGISTRATIONS} {referencing} FOR EACH STATEMENT "
             f"EXECUTE FUNCTION {PREFIX}changed()"
         )
+    statements.append(
+        f"CREATE TRIGGER {PREFIX}registration_truncate AFTER TRUNCATE ON {REGISTRATIONS} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {PREFIX}truncated()"
+    )
     statements.append(
         f"CREATE TRIGGER {PREFIX}village_update AFTER UPDATE ON {VILLAGES} "
         f"{_PG_REFERENCING['UPDATE']} FOR EACH STATEMENT "
@@ -129,7 +143,9 @@ def _pg_uninstall() -> list[str]:
             f"DROP TRIGGER IF EXISTS {PREFIX}registration_{event.lower()} ON {REGISTRATIONS}"
             for event in _PG_REFERENCING
         ],
+        f"DROP TRIGGER IF EXISTS {PREFIX}registration_truncate ON {REGISTRATIONS}",
         f"DROP TRIGGER IF EXISTS {PREFIX}village_update ON {VILLAGES}",
+        f"DROP FUNCTION IF EXISTS {PREFIX}truncated()",
         f"DROP FUNCTION IF EXISTS {PREFIX}changed()",
         f"DROP FUNCTION IF EXISTS {PREFIX}village_changed()",
         f"DROP FUNCTION IF EXISTS {PREFIX}refresh(varchar[])",

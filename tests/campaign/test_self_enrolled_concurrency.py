@@ -214,6 +214,24 @@ def test_the_drift_check_sees_a_total_out_of_step(committed):
     assert elsewhere(check) == (0, 2)  # one kept, one rebuilt
 
 
+def test_a_truncate_empties_the_totals(committed):
+    """PostgreSQL's TRUNCATE fires no delete trigger; a trigger of its own empties the totals
+    (inside a transaction rolled back, so the test's other rows stay)."""
+
+    def truncate():
+        _setup_earlier()
+        with transaction.atomic():
+            before = VillageSelfEnrolled.objects.filter(village_id=KARANGLEWAS).count()
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks
+                cursor.execute("TRUNCATE campaign_registration")
+            after = (VillageSelfEnrolled.objects.count(), self_enrolled.drift())
+            transaction.set_rollback(True)
+        return before, after
+
+    assert elsewhere(truncate) == (1, (0, 0))
+
+
 # --- Several processes, the same villages, a bounded time --------------------------------
 
 STRESS_SECONDS = float(os.environ.get("SELF_ENROLLED_STRESS_SECONDS", "8"))
