@@ -21,6 +21,7 @@ from django.db.models import (
     Case,
     DateField,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -30,7 +31,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest, NullIf
+from django.db.models.lookups import GreaterThan
 
 from campaign.models import PerisaiAgent, Registration, agents_serving_q
 
@@ -63,21 +65,37 @@ def perisai_agent_on(day: Day, to_village: str = "") -> Subquery:
 
 def self_enrolled_on(day: Day, to_village: str = "") -> Case:
     """SQL: residents of the village enrolled on their own by `day` (see the module's
-    docstring), NULL when nothing is recorded."""
-    since = Coalesce(
-        OuterRef(f"{to_village}self_enrolled_updated_on"),
-        Value(_BEGINNING),
-        output_field=DateField(),
-    )
+    docstring), NULL when nothing is recorded.
+
+    Read from the kept totals (`VillageSelfEnrolled`, `campaign.self_enrolled`): the
+    registrations after the old figure's day, less those dated after max(`day`, that day).
+    That sum is only read when the village's latest registration is after that bound: for
+    today, never (a join, no probe); for a past day only the rows after it. Without an old
+    figure, nothing registered by the day (every registration counts at least 1) is NULL, as
+    the sum of no rows was."""
+    # The day and the old figure's day, outside (`outer_*`) and inside the subquery.
+    outer_day = F(day.name) if isinstance(day, OuterRef) else Value(day, DateField())
+    updated_on = f"{to_village}self_enrolled_updated_on"
+    outer_since = Coalesce(F(updated_on), Value(_BEGINNING), output_field=DateField())
+    since = Coalesce(OuterRef(updated_on), Value(_BEGINNING), output_field=DateField())
     village = OuterRef(f"{to_village}code" if to_village else "code")
-    added = Registration.objects.filter(village_id=village, date__lte=day, date__gt=since)
-    total = Subquery(
-        added.order_by().values("village_id").annotate(n=Sum("count")).values("n"),
+    later = Registration.objects.filter(village_id=village, date__gt=day).filter(date__gt=since)
+    later_sum = Subquery(
+        later.order_by().values("village_id").annotate(n=Sum("count")).values("n"),
         output_field=IntegerField(),
     )
+    total = f"{to_village}self_enrolled_total__"
+    bound = Greatest(outer_day, outer_since, output_field=DateField())
+    after = Case(
+        When(GreaterThan(F(f"{total}last_date"), bound), then=Coalesce(later_sum, 0)),
+        default=0,
+        output_field=IntegerField(),
+    )
+    kept = Coalesce(F(f"{total}since_figure"), 0, output_field=IntegerField())
+    by_day = ExpressionWrapper(kept - after, output_field=IntegerField())
     old = f"{to_village}self_enrolled_residents"
     return Case(
-        When(Q(**{f"{old}__isnull": False}), then=F(old) + Coalesce(total, 0)),
-        default=total,
+        When(Q(**{f"{old}__isnull": False}), then=F(old) + by_day),
+        default=NullIf(by_day, 0),
         output_field=IntegerField(),
     )

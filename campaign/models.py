@@ -278,6 +278,31 @@ class Registration(models.Model):
         return f"{self.date:%d/%m/%Y} {self.village_id} {self.channel}: {self.count}"
 
 
+class VillageSelfEnrolled(models.Model):
+    """Per village with registrations: the residents of those dated after its old figure's day
+    (all of them without one) and the day of its latest, kept exact by database triggers
+    (`campaign.self_enrolled`). No row: no registration. Read by
+    `campaign.criteria.self_enrolled_on`; never written by the application."""
+
+    village = models.OneToOneField(
+        Village,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="self_enrolled_total",
+        verbose_name=_("village"),
+    )
+    since_figure = models.BigIntegerField(_("registered since the old figure"))
+    # The day of its latest registration (any day): no registration after a day ≥ it.
+    last_date = models.DateField(_("latest registration"))
+
+    class Meta:
+        verbose_name = _("residents registered since the old figure")
+        verbose_name_plural = _("residents registered since the old figure")
+
+    def __str__(self) -> str:
+        return f"{self.village_id}: {self.since_figure}"
+
+
 class CommissionRate(models.Model):
     """The share of contributions a Perisai agent is paid, in force from a day until the next
     rate. Head office edits it; its history is kept."""

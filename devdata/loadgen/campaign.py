@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
+from campaign import self_enrolled
 from campaign.models import EventAttendance, OutreachEvent, PerisaiAgent, Registration
 from campaign.rollups import ROLLUPS, UPLIFT, rebuild_rollups
 from devdata.loadgen.draw import _seed
@@ -174,8 +175,14 @@ def generate_campaign(
             (seed, today, [(p, agents.get(p.code), events.get(p.code[:8])) for p in chunk])
             for chunk in _chunks([p for p in plans if p.active])
         ]
-        _write_registrations(jobs, counts, workers)
+        # Written without the self-enrolled totals' triggers (PostgreSQL: the COPY runs as a
+        # replica; SQLite: dropped meanwhile), then all rebuilt in one statement.
+        with self_enrolled.triggers_off():
+            _write_registrations(jobs, counts, workers)
         counts.seconds["registrations"] = time.monotonic() - step
+        step = time.monotonic()
+        self_enrolled.rebuild()
+        counts.seconds["self-enrolled totals"] = time.monotonic() - step
     step = time.monotonic()
     analyze()
     counts.seconds["analyze"] = time.monotonic() - step
