@@ -6,13 +6,14 @@ figures of the day. The API's fields: test_api.py; the exports: test_exports.py;
 a plain count over random rosters: test_summary.py."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
 from enrollment.summary import roll_day
 from tests.enrollment.conftest import GUNUNGWETAN, KARANGLEWAS, html
 from tests.factories import PostFactory, covered
-from villages.models import Village
+from villages.models import DistrictTarget, Village
 
 AS_OF = dt.date(2026, 11, 22)
 Q = "?as_of=2026-11-22"
@@ -145,3 +146,22 @@ def test_an_unknown_sort_keeps_the_code_order(staff_client, district):
     assert response.status_code == 200
     codes = [row.area.code for row in response.context["coverage"].children]
     assert codes == sorted(codes)
+
+
+@pytest.mark.parametrize("source", ["summary", "day"])
+def test_only_a_covered_official_enrolls_a_village_here_and_in_the_targets(
+    staff_client, district, source
+):
+    """A village whose only covered post is a BPD member's is not enrolled: not on the
+    dashboard, not in the district's target card, which counts the same villages."""
+    covered(PostFactory(code="ANGGOTA_BPD", village_id="33.02.03.2002").person)
+    DistrictTarget.objects.create(
+        district_id="33.02.03", year=2026, officials_pct=Decimal(50), villages_enrolled=5
+    )
+    if source == "day":
+        roll_day(AS_OF)
+    for url in ("/wilayah/33.02.03/", "/wilayah/33.02/"):
+        response = staff_client.get(url + Q)
+        assert response.context["coverage"].villages_enrolled == 2
+        [gap] = response.context["district_gaps"]
+        assert (gap.villages, gap.villages_enrolled, gap.villages_to_enroll) == (11, 2, 3)
