@@ -24,6 +24,14 @@ ENDED_HELP = (
     "Posts whose holder had been covered (held every minimum program with a paid-until "
     "date) and whose paid-until is more than 3 months past: too late to pay the arrears."
 )
+VILLAGES_HELP = "Villages in the area (a village: 1)."
+VILLAGES_ENROLLED_HELP = (
+    "Villages with at least one filled perangkat post whose holder is covered on as_of."
+)
+VILLAGES_OFFICIALS_COVERED_HELP = (
+    "Villages with at least one filled perangkat post and every filled perangkat post "
+    "covered on as_of."
+)
 # The forecast lists at most this many villages of each group, the first by code.
 FORECAST_LIMIT = 100
 
@@ -64,6 +72,9 @@ class TotalsSerializer(serializers.Serializer):
         source="totals.ended",
         help_text=ENDED_HELP,
     )
+    villages = serializers.IntegerField(help_text=VILLAGES_HELP)
+    villages_enrolled = serializers.IntegerField(help_text=VILLAGES_ENROLLED_HELP)
+    villages_officials_covered = serializers.IntegerField(help_text=VILLAGES_OFFICIALS_COVERED_HELP)
 
 
 class CategorySerializer(serializers.Serializer):
@@ -88,9 +99,9 @@ class ChildSerializer(serializers.Serializer):
     lapsing_soon = serializers.IntegerField(source="figures.lapsing_soon")
     in_arrears = serializers.IntegerField(source="figures.in_arrears")
     ended = serializers.IntegerField(source="figures.ended", help_text=ENDED_HELP)
-    villages = serializers.IntegerField(
-        source="area.villages", help_text="Villages below this area."
-    )
+    villages = serializers.IntegerField(source="area.villages", help_text=VILLAGES_HELP)
+    villages_enrolled = serializers.IntegerField(help_text=VILLAGES_ENROLLED_HELP)
+    villages_officials_covered = serializers.IntegerField(help_text=VILLAGES_OFFICIALS_COVERED_HELP)
     desa_sadar_candidates = serializers.IntegerField(
         source="candidates",
         help_text="Villages below this area that pass every Desa Sadar criterion.",

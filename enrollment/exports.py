@@ -112,13 +112,22 @@ def children_table(coverage: AreaCoverage) -> Table:
         *_figure_columns(),
         Column(_("Villages"), INT),
         Column(_("Desa Sadar candidates"), INT),
+        Column(_("Villages enrolled"), INT),
+        Column(_("Villages enrolled (%)"), PCT),
+        Column(_("Villages with every official covered"), INT),
     ]
     rows = [
         [row.area.code, row.area.name, *_figure_cells(row.figures), row.area.villages]
-        + [row.candidates]
+        + [row.candidates, row.villages_enrolled, row.villages_enrolled_pct]
+        + [row.villages_officials_covered]
         for row in coverage.children
     ]
     footer = ["", _("Total"), *_figure_cells(coverage.totals), None, coverage.n_candidates]
+    footer += [
+        coverage.villages_enrolled,
+        coverage.villages_enrolled_pct,
+        coverage.villages_officials_covered,
+    ]
     return Table("children", columns, rows, footer)
 
 

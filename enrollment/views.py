@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import wraps
 from typing import cast
+from urllib import parse as urllib_parse
 from urllib.parse import urlencode
 
 from django import forms
@@ -172,6 +173,9 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
     form, as_of, as_of_query = _as_of(request)
     # The Desa Sadar list has its own page; the dashboard shows its counts.
     coverage = coverage_for_area(area=area, as_of=as_of, limit=0, forecast=FORECAST_ON_PAGE)
+    ranked = request.GET.get("sort") == RANK_BY_ENROLLED
+    if ranked:
+        coverage.children.sort(key=_enrolled_rank)
     trend = coverage_trend(area=area)
     gaps = district_gaps(coverage=coverage)
     # Contributions against claims: the regency and province pages only (one query).
@@ -197,8 +201,28 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
         "finance_charts": finance_charts(finance),
         "recent_events": recent_events(area_code=area.code),
         "campaign_url": _campaign_url(area.code),
+        "ranked_by_enrolled": ranked,
+        "rank_url": _rank_url(as_of_query, not ranked),
     }
     return render(request, "enrollment/area.html", ctx)
+
+
+# The children table ranked by their share of villages enrolled: `?sort=villages_enrolled`.
+RANK_BY_ENROLLED = "villages_enrolled"
+
+
+def _enrolled_rank(row) -> tuple:
+    """Highest share of villages enrolled first, then more villages enrolled, then code."""
+    share = row.villages_enrolled_pct
+    return (share is None, -(share or 0), -row.villages_enrolled, row.area.code)
+
+
+def _rank_url(as_of_query: str, ranked: bool) -> str:
+    """The same page ranked by villages enrolled (or back in code order), keeping the day."""
+    params = dict(urllib_parse.parse_qsl(as_of_query.removeprefix("?")))
+    if ranked:
+        params["sort"] = RANK_BY_ENROLLED
+    return "?" + urlencode(params) + "#children-heading" if params else "?#children-heading"
 
 
 # --- The Desa Sadar list --------------------------------------------------------------------

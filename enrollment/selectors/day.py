@@ -204,6 +204,15 @@ def _coverage_from_day(
     per_child = (
         rows.annotate(child=Substr("village_id", 1, CHILD_CODE_LENGTH[area.level]))
         .values("child")
+        # Villages enrolled (a perangkat post's holder covered) and with every perangkat post
+        # covered: `results.perangkat_counts` in SQL. Before the sums, which take the
+        # columns' names.
+        .annotate(
+            n_enrolled=Count("pk", filter=Q(perangkat_covered__gt=0)),
+            n_officials_covered=Count(
+                "pk", filter=Q(perangkat_posts__gt=0, perangkat_covered=F("perangkat_posts"))
+            ),
+        )
         .annotate(
             **{column: Sum(column) for column in DAY_FIGURE_COLUMNS},
             n_candidate=Count("pk", filter=Q(status=CANDIDATE)),
@@ -222,6 +231,8 @@ def _coverage_from_day(
             child.figures.add(item)
             by_category[category].add(item)
         child.candidates = row["n_candidate"]
+        child.villages_enrolled = row["n_enrolled"]
+        child.villages_officials_covered = row["n_officials_covered"]
         counts[CANDIDATE] += row["n_candidate"]
         counts[NEAR] += row["n_near"]
         counts[DECLARED_FAILING] += row["n_declared"]

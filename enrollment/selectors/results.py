@@ -28,6 +28,9 @@ from villages.selectors import (
     area_children,
 )
 
+# The category whose posts make a village "enrolled" (the field reports' villages count).
+PERANGKAT = "PERANGKAT"
+
 # --- Area dashboard ----------------------------------------------------------------------
 
 
@@ -36,6 +39,33 @@ class ChildRow:
     area: Area
     figures: Figures
     candidates: int = 0
+    # Villages with a perangkat post whose holder is covered; with every perangkat post
+    # covered (and at least one).
+    villages_enrolled: int = 0
+    villages_officials_covered: int = 0
+
+    @property
+    def villages_enrolled_pct(self) -> float | None:
+        """100 × villages enrolled / villages, 2 decimals; None without villages."""
+        return _pct(self.villages_enrolled, self.area.villages)
+
+    @property
+    def all_villages_enrolled(self) -> bool:
+        """Every village enrolled: "100 %" in the field's sense."""
+        return self.area.villages > 0 and self.villages_enrolled == self.area.villages
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 2) if whole else None
+
+
+def perangkat_counts(categories: dict[str, Figures]) -> tuple[int, int]:
+    """(enrolled, officials covered) of one village from its figures by category: 1 when a
+    perangkat post's holder is covered; 1 when it has perangkat posts, all covered."""
+    perangkat = categories.get(PERANGKAT)
+    if perangkat is None or not perangkat.posts:
+        return 0, 0
+    return int(perangkat.covered > 0), int(perangkat.covered == perangkat.posts)
 
 
 @dataclass
@@ -59,6 +89,22 @@ class AreaCoverage:
     counts: dict[str, int] = field(default_factory=dict)
     target: RegencyTarget | None = None
     forecast: Forecast = field(default_factory=Forecast)
+
+    @property
+    def villages(self) -> int:
+        return sum(row.area.villages for row in self.children)
+
+    @property
+    def villages_enrolled(self) -> int:
+        return sum(row.villages_enrolled for row in self.children)
+
+    @property
+    def villages_officials_covered(self) -> int:
+        return sum(row.villages_officials_covered for row in self.children)
+
+    @property
+    def villages_enrolled_pct(self) -> float | None:
+        return _pct(self.villages_enrolled, self.villages)
 
     @property
     def n_candidates(self) -> int:
@@ -107,6 +153,9 @@ def _child_rows(area, figures, standings) -> list[ChildRow]:
         row = rows[area.child_code(village_code)]
         for item in categories.values():
             row.figures.add(item)
+        enrolled, officials_covered = perangkat_counts(categories)
+        row.villages_enrolled += enrolled
+        row.villages_officials_covered += officials_covered
     for standing in standings:
         rows[area.child_code(standing.code)].candidates += standing.candidate
     return list(rows.values())

@@ -1,19 +1,18 @@
 """Targets below the regency on the dashboards: a district's own targets against its figures,
 and on a regency's dashboard its districts' targets with their gaps.
 
-A village is *enrolled* on a day when at least one of its officials' posts is covered then
-(the minimum programs of the rule set in force, paid through the day), whatever its other
-posts: the district's "villages enrolled" target counts those.
+A village is *enrolled* on a day when at least one of its officials' (perangkat) posts is
+covered then (the minimum programs of the rule set in force, paid through the day), whatever
+its other posts: the district's "villages enrolled" target counts those, as the dashboards'
+and the API's `villages_enrolled` do (`ChildRow.villages_enrolled`).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
 from enrollment.rules import Figures
-from enrollment.selectors.figures import figures_by_village
 from enrollment.selectors.results import AreaCoverage
 from villages.models import DistrictTarget
 from villages.routers import read_db
@@ -57,8 +56,7 @@ def district_gaps(*, coverage: AreaCoverage) -> list[DistrictGap]:
     dashboard the district's own (none or one), on a regency's those of its districts that
     have targets, in code order; none on other dashboards.
 
-    One query for the targets; on a regency's dashboard with targets, one more per minimum
-    program set in force (usually one) for its villages' figures, to count villages enrolled.
+    One query for the targets; the villages enrolled are `coverage`'s own counts.
     """
     area = coverage.area
     if area.level not in ("district", "regency"):
@@ -68,30 +66,26 @@ def district_gaps(*, coverage: AreaCoverage) -> list[DistrictGap]:
         target = targets.filter(district_id=area.code).first()
         if target is None:
             return []
-        villages = sum(1 for row in coverage.children if row.figures.covered)
-        return [DistrictGap(area, target, coverage.totals, len(coverage.children), villages)]
+        return [
+            DistrictGap(
+                area,
+                target,
+                coverage.totals,
+                len(coverage.children),
+                coverage.villages_enrolled,
+            )
+        ]
     by_district = {t.district_id: t for t in targets.filter(district__regency_id=area.code)}
     if not by_district:
         return []
-    enrolled = _villages_enrolled_by_district(coverage)
     return [
         DistrictGap(
             district=row.area,
             target=by_district[row.area.code],
             figures=row.figures,
             villages=row.area.villages,
-            villages_enrolled=enrolled[row.area.code],
+            villages_enrolled=row.villages_enrolled,
         )
         for row in coverage.children
         if row.area.code in by_district
     ]
-
-
-def _villages_enrolled_by_district(coverage: AreaCoverage) -> Counter[str]:
-    """District code → villages below `coverage`'s area with at least one covered post."""
-    figures = figures_by_village(area=coverage.area, day=coverage.as_of, rules=coverage.rules)
-    return Counter(
-        code[:8]
-        for code, categories in figures.items()
-        if any(item.covered for item in categories.values())
-    )

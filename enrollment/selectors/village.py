@@ -33,6 +33,7 @@ from enrollment.selectors.figures import (
     _sum,
     enrolled_by,
 )
+from enrollment.selectors.results import perangkat_counts
 from enrollment.selectors.standings import VillageStanding, _facts, rules_in_force, with_facts
 from villages.categories import CATEGORY_ORDER, POST_ORDER
 from villages.models import Village
@@ -77,6 +78,17 @@ class VillageCoverage:
     by_category: list[CategoryFigures]
     standing: VillageStanding
     roster: list[RosterRow]
+
+    # The villages counts of an area's figures, for one village: 1 or 0 each.
+    villages = 1
+
+    @property
+    def villages_enrolled(self) -> int:
+        return perangkat_counts(dict(self.by_category))[0]
+
+    @property
+    def villages_officials_covered(self) -> int:
+        return perangkat_counts(dict(self.by_category))[1]
 
 
 def coverage_for_village(*, area: Area, as_of: dt.date, full_nik: bool = False) -> VillageCoverage:

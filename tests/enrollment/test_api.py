@@ -51,6 +51,8 @@ CHILD_KEYS = {
     "in_arrears",
     "ended",
     "villages",
+    "villages_enrolled",
+    "villages_officials_covered",
     "desa_sadar_candidates",
 }
 NO_POSTS = {"posts": 0, "covered": 0, "coverage_pct": None}
@@ -103,7 +105,16 @@ def assert_adds_up(data):
     for key in ("posts", "covered", "lapsing_soon", "in_arrears", "ended"):
         assert sum(row[key] for row in data["by_category"]) == totals[key]
     if "children" in data:
-        for key in ("posts", "covered", "lapsing_soon", "in_arrears", "ended"):
+        for key in (
+            "posts",
+            "covered",
+            "lapsing_soon",
+            "in_arrears",
+            "ended",
+            "villages",
+            "villages_enrolled",
+            "villages_officials_covered",
+        ):
             assert sum(row[key] for row in data["children"]) == totals[key]
     assert [row["category"] for row in data["by_category"]] == CATEGORIES
 
@@ -117,6 +128,16 @@ DISTRICT_TOTALS = {
     "in_arrears": 1,
     "ended": 0,
 }
+# Karanglewas (its Kepala Desa covered, its Sekretaris Desa not) and Gunung Wetan (every
+# official covered) are enrolled: the same two villages at every level, of more villages.
+ENROLLED = {"villages_enrolled": 2, "villages_officials_covered": 1}
+NOT_ENROLLED = {"villages_enrolled": 0, "villages_officials_covered": 0}
+
+
+def totals_with(villages: int) -> dict:
+    return {**DISTRICT_TOTALS, "villages": villages, **ENROLLED}
+
+
 DISTRICT_CATEGORIES = [
     {
         "category": "PERANGKAT",
@@ -143,6 +164,7 @@ JATILAWANG_ROW = {
     "in_arrears": 1,
     "ended": 0,
     "villages": 11,
+    **ENROLLED,
     "desa_sadar_candidates": 1,
 }
 CANDIDATES = [{"code": GUNUNGWETAN, "name": "Gunung Wetan"}]
@@ -165,7 +187,7 @@ def test_district_lists_its_eleven_villages_with_figures_that_add_up(district, a
     assert set(data) == AREA_KEYS
     assert data["area"] == {"code": "33.02.03", "name": "Jatilawang", "level": "district"}
     assert data["as_of"] == AS_OF
-    assert data["totals"] == DISTRICT_TOTALS
+    assert data["totals"] == totals_with(11)
     assert data["by_category"] == DISTRICT_CATEGORIES
     assert len(data["children"]) == 11
     assert [row["code"] for row in data["children"]] == sorted(
@@ -183,6 +205,8 @@ def test_district_lists_its_eleven_villages_with_figures_that_add_up(district, a
         "in_arrears": 1,
         "ended": 0,
         "villages": 1,
+        "villages_enrolled": 1,
+        "villages_officials_covered": 0,
         "desa_sadar_candidates": 0,
     }
     assert children[GUNUNGWETAN] == {
@@ -196,6 +220,8 @@ def test_district_lists_its_eleven_villages_with_figures_that_add_up(district, a
         "in_arrears": 0,
         "ended": 0,
         "villages": 1,
+        "villages_enrolled": 1,
+        "villages_officials_covered": 1,
         "desa_sadar_candidates": 1,
     }
     assert children["33.02.03.2002"] == {
@@ -207,6 +233,8 @@ def test_district_lists_its_eleven_villages_with_figures_that_add_up(district, a
         "in_arrears": 0,
         "ended": 0,
         "villages": 1,
+        "villages_enrolled": 0,
+        "villages_officials_covered": 0,
         "desa_sadar_candidates": 0,
     }
     assert data["desa_sadar_candidates"] == CANDIDATES
@@ -219,7 +247,7 @@ def test_regency_lists_its_27_districts(district, api):
     data = get(api, "33.02").json()
     assert set(data) == AREA_KEYS
     assert data["area"] == {"code": "33.02", "name": "Kabupaten Banyumas", "level": "regency"}
-    assert data["totals"] == DISTRICT_TOTALS
+    assert data["totals"] == totals_with(Village.objects.filter(code__startswith="33.02.").count())
     assert data["by_category"] == DISTRICT_CATEGORIES
     assert len(data["children"]) == 27
     assert all(set(row) == CHILD_KEYS for row in data["children"])
@@ -241,7 +269,7 @@ def test_province_lists_its_35_regencies_and_counts_the_candidates(district, api
     data = get(api, "33").json()
     assert set(data) == AREA_KEYS | {"desa_sadar_candidates_total"}
     assert data["area"] == {"code": "33", "name": "Jawa Tengah", "level": "province"}
-    assert data["totals"] == DISTRICT_TOTALS
+    assert data["totals"] == totals_with(Village.objects.filter(code__startswith="33.").count())
     assert data["by_category"] == DISTRICT_CATEGORIES
     assert len(data["children"]) == 35
     banyumas = by_code(data["children"])["33.02"]
@@ -263,7 +291,7 @@ def test_country_is_indonesia_with_code_empty_and_provinces_as_children(district
     assert set(data) == AREA_KEYS | {"desa_sadar_candidates_total"}
     assert data["area"] == {"code": "", "name": "Indonesia", "level": "country"}
     assert data["as_of"] == AS_OF
-    assert data["totals"] == DISTRICT_TOTALS
+    assert data["totals"] == totals_with(Village.objects.count())
     assert data["by_category"] == DISTRICT_CATEGORIES
     # The test database holds provinces 33, 35 and 36.
     assert [(row["code"], row["level"]) for row in data["children"]] == [
@@ -283,6 +311,8 @@ def test_country_is_indonesia_with_code_empty_and_provinces_as_children(district
         "in_arrears": 0,
         "ended": 0,
         "villages": Village.objects.filter(code__startswith="35.").count(),
+        "villages_enrolled": 0,
+        "villages_officials_covered": 0,
         "desa_sadar_candidates": 0,
     }
     assert data["desa_sadar_candidates"] == CANDIDATES
@@ -311,6 +341,10 @@ def test_village_has_checklist_and_roster_instead_of_children(district, api):
         "lapsing_soon": 1,
         "in_arrears": 1,
         "ended": 0,
+        # Its Kepala Desa is covered, its Sekretaris Desa is not.
+        "villages": 1,
+        "villages_enrolled": 1,
+        "villages_officials_covered": 0,
     }
     assert data["by_category"] == [
         {
@@ -428,6 +462,9 @@ def test_candidate_village_passes_with_no_blocking(district, api):
         "lapsing_soon": 0,
         "in_arrears": 0,
         "ended": 0,
+        "villages": 1,
+        "villages_enrolled": 1,
+        "villages_officials_covered": 1,
     }
     assert data["desa_sadar"] == {
         "candidate": True,
@@ -451,7 +488,7 @@ def test_candidate_village_passes_with_no_blocking(district, api):
 
 def test_village_without_posts_has_null_percentages_and_a_fact_blocking(district, api):
     data = get(api, "33.02.03.2002").json()
-    assert data["totals"] == {**NO_POSTS, "people": 0, **CALM}
+    assert data["totals"] == {**NO_POSTS, "people": 0, **CALM, **NOT_ENROLLED, "villages": 1}
     assert data["by_category"] == [{"category": c, **NO_POSTS, **CALM} for c in CATEGORIES]
     assert data["roster"] == []
     assert data["desa_sadar"]["criteria"] == [
@@ -478,7 +515,8 @@ def test_undotted_code_reads_the_same_area(district, api):
 
 def test_an_area_without_any_post_has_null_percentages(db, api):
     data = get(api, "36").json()
-    assert data["totals"] == {**NO_POSTS, "people": 0, **CALM}
+    villages = Village.objects.filter(code__startswith="36.").count()
+    assert data["totals"] == {**NO_POSTS, "people": 0, **CALM, **NOT_ENROLLED, "villages": villages}
     assert data["by_category"] == [{"category": c, **NO_POSTS, **CALM} for c in CATEGORIES]
     assert all(row["coverage_pct"] is None for row in data["children"])
     assert data["desa_sadar_candidates"] == []
@@ -502,6 +540,10 @@ def test_as_of_after_everyones_paid_until_leaves_nobody_covered(district, api):
         "lapsing_soon": 0,
         "in_arrears": 5,
         "ended": 0,
+        # A past or future day's figures come from the summary: nobody covered, no village
+        # enrolled.
+        "villages": 11,
+        **NOT_ENROLLED,
     }
     assert data["desa_sadar_candidates"] == []
     village = get(api, KARANGLEWAS, as_of="2027-01-01").json()
@@ -521,6 +563,8 @@ def test_as_of_before_an_enrolment_does_not_count_it(district, api):
         "lapsing_soon": 0,
         "in_arrears": 0,
         "ended": 0,
+        "villages": 11,
+        **NOT_ENROLLED,
     }
 
 
@@ -716,7 +760,7 @@ def test_schema_documents_both_endpoints_and_is_valid_openapi(api):
     }
     assert set(components["VillageCoverage"]["properties"]) == VILLAGE_KEYS
     assert set(components["Child"]["properties"]) == CHILD_KEYS
-    assert set(components["Totals"]["properties"]) == set(DISTRICT_TOTALS)
+    assert set(components["Totals"]["properties"]) == set(totals_with(11))
     assert set(components["Category"]["properties"]) == set(DISTRICT_CATEGORIES[0])
     assert set(components["Forecast"]["properties"]) == set(NO_FORECAST)
     assert set(components["Forecast"]["required"]) == set(NO_FORECAST)

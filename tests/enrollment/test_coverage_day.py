@@ -25,7 +25,16 @@ def _result(day: dt.date) -> tuple:
         result.totals,
         result.people,
         result.by_category,
-        [(row.area.code, row.figures, row.candidates) for row in result.children],
+        [
+            (
+                row.area.code,
+                row.figures,
+                row.candidates,
+                row.villages_enrolled,
+                row.villages_officials_covered,
+            )
+            for row in result.children
+        ],
         [(s.code, s.status) for s in result.listed],
         result.counts,
     )
@@ -109,6 +118,8 @@ def test_the_day_kept_and_the_summary_give_the_same_page(district):
     roll_day(AS_OF)
     assert _result(AS_OF) == from_summary
     assert from_summary[0].posts == 6
+    jatilawang = next(row for row in from_summary[3] if row[0] == "33.02.03")
+    assert jatilawang[3:] == (2, 1)  # villages enrolled, with every official covered
 
 
 def test_a_read_never_rolls_the_day_and_gives_the_same_figures(district):

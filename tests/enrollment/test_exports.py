@@ -121,11 +121,15 @@ def test_the_children_export_holds_the_children_table(staff_client, district):
             row.figures.ended,
             row.area.villages,
             row.candidates,
+            row.villages_enrolled,
+            row.villages_enrolled_pct,
+            row.villages_officials_covered,
         ]
         for row in coverage.children
     ]
     totals = coverage.totals
-    footer = ["", "Total", 6, 4, 66.67, 1, 1, 0, None, 1]
+    # Two of the 11 villages enrolled (18.18 %), one with every official covered.
+    footer = ["", "Total", 6, 4, 66.67, 1, 1, 0, None, 1, 2, 18.18, 1]
     assert [
         totals.posts,
         totals.covered,
@@ -134,12 +138,24 @@ def test_the_children_export_holds_the_children_table(staff_client, district):
         totals.in_arrears,
         totals.ended,
     ] == footer[2:8]
-    header = ["Code", "Village", *FIGURE_HEADERS, "Villages", "Desa Sadar candidates"]
+    header = [
+        "Code",
+        "Village",
+        *FIGURE_HEADERS,
+        "Villages",
+        "Desa Sadar candidates",
+        "Villages enrolled",
+        "Villages enrolled (%)",
+        "Villages with every official covered",
+    ]
 
     rows = read_csv(staff_client.get("/wilayah/33.02.03/ekspor/children.csv" + Q))
     assert rows[0] == header
     assert rows[1:] == [[as_csv(v) for v in row] for row in [*expected, footer]]
-    assert [GUNUNGWETAN, "Gunung Wetan", "2", "2", "100.0", "0", "0", "0", "1", "1"] in rows
+    gunungwetan = [GUNUNGWETAN, "Gunung Wetan", "2", "2", "100.0", "0", "0", "0", "1", "1"]
+    assert [*gunungwetan, "1", "100.0", "1"] in rows
+    pekuncen = ["33.02.03.2002", "Pekuncen", "0", "0", "", "0", "0", "0", "1", "0"]
+    assert [*pekuncen, "0", "0.0", "0"] in rows
 
     rows = read_xlsx(staff_client.get("/wilayah/33.02.03/ekspor/children.xlsx" + Q))
     assert list(rows[0]) == header

@@ -76,6 +76,8 @@ def reference(code: str, day: dt.date, min_programs=None) -> dict:
     # Per village and category: the posts covered on each of the forecast's days ahead.
     ahead: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * len(FORECAST_DAYS))
     people = set()
+    # Per village: its perangkat posts and those covered (villages enrolled).
+    perangkat: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     child_length = {0: 2, 2: 5, 5: 8, 8: 13, 13: 13}[len(code)]
     for post in Post.objects.all():
         inside = post.village_id == code or post.village_id.startswith(f"{code}.") or not code
@@ -97,13 +99,27 @@ def reference(code: str, day: dt.date, min_programs=None) -> dict:
             )
         by_category[post.category].add(figures)
         children[post.village_id[:child_length]].add(figures)
+        if post.category == "PERANGKAT":
+            perangkat[post.village_id][0] += 1
+            perangkat[post.village_id][1] += figures.covered
         people.add(post.person_id)
     return {
         "by_category": {c: by_category.get(c, Figures()) for c in CATEGORY_ORDER},
         "children": dict(children),
         "people": len(people),
         "ahead": {key: tuple(n) for key, n in ahead.items() if any(n)},
+        "enrolled": _villages_enrolled(perangkat, child_length),
     }
+
+
+def _villages_enrolled(perangkat: dict[str, list[int]], child_length: int) -> dict:
+    """Child → (villages enrolled, villages with every perangkat post covered), the plain
+    way; children with neither left out."""
+    result: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for village, (posts, covered) in perangkat.items():
+        result[village[:child_length]][0] += int(covered > 0)
+        result[village[:child_length]][1] += int(posts > 0 and covered == posts)
+    return {child: tuple(n) for child, n in result.items() if any(n)}
 
 
 def assert_matches_reference(days=DAYS, min_programs=None) -> None:
@@ -132,12 +148,22 @@ def check_areas(day: dt.date, expected: dict) -> None:
             result = coverage_for_area(area=known_area(code[:8]), as_of=day)
             [row] = [r for r in result.children if r.area.code == code]
             assert row.figures == expected[code]["children"].get(code, Figures()), (code, day)
+            enrolled = (row.villages_enrolled, row.villages_officials_covered)
+            assert enrolled == expected[code]["enrolled"].get(code, (0, 0)), (code, day)
             continue
         result = coverage_for_area(area=area, as_of=day)
         assert dict(result.by_category) == expected[code]["by_category"], (code, day)
         children = {r.area.code: r.figures for r in result.children if r.figures.posts}
         assert children == expected[code]["children"], (code, day)
         assert result.people == expected[code]["people"], (code, day)
+        enrolled = {
+            r.area.code: (r.villages_enrolled, r.villages_officials_covered)
+            for r in result.children
+            if r.villages_enrolled or r.villages_officials_covered
+        }
+        assert enrolled == expected[code]["enrolled"], (code, day)
+        assert result.villages_enrolled == sum(n for n, _all in enrolled.values())
+        assert result.villages_officials_covered == sum(n for _n, n in enrolled.values())
         assert people_count(area=area, day=day) == expected[code]["people"], (code, day)
 
 
@@ -413,3 +439,22 @@ def test_check_summary_passes_when_kept_and_fails_when_out_of_step(roster):
     CoverageSummary.objects.filter(pk=CoverageSummary.objects.first().pk).delete()
     with pytest.raises(CommandError, match="differ from a rebuild"):
         call_command("check_summary", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize("seed", [3, 19, 58])
+def test_villages_enrolled_in_sql_agree_with_a_plain_count(db, seed):
+    """Villages enrolled and with every official covered, counted in SQL from the day's rows
+    and in Python from the summary, equal a plain count over a few random rosters, at every
+    level (a day kept and a day summed)."""
+    villages = sorted(
+        Village.objects.filter(code__startswith="33.02.03.").values_list("code", "kind")
+    )
+    loadgen.write_batch(loadgen.draw_batch(seed, AS_OF, 0, 0, villages))
+    for day in (AS_OF, AS_OF + dt.timedelta(days=45)):
+        expected = reference("33.02.03", day)["enrolled"]
+        assert_matches_reference(days=[day])
+        district = coverage_for_area(area=known_area("33.02.03"), as_of=day)
+        assert district.villages == 11
+        assert district.villages_enrolled == sum(n for n, _all in expected.values())
+    # The draw covers some officials on AS_OF (the test can tell the counts apart).
+    assert reference("33.02.03", AS_OF)["enrolled"]
