@@ -14,6 +14,7 @@ urlpatterns = [
     # For load balancers: no login, ok / failing per check (villages.views).
     path("healthz", service_views.healthz, name="healthz"),
     path("", include("campaign.urls")),
+    path("", include("finance.urls")),
     path("", include("enrollment.urls")),
 ]
 

@@ -122,6 +122,7 @@ PAGES = {
     "api:schema",
     "campaign:area",
     "campaign:export",
+    "finance:budget",
 }
 PUBLIC = {"login": 200, "logout": 405, "set_language": 302, "healthz": 200}
 # Admin URLs reached through another page, with no object of their own.
@@ -373,6 +374,8 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
         reverse("campaign:export", args=[IN_AREA, "events", "csv"]),
         reverse("campaign:export", args=[IN_AREA, "agents", "xlsx"]),
         reverse("campaign:export", args=[IN_AREA, "registrations", "csv"]),
+        reverse("finance:budget", args=[IN_AREA]),
+        reverse("finance:budget", args=[IN_VILLAGE[:8]]),
     ]
     village_pages = [
         reverse("campaign:area", args=[IN_VILLAGE]),
@@ -381,6 +384,7 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
         reverse("enrollment:village", args=[IN_VILLAGE]) + "?status=ended",
         reverse("enrollment:village_export", args=[IN_VILLAGE, "xlsx"]),
         reverse("enrollment:village_export", args=[IN_VILLAGE, "csv"]) + "?status=in_arrears",
+        reverse("finance:budget", args=[IN_VILLAGE]),
     ]
     out = [
         reverse("enrollment:area_dashboard", args=[OUT_AREA]),
@@ -395,6 +399,8 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
         reverse("campaign:area", args=[OUT_VILLAGE]),
         reverse("campaign:export", args=[OUT_AREA, "agents", "csv"]),
         reverse("campaign:export", args=[OUT_VILLAGE, "events", "xlsx"]),
+        reverse("finance:budget", args=[OUT_AREA]),
+        reverse("finance:budget", args=[OUT_VILLAGE]),
     ]
     country = [
         reverse("enrollment:area_dashboard"),
