@@ -148,8 +148,8 @@ def check_areas(day: dt.date, expected: dict) -> None:
             result = coverage_for_area(area=known_area(code[:8]), as_of=day)
             [row] = [r for r in result.children if r.area.code == code]
             assert row.figures == expected[code]["children"].get(code, Figures()), (code, day)
-            enrolled = (row.villages_enrolled, row.villages_officials_covered)
-            assert enrolled == expected[code]["enrolled"].get(code, (0, 0)), (code, day)
+            village_enrolled = (row.villages_enrolled, row.villages_officials_covered)
+            assert village_enrolled == expected[code]["enrolled"].get(code, (0, 0)), (code, day)
             continue
         result = coverage_for_area(area=area, as_of=day)
         assert dict(result.by_category) == expected[code]["by_category"], (code, day)
