@@ -103,7 +103,9 @@ def test_the_district_shows_ended_beside_arrears(staff_client, source):
     assert "Ended: the holder was covered, but protection ended more than 3 months ago" in page
     row = page.split(f'<a href="/desa/{PEKUNCEN}/{Q}">')[1].split("</tr>")[0]
     cells = [cell.split(">")[-1] for cell in row.split("</td>")[:-1]]
-    assert cells == ["5", "1", "20.00\u00a0%", "0", "1", "2", "1", "0"]
+    # ... then its villages enrolled (1 of 1: "100 %", in bold) and with all officials covered.
+    assert cells == ["5", "1", "20.00\u00a0%", "0", "1", "2", "1", "0", "", "0"]
+    assert '<strong class="badge all-enrolled">100\u00a0%</strong></td>' in row
 
 
 def test_a_past_day_counts_ended_posts_too(staff_client, villages):
@@ -127,6 +129,9 @@ def test_the_api_gives_ended_beside_in_arrears(source):
         "lapsing_soon": 2,
         "in_arrears": 2,
         "ended": 2,
+        "villages": 11,
+        "villages_enrolled": 6,
+        "villages_officials_covered": 4,
     }
     [perangkat] = [row for row in data["by_category"] if row["category"] == "PERANGKAT"]
     assert perangkat == {
@@ -170,9 +175,11 @@ def test_the_exports_have_an_ended_column(staff_client, source):
         "Ended",
     ]
     assert [row for row in rows if row[0] == PEKUNCEN] == [
-        [PEKUNCEN, "Pekuncen", "5", "1", "20.0", "0", "1", "2", "1", "0"]
+        [PEKUNCEN, "Pekuncen", "5", "1", "20.0", "0", "1", "2", "1", "0", "1", "100.0", "0"]
     ]
-    assert rows[-1] == ["", "Total", "14", "8", "57.14", "2", "2", "2", "", "4"]
+    assert rows[-1] == [
+        "", "Total", "14", "8", "57.14", "2", "2", "2", "", "4", "6", "54.55", "4"
+    ]  # fmt: skip
     response = staff_client.get("/wilayah/33.02.03/ekspor/categories.xlsx" + Q)
     sheet = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert sheet[1] == ("Village officials (perangkat desa)", 12, 7, 58.33, 2, 1, 2)
