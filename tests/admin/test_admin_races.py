@@ -23,7 +23,7 @@ from enrollment.models import Declaration
 from tests.admin.helpers import form_data
 from tests.enrollment.test_summary_concurrency import elsewhere
 from tests.factories import BranchOfficeFactory
-from villages.models import BranchOffice, DistrictTarget, Regency
+from villages.models import BranchOffice, DistrictTarget, Regency, RegionalOffice
 from villages.roles import user_role_set
 
 pytestmark = pytest.mark.skipif(
@@ -32,6 +32,9 @@ pytestmark = pytest.mark.skipif(
 
 JATILAWANG, KARANGLEWAS = "33.02.03", "33.02.03.2003"
 BRANCH = "Purwokerto (race)"
+# Its own regional office: a committed one named as the demo's would outlive the test and
+# make load_demo find it (tests/devdata/test_load_demo.py counts what the demo creates).
+REGIONAL = "Kanwil (race)"
 OFFICERS = ["staf_race_1", "staf_race_2"]
 
 
@@ -40,7 +43,7 @@ def officers(db) -> Iterator[list[int]]:
     """Two branch officers of Banyumas, committed; removed afterwards with what they wrote."""
 
     def create() -> list[int]:
-        branch = BranchOfficeFactory.create(name=BRANCH)
+        branch = BranchOfficeFactory.create(name=BRANCH, regional_office__name=REGIONAL)
         branch.regencies.set(Regency.objects.filter(code="33.02"))
         return [
             user_role_set(username=name, kind="branch_staff", branch_name=BRANCH).user.pk
@@ -54,6 +57,7 @@ def officers(db) -> Iterator[list[int]]:
         Declaration.history.filter(village_id=KARANGLEWAS).delete()
         User.objects.filter(username__in=OFFICERS).delete()
         BranchOffice.objects.filter(name=BRANCH).delete()
+        RegionalOffice.objects.filter(name=REGIONAL).delete()
 
     elsewhere(remove)
     try:
