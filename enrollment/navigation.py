@@ -41,6 +41,9 @@ LINKS: list[tuple[StrOrPromise, str, set[str]]] = [
     (_("Memberships"), "admin:enrollment_membership_changelist", {SUPERUSER, BRANCH}),
     (_("Import a roster"), "admin:enrollment_importrecord_upload", {SUPERUSER, BRANCH}),
     (_("Declarations"), "admin:enrollment_declaration_changelist", {SUPERUSER, BRANCH}),
+    # The campaign's daily work: outreach events and the residents' registrations.
+    (_("Outreach events"), "admin:campaign_outreachevent_changelist", {SUPERUSER, BRANCH}),
+    (_("Import registrations"), "admin:campaign_registration_import", {SUPERUSER, BRANCH}),
     (_("Rule sets"), "admin:enrollment_ruleset_changelist", {SUPERUSER, HEAD_OFFICE, MANAGER}),
     (_("Admin"), "admin:index", STAFF_ROLES),
 ]

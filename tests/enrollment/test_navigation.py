@@ -17,6 +17,8 @@ PERSONS = reverse("admin:villages_person_changelist")
 MEMBERSHIPS = reverse("admin:enrollment_membership_changelist")
 IMPORT = reverse("admin:enrollment_importrecord_upload")
 DECLARATIONS = reverse("admin:enrollment_declaration_changelist")
+EVENTS = reverse("admin:campaign_outreachevent_changelist")
+REGISTRATIONS = reverse("admin:campaign_registration_import")
 RULE_SETS = reverse("admin:enrollment_ruleset_changelist")
 DESA_SADAR = reverse("enrollment:desa_sadar")
 WORK_LIST = reverse("enrollment:work_list")
@@ -62,6 +64,8 @@ MENUS = {
         ("Memberships", MEMBERSHIPS),
         ("Import a roster", IMPORT),
         ("Declarations", DECLARATIONS),
+        ("Outreach events", EVENTS),
+        ("Import registrations", REGISTRATIONS),
         ("Admin", ADMIN),
     ],
     "manager": [
@@ -81,6 +85,8 @@ MENUS = {
         ("Memberships", MEMBERSHIPS),
         ("Import a roster", IMPORT),
         ("Declarations", DECLARATIONS),
+        ("Outreach events", EVENTS),
+        ("Import registrations", REGISTRATIONS),
         ("Rule sets", RULE_SETS),
         ("Admin", ADMIN),
     ],
