@@ -81,7 +81,15 @@ def test_on_a_phone_the_admin_keeps_its_menu_in_view(phone_page, roster, live_se
     assert page.errors == []
 
 
-@pytest.mark.parametrize("path", ["/wilayah/33.02/desa-sadar/", "/daftar-kerja/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/wilayah/33.02/desa-sadar/",
+        "/daftar-kerja/",
+        "/kampanye/33.02/",
+        "/anggaran/33.02.03.2003/",
+    ],
+)
 def test_on_a_phone_the_lists_of_work_scroll_only_downwards(phone_page, roster, live_server, path):
     """The Desa Sadar list and the work list at 390 px: the page itself never scrolls
     sideways (a wide table scrolls inside its own box), and the filters' controls fit."""
