@@ -101,11 +101,13 @@ def digest_areas(*, user: User) -> list[Area]:
         .order_by("code")
         .values_list("code", "name")
     ]
+    codes = {regency.code for regency in regencies}
     below = []
     for prefix in scope.prefixes:
+        if prefix in codes or prefix[:5] in codes:  # a listed regency, or inside one
+            continue
         area = area_get(code=prefix)
-        inside = any(prefix.startswith(f"{regency.code}.") for regency in regencies)
-        if area is not None and area.level in ("district", "village") and not inside:
+        if area is not None and area.level in ("district", "village"):
             below.append(area)
     return regencies + below
 

@@ -25,6 +25,7 @@ from digest.models import DigestSent
 from digest.selectors import DigestArea, WorkDigest
 from digest.services import digest_preference_set, send_work_digests
 from tests.digest.conftest import KARANGLEWAS, WEEK, branch_staff, secretary
+from tests.factories import PostFactory, covered
 from villages.selectors import Area
 
 SITE = "http://127.0.0.1:8000"
@@ -400,3 +401,30 @@ def test_secretary_mail_never_names_another_village(people, mailoutbox):
     for name in ("Paijo", "Tukiyem", "Warsito", "Gunung Wetan", "Karanglo"):
         assert name not in text
     assert KARANGLEWAS in text
+
+
+# --- Cost ----------------------------------------------------------------------------------
+
+
+def _queries_of_a_mail(user: User, rules: dict) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fresh = User.objects.get(pk=user.pk)  # its scope is read again, as in a run
+    with CaptureQueriesContext(connection) as queries:
+        selectors.work_digest(user=fresh, day=dt.date(2026, 11, 22), rules=rules)
+    return len(queries)
+
+
+def test_a_users_mail_costs_the_same_queries_however_long_its_list(people):
+    """Scope (role, areas, the branch's regencies), the regencies, the list, its rows' posts
+    and memberships: seven, whatever the number of people and villages listed."""
+    rules: dict = {}
+    _queries_of_a_mail(people["staf"], rules)  # the rule sets are read once a run
+    before = _queries_of_a_mail(people["staf"], rules)
+    for village in ("33.02.03.2004", "33.02.03.2005", "33.02.04.2001"):
+        for name in ("Darsono", "Sumiyati", "Karyono"):
+            post = PostFactory(village_id=village, code="KAUR", person__name=name)
+            covered(post.person, until=dt.date(2026, 12, 1))
+
+    assert _queries_of_a_mail(people["staf"], rules) == before == 7
