@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "enrollment",
     "campaign",
     "finance",
+    # The weekly work-list digest by e-mail, and its unsubscribe links.
+    "digest",
     # Demo and load data (load_demo, generate_load); the product's apps never import it.
     "devdata",
 ]
@@ -252,9 +254,32 @@ LOGGING = {
 ADMINS = getaddresses([env.str("ADMINS", default="")])
 ADMINS = [(name, address) for name, address in ADMINS if address]
 SERVER_EMAIL = env.str("SERVER_EMAIL", default="root@localhost")
-# The mail server, e.g. EMAIL_URL=smtp+tls://user:password@mail.example.go.id:587.
+# The mail server, for the error mails and the weekly work-list digest (digest app). Either
+# EMAIL_URL=smtp+tls://user:password@mail.example.go.id:587, or EMAIL_HOST, EMAIL_PORT,
+# EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS / EMAIL_USE_SSL one by one (EMAIL_URL
+# wins). With DEBUG on and no server given, mails are printed on the console instead.
+_MAIL_SERVER_GIVEN = bool(env.str("EMAIL_URL", default="") or env.str("EMAIL_HOST", default=""))
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG and not _MAIL_SERVER_GIVEN
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# A mail server that does not answer stops a digest run after this many seconds, not never.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
+# The sender of the digests (and of any other mail to users).
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="bpjs-desa <noreply@localhost>")
+# The site's address as users reach it, for the links in mails (no request to read it from):
+# e.g. https://desa.example.go.id. Required to send digests when DEBUG is off.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", service_views.healthz, name="healthz"),
     path("", include("campaign.urls")),
     path("", include("finance.urls")),
+    path("", include("digest.urls")),
     path("", include("enrollment.urls")),
 ]
 

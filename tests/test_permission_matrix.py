@@ -25,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from campaign.models import OutreachEvent, PerisaiAgent, Registration
+from digest.links import unsubscribe_token
 from enrollment.models import CoverageSnapshot, Declaration, ImportRecord, RuleSet
 from finance.models import FinanceRecord
 from tests.factories import (
@@ -125,6 +126,9 @@ PAGES = {
     "finance:budget",
 }
 PUBLIC = {"login": 200, "logout": 405, "set_language": 302, "healthz": 200}
+# The weekly mail's pages (digest): each user's own e-mail settings, and the link in each mail,
+# which answers whoever holds its signed token, logged in or not (`_digest_cases`).
+DIGEST = {"digest:preferences", "digest:unsubscribe"}
 # Admin URLs reached through another page, with no object of their own.
 NOT_REQUESTED = {"admin:app_list", "admin:view_on_site"}
 # Admin URLs of one object besides the model's own views (cases in `_object_extra_cases`).
@@ -139,6 +143,7 @@ def test_every_url_name_is_classified():
         and name not in ADMIN_SITE
         and name not in PAGES
         and name not in PUBLIC
+        and name not in DIGEST
         and name not in NOT_REQUESTED
         and name not in ADMIN_OBJECT_EXTRA
         and not _is_import_admin(name)
@@ -489,6 +494,19 @@ def _registration_import_cases(world: World, role: str) -> list[tuple[str, int]]
     return list(pages.items())
 
 
+def _digest_cases(world: World, role: str) -> list[tuple[str, int]]:
+    """The settings page to anyone logged in (each sees their own); the village secretary's
+    unsubscribe link to anyone, logged in or not (it asks; only a POST stops the mail), and
+    a 404 for the link with its signature altered."""
+    token = unsubscribe_token(world.users["village_secretary"])
+    altered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    return [
+        (reverse("digest:preferences"), 302 if role == "anonymous" else 200),
+        (reverse("digest:unsubscribe", args=[token]), 200),
+        (reverse("digest:unsubscribe", args=[altered]), 404),
+    ]
+
+
 def _site_cases(role: str) -> list[tuple[str, int]]:
     cases = [(reverse(name), status) for name, status in PUBLIC.items()]
     for name, status in ADMIN_SITE.items():
@@ -513,6 +531,7 @@ def test_permission_matrix(world, role):
     cases = _admin_cases(world, role) + _page_cases(role) + _api_cases(role) + _site_cases(role)
     cases += _registration_import_cases(world, role)
     cases += _object_extra_cases(world, role)
+    cases += _digest_cases(world, role)
     got = {url: client.get(url).status_code for url, _expected in cases}
     wrong = {url: (expected, got[url]) for url, expected in cases if got[url] != expected}
     assert wrong == {}, f"{role}: url -> (expected, got)"
