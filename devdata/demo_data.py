@@ -205,6 +205,12 @@ PERANGKAT_SHARE = (0.55, 0.97)
 PERANGKAT_FULLY_COVERED = frozenset({BEJI, DARMAKRADENAN, "33.02.22.2003", "33.02.19.2005"})
 PERANGKAT_FULLY_COVERED_CHANCE = 0.02
 FULLY_COVERED = frozenset({KARANGLO})
+# Kec. Kerek, the only district of Tuban with every village enrolled (all its perangkat are
+# covered; Tuban's other districts have no roster in the demo): its villages enrol one by
+# one, in code order, over the months before today, so its villages trend climbs to 17 of 17
+# (devdata.demo_draw.kerek_enrolment_days).
+KEREK = "35.23.08"
+KEREK_ENROLMENT_MONTHS = 12
 # The Kepala Desa here took over from a predecessor whose term ended (history to show).
 HEAD_HISTORY = frozenset({KARANGLEWAS})
 # Kepala Desa and BPD are appointed by the Bupati's decree; the rest by the Kepala Desa's.

@@ -56,17 +56,41 @@ class _Niks:
 def draw_plan(villages, today: dt.date) -> DemoPlan:
     """The whole demo for `villages` (iterated in code order)."""
     plan, niks = DemoPlan(), _Niks()
-    for village in sorted(villages, key=lambda v: v.code):
-        _VillageDraw(village, plan, niks, today).build()
+    villages = sorted(villages, key=lambda v: v.code)
+    enrols_on = kerek_enrolment_days([village.code for village in villages], today)
+    for village in villages:
+        _VillageDraw(village, plan, niks, today, enrols_on.get(village.code)).build()
     return plan
+
+
+def kerek_enrolment_days(codes: list[str], today: dt.date) -> dict[str, dt.date]:
+    """The day each of Kerek's villages among `codes` enrols its perangkat: one by one in
+    code order, evenly over the `KEREK_ENROLMENT_MONTHS` before `today`, the last on `today`
+    itself (then 17 of 17)."""
+    kerek = sorted(code for code in codes if code.startswith(f"{data.KEREK}."))
+    start = today - relativedelta(months=data.KEREK_ENROLMENT_MONTHS)
+    span = (today - start).days
+    return {
+        code: start + dt.timedelta(days=round((i + 1) * span / len(kerek)))
+        for i, code in enumerate(kerek)
+    }
 
 
 class _VillageDraw:
     """Draws one village's profile, roster and memberships from the village's own generator."""
 
-    def __init__(self, village: Village, plan: DemoPlan, niks: _Niks, today: dt.date) -> None:
+    def __init__(
+        self,
+        village: Village,
+        plan: DemoPlan,
+        niks: _Niks,
+        today: dt.date,
+        enrols_on: dt.date | None = None,
+    ) -> None:
         self.code, self.district_code = village.code, village.district_id
         self.plan, self.niks, self.today = plan, niks, today
+        # The day its current perangkat's memberships start (Kerek's villages), else drawn.
+        self.enrols_on = enrols_on
         self.rng = random.Random(f"{data.SEED}:{village.code}")
         # NIK serials and phones from a generator of their own: the people, posts and
         # coverage the main one draws stay the same whatever these draw.
@@ -255,23 +279,30 @@ class _VillageDraw:
             paid = self.month_end(-rng.randint(4, 36))
         else:
             return
-        self.memberships(nik, category, paid)
+        starts = self.enrols_on if category == "PERANGKAT" and not former else None
+        self.memberships(nik, category, paid, starts)
 
-    def memberships(self, nik: str, category: str, paid: dt.date) -> None:
-        """JKK and JKM; JHT for PU and some BPU; JP (and some JKP) for PU in richer villages."""
+    def memberships(
+        self, nik: str, category: str, paid: dt.date, starts: dt.date | None = None
+    ) -> None:
+        """JKK and JKM; JHT for PU and some BPU; JP (and some JKP) for PU in richer villages.
+        Enrolled on `starts` when given (verified no earlier), else on a drawn day."""
         rng = self.rng
         pu = rng.random() < data.PU_SHARE.get(category, 0.0)
         programs = ["JKK", "JKM"] + (["JHT"] if pu or rng.random() < 0.25 else [])
         if pu and self.rich:
             programs += ["JP", "JKP"] if rng.random() < 0.4 else ["JP"]
         enrolled = min(paid, self.today) - relativedelta(months=rng.randint(3, 72))
+        enrolled = enrolled.replace(day=1)
         verified = self.today - dt.timedelta(rng.randint(3, 80)) if rng.random() < 0.45 else None
+        if starts is not None:  # the draws above are made all the same: the rest stays put
+            enrolled, verified = starts, verified and max(verified, starts)
         row = {
             "nik": nik,
             "participant_category": "PU" if pu else "BPU",
             "funding_source": "APBDES" if pu else self.weighted(data.BPU_FUNDING[category]),
             "kpj_number": str(rng.randint(10**10, 10**11 - 1)) if rng.random() < 0.6 else "",
-            "enrolled_on": enrolled.replace(day=1),
+            "enrolled_on": enrolled,
             "paid_until": paid,
             "verified_on": verified,
             "verified_source": self.weighted(data.VERIFIED_SOURCES) if verified else "",

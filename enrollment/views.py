@@ -45,6 +45,7 @@ from enrollment.selectors import (
     desa_sadar_all,
     desa_sadar_list,
     list_subdivisions,
+    villages_enrolled_trend,
 )
 from enrollment.selectors.targets import district_gaps
 from enrollment.services import village_coverage_shown
@@ -151,10 +152,15 @@ def _my_areas(scope) -> list[Area]:
 
 
 def _chart_series(pairs: list[tuple[str, Figures]]) -> dict:
+    return _series(_("Coverage (%)"), [(label, figures.coverage_pct) for label, figures in pairs])
+
+
+def _series(label: str, points: list[tuple[str, float | None]]) -> dict:
+    """A chart's series as charts.js reads it: {label, labels, values}."""
     return {
-        "label": _("Coverage (%)"),
-        "labels": [label for label, _figures in pairs],
-        "values": [figures.coverage_pct for _label, figures in pairs],
+        "label": label,
+        "labels": [name for name, _value in points],
+        "values": [value for _name, value in points],
     }
 
 
@@ -177,6 +183,7 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
     if ranked:
         coverage.children.sort(key=_enrolled_rank)
     trend = coverage_trend(area=area)
+    villages_trend = villages_enrolled_trend(area=area)
     gaps = district_gaps(coverage=coverage)
     # Contributions against claims: the regency and province pages only (one query).
     finance = finance_by_year(area=area) if area.level in ("regency", "province") else []
@@ -196,6 +203,11 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
             [(str(Post.Category(c).label), f) for c, f in coverage.by_category]
         ),
         "trend_chart": _chart_series([(formats.date_format(m, "M Y"), f) for m, f in trend]),
+        "villages_trend": villages_trend,
+        "villages_trend_chart": _series(
+            _("Villages enrolled (%)"),
+            [(formats.date_format(row.month, "M Y"), row.enrolled_pct) for row in villages_trend],
+        ),
         "district_gaps": gaps,
         "districts_behind": sum(gap.behind for gap in gaps),
         "finance_charts": finance_charts(finance),

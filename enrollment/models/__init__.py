@@ -24,7 +24,7 @@ from enrollment.models.programs import (
     state_of,
     state_q,
 )
-from enrollment.models.snapshots import AreaSnapshot, CoverageSnapshot
+from enrollment.models.snapshots import AreaSnapshot, AreaVillagesSnapshot, CoverageSnapshot
 
 __all__ = [
     "ARREARS_WINDOW",
@@ -34,6 +34,7 @@ __all__ = [
     "DAY_FIGURE_COLUMNS",
     "DAY_FORECAST_COLUMNS",
     "AreaSnapshot",
+    "AreaVillagesSnapshot",
     "CoverageDay",
     "CoverageSnapshot",
     "CoverageSummary",

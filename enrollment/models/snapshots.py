@@ -72,3 +72,46 @@ class AreaSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_code or '-'} {self.month:%Y-%m} {self.category}"
+
+
+class AreaVillagesSnapshot(models.Model):
+    """An area's villages, villages enrolled and villages with every official covered at the
+    end of a month (the country has code ""): what the villages trend of an area dashboard
+    reads. Counted from the villages' snapshots of the month with the area summing
+    (`enrollment.services.area_villages_sum`): a village is enrolled in a month when its
+    perangkat snapshot has a covered post, as `villages_enrolled` is for a day."""
+
+    area_code = models.CharField(_("area code"), max_length=13, blank=True)
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    villages = models.PositiveIntegerField(_("villages"))
+    villages_enrolled = models.PositiveIntegerField(_("villages enrolled"))
+    villages_officials_covered = models.PositiveIntegerField(
+        _("villages with every official covered")
+    )
+
+    class Meta:
+        verbose_name = _("area villages snapshot")
+        verbose_name_plural = _("area villages snapshots")
+        constraints = [
+            # Also the index of the trend's read: an area's latest months.
+            models.UniqueConstraint(
+                fields=["area_code", "month"],
+                name="%(app_label)s_%(class)s_unique_month",
+                violation_error_message=_("This area already has villages figures that month."),
+            ),
+            models.CheckConstraint(
+                condition=Q(villages_enrolled__lte=models.F("villages")),
+                name="%(app_label)s_%(class)s_enrolled_le_villages",
+                violation_error_message=_("More villages enrolled than villages."),
+            ),
+            models.CheckConstraint(
+                condition=Q(villages_officials_covered__lte=models.F("villages_enrolled")),
+                name="%(app_label)s_%(class)s_covered_le_enrolled",
+                violation_error_message=_(
+                    "More villages with every official covered than villages enrolled."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code or '-'} {self.month:%Y-%m}"

@@ -40,7 +40,7 @@ from enrollment.selectors.standings import (
     rules_in_force,
     standings_in,
 )
-from enrollment.selectors.trend import coverage_trend
+from enrollment.selectors.trend import VillagesMonth, coverage_trend, villages_enrolled_trend
 from enrollment.selectors.village import (
     Eligibility,
     RosterRow,
@@ -72,6 +72,7 @@ __all__ = [
     "RulesInForce",
     "VillageCoverage",
     "VillageStanding",
+    "VillagesMonth",
     "coverage_for_area",
     "coverage_for_village",
     "coverage_trend",
@@ -84,4 +85,5 @@ __all__ = [
     "people_count",
     "rules_in_force",
     "standings_in",
+    "villages_enrolled_trend",
 ]

@@ -103,10 +103,12 @@
     });
   }
 
-  var trend = series("trend-chart-data");
-  var trendCanvas = document.getElementById("trend-chart");
-  if (trend && trendCanvas) {
-    new Chart(trendCanvas, {
+  // A monthly trend as a line of percentages: coverage, and the share of villages enrolled.
+  function trendChart(dataId, canvasId) {
+    var trend = series(dataId);
+    var canvas = document.getElementById(canvasId);
+    if (!trend || !canvas) return;
+    new Chart(canvas, {
       type: "line",
       data: {
         labels: trend.labels,
@@ -127,4 +129,7 @@
       options: options("y"),
     });
   }
+
+  trendChart("trend-chart-data", "trend-chart");
+  trendChart("villages-trend-chart-data", "villages-trend-chart");
 })();

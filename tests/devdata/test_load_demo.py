@@ -19,10 +19,17 @@ from django.utils import translation
 
 from campaign.models import OutreachEvent, PerisaiAgent, Registration
 from devdata import demo_data
-from devdata.demo import DemoRegionsMissing, demo_load, demo_villages, require_regions
-from devdata.demo_data import BEJI, DEMO_USERS, KARANGLEWAS, KARANGLO
-from devdata.demo_draw import draw_plan
+from devdata.demo import (
+    DemoRegionsMissing,
+    demo_load,
+    demo_snapshots_backfill,
+    demo_villages,
+    require_regions,
+)
+from devdata.demo_data import BEJI, DEMO_USERS, KARANGLEWAS, KARANGLO, KEREK
+from devdata.demo_draw import draw_plan, kerek_enrolment_days
 from enrollment.models import Membership, State, state_of
+from enrollment.selectors import VillagesMonth, coverage_for_area, villages_enrolled_trend
 from finance.models import FinanceRecord
 from villages.access import scope_for
 from villages.models import (
@@ -39,6 +46,7 @@ from villages.models import (
 )
 from villages.nik import mask_nik, parse_nik, validate_nik
 from villages.phones import validate_phone
+from villages.selectors import area_get
 
 TODAY = dt.date(2026, 3, 15)
 BANYUMAS = "33.02"
@@ -254,6 +262,56 @@ def test_covered_means_jkk_and_jkm_and_pu_adds_jht(demo):
     assert programs["JKK"] == programs["JKM"] > programs["JHT"] > programs["JP"] > 0
     pu_without_jht = Membership.objects.filter(participant_category="PU", program_id="JKK")
     assert not pu_without_jht.exclude(person__memberships__program_id="JHT").exists()
+
+
+# --- Kec. Kerek: every village enrolled, one by one over the year ----------------------------
+def kerek_codes() -> list[str]:
+    return list(Village.objects.filter(district_id=KEREK).values_list("code", flat=True))
+
+
+def test_kereks_villages_enrol_one_by_one_over_the_year_before_today(demo):
+    days = kerek_enrolment_days(kerek_codes(), TODAY)
+    assert len(days) == len(set(days.values())) == 17
+    assert sorted(days.values()) == [days[code] for code in sorted(days)]  # in code order
+    assert (min(days.values()), max(days.values())) == (dt.date(2025, 4, 5), TODAY)
+    # Every current perangkat's memberships start on their village's day, and are verified
+    # no earlier.
+    perangkat = current_posts().filter(village__district_id=KEREK, category="PERANGKAT")
+    rows = Membership.objects.filter(person__posts__in=perangkat).values_list(
+        "person__posts__village_id", "enrolled_on", "verified_on"
+    )
+    assert {(village, enrolled) for village, enrolled, _verified in rows} == set(days.items())
+    assert all(verified is None or verified >= enrolled for _v, enrolled, verified in rows)
+
+
+def test_kereks_villages_trend_climbs_to_every_village_enrolled(demo):
+    demo_snapshots_backfill(TODAY)
+    months = [dt.date(2025, month, 1) for month in range(4, 13)]
+    months += [dt.date(2026, month, 1) for month in range(1, 4)]
+    enrolled = [2, 3, 5, 6, 7, 9, 10, 12, 13, 15, 16, 17]
+    # All of a village's perangkat enrol on its day: every official covered from then on.
+    assert villages_enrolled_trend(area=area_get(code=KEREK)) == [
+        VillagesMonth(month, 17, n, n) for month, n in zip(months, enrolled, strict=True)
+    ]
+    # Tuban's other districts have no roster: the regency's trend is Kerek's.
+    tuban = villages_enrolled_trend(area=area_get(code="35.23"))
+    assert [(row.month, row.enrolled) for row in tuban] == list(zip(months, enrolled, strict=True))
+    assert tuban[-1].villages == Village.objects.filter(code__startswith="35.23.").count()
+
+
+def test_kerek_is_the_only_tuban_district_with_every_village_enrolled(demo):
+    coverage = coverage_for_area(area=area_get(code="35.23"), as_of=TODAY)
+    assert [row.area.code for row in coverage.children if row.all_villages_enrolled] == [KEREK]
+    [kerek] = [row for row in coverage.children if row.area.code == KEREK]
+    assert (kerek.villages_enrolled, kerek.area.villages, kerek.villages_enrolled_pct) == (
+        17,
+        17,
+        100.0,
+    )
+    assert coverage.villages_enrolled == 17
+    # The day before, the last of them was not enrolled yet.
+    before = coverage_for_area(area=area_get(code=KEREK), as_of=TODAY - dt.timedelta(days=1))
+    assert before.villages_enrolled == 16
 
 
 # --- Regions, offices and logins ---------------------------------------------------------
