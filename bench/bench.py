@@ -37,7 +37,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.db import connections  # noqa: E402
+from django.db import connections, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -60,6 +60,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--regency", default="33.02")
     parser.add_argument("--json", default="bench-results/bench.json", metavar="PATH")
     parser.add_argument("--only", help="Run only the cases whose name contains this text.")
+    parser.add_argument(
+        "--rollback",
+        action="store_true",
+        help="Run in one transaction rolled back at the end: the logins, sessions and "
+        "access-log rows the run writes are not kept (a shared database not to be written to).",
+    )
     parser.add_argument(
         "--import",
         dest="run_import",
@@ -161,6 +167,7 @@ def cases(args, head: Client, branch: Client, prov: Client) -> list[tuple[str, C
         ("admin persons regency scope search typo", branch, f"{admin}villages/person/?q=Sugianto"),
     ]
     result += campaign_cases(head, args.province, args.regency, district_code or "")
+    result += ranking_cases(head, branch)
     return [c for c in result if not args.only or args.only in c[0]]
 
 
@@ -187,6 +194,20 @@ def campaign_cases(head: Client, province: str, regency: str, district: str) -> 
         for kind, prefix in (("api", "/api/v1/campaign/"), ("page", "/kampanye/"))
         for level, code in areas
         if level == "country" or code
+    ]
+
+
+def ranking_cases(head: Client, branch: Client) -> list[tuple[str, Client, str]]:
+    """The national standing (issue 15, docs/national-standing.md): its page of every
+    regency and of the provinces, its exports, and a regency manager's page (their own row,
+    ranked among all). Its cards on the dashboards are measured by the dashboard cases."""
+    page = "/peringkat/"
+    return [
+        ("ranking page regencies", head, page),
+        ("ranking page provinces", head, f"{page}?level=province"),
+        ("ranking page regency scope", branch, page),
+        ("ranking export csv", head, f"{page}ekspor.csv"),
+        ("ranking export xlsx", head, f"{page}ekspor.xlsx"),
     ]
 
 
@@ -285,6 +306,15 @@ def run_import(path: Path) -> dict:
 def main() -> None:
     args = parse_args()
     refuse_unless_postgresql()
+    if not args.rollback:
+        run(args)
+        return
+    with transaction.atomic():
+        run(args)
+        transaction.set_rollback(True)
+
+
+def run(args: argparse.Namespace) -> None:
     head, branch, prov = clients(args.regency, args.province)
     results = {"database": settings.DATABASES["default"]["NAME"], "rows": counts(), "pages": {}}
     print(f"{'page':<40} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'runs':>5}")

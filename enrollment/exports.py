@@ -35,6 +35,7 @@ from enrollment.selectors import (
     RosterRow,
     VillageCoverage,
 )
+from enrollment.selectors.ranking import RankedArea
 from enrollment.selectors.work_list import WorkListRow
 from villages.models import Post
 from villages.selectors import CHILD_LEVEL, Area
@@ -221,6 +222,54 @@ def forecast_table(coverage: AreaCoverage) -> Table:
         days = village.days if village.days != DECLARED_FAILING_NOW else None
         rows.append([*cells, forecast_label(village.days), days])
     return Table("forecast", columns, rows)
+
+
+RANKING_SLUGS = {"regency": "peringkat-kabupaten", "province": "peringkat-provinsi"}
+
+
+def ranking_table(rows: list[RankedArea], level: str) -> Table:
+    """The national standing of regencies (or provinces), in rank order: each component as a
+    percentage and the figures it is made of (docs/national-standing.md)."""
+    columns = [Column(_("Rank"), INT), Column(_("Of"), INT), Column(_("Code"))]
+    columns.append(Column(str(LEVEL_LABELS[level])))
+    if level == "regency":
+        columns.append(Column(str(LEVEL_LABELS["province"])))
+    columns += [
+        Column(_("Score"), PCT),
+        Column(_("Officials' posts covered (%)"), PCT),
+        Column(_("Villages enrolled (%)"), PCT),
+        Column(_("Desa Sadar candidates (%)"), PCT),
+        Column(_("Progress against district targets (%)"), PCT),
+        Column(_("Posts"), INT),
+        Column(_("Covered"), INT),
+        Column(_("Villages"), INT),
+        Column(_("Villages enrolled"), INT),
+        Column(_("Desa Sadar candidates"), INT),
+        Column(_("Districts"), INT),
+        Column(_("District targets set"), INT),
+    ]
+    return Table(RANKING_SLUGS[level], columns, [_ranking_cells(row) for row in rows])
+
+
+def _ranking_cells(row: RankedArea) -> list:
+    tally = row.tally
+    cells: list = [row.rank, row.of, row.code, row.name]
+    if row.level == "regency":
+        cells.append(row.province_name)
+    return cells + [
+        row.score,
+        row.coverage,
+        row.villages_enrolled,
+        row.desa_sadar,
+        row.target_progress,
+        tally.posts,
+        tally.covered,
+        tally.villages,
+        tally.villages_enrolled,
+        tally.candidates,
+        tally.districts,
+        tally.targets_set,
+    ]
 
 
 # The tables of an area's dashboard (the Desa Sadar list, `candidates_table`, has its page).

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 from django.urls.converters import StringConverter
 
-from enrollment import views, work_views
+from enrollment import ranking_views, views, work_views
 
 
 class AreaCodeConverter(StringConverter):
@@ -40,6 +40,12 @@ urlpatterns = [
         "desa/<area_code:code>/ekspor/roster.<export_fmt:fmt>",
         views.village_export,
         name="village_export",
+    ),
+    path("peringkat/", ranking_views.ranking_page, name="ranking"),
+    path(
+        "peringkat/ekspor.<export_fmt:fmt>",
+        ranking_views.ranking_export,
+        name="ranking_export",
     ),
     path("daftar-kerja/", work_views.work_list_page, name="work_list"),
     path(

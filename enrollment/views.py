@@ -47,6 +47,7 @@ from enrollment.selectors import (
     list_subdivisions,
     villages_enrolled_trend,
 )
+from enrollment.selectors.ranking import LEVELS, WEIGHTS, national_ranking
 from enrollment.selectors.targets import district_gaps
 from enrollment.services import village_coverage_shown
 from finance.chart import finance_charts
@@ -115,6 +116,13 @@ def desa_sadar_url(code: str) -> str:
     if code:
         return reverse("enrollment:desa_sadar", args=[code])
     return reverse("enrollment:desa_sadar")
+
+
+def ranking_url(level: str = "regency", as_of_query: str = "") -> str:
+    """The national standing's page of `level`, keeping the day (`as_of_query`)."""
+    params = {"level": level} if level != "regency" else {}
+    params.update(urllib_parse.parse_qsl(as_of_query.removeprefix("?")))
+    return reverse("enrollment:ranking") + (f"?{urlencode(params)}" if params else "")
 
 
 def area_page_url(code: str) -> str:
@@ -188,6 +196,7 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
     # Contributions against claims: the regency and province pages only (one query).
     finance = finance_by_year(area=area) if area.level in ("regency", "province") else []
     ctx = {
+        **_standing(area, as_of, as_of_query),
         "area": area,
         "breadcrumbs": _breadcrumbs(request, area),
         "my_areas": _my_areas(scope),
@@ -217,6 +226,27 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
         "rank_url": _rank_url(as_of_query, not ranked),
     }
     return render(request, "enrollment/area.html", ctx)
+
+
+# The country dashboard shows the first regencies and provinces of the national standing.
+RANKING_ON_PAGE = 10
+
+
+def _standing(area: Area, as_of: dt.date, as_of_query: str) -> dict:
+    """The national standing on the country's dashboard (its first rows), and a regency's or
+    a province's own place in it on theirs; nothing below."""
+    if area.level not in ("country", "province", "regency"):
+        return {}
+    ranking = national_ranking(as_of=as_of)
+    ctx: dict[str, object] = {"weights": WEIGHTS}
+    if area.level == "country":
+        ctx["ranking"] = ranking
+        ctx["ranking_top"] = {level: ranking.of_level(level)[:RANKING_ON_PAGE] for level in LEVELS}
+        ctx["ranking_urls"] = {level: ranking_url(level, as_of_query) for level in LEVELS}
+    else:
+        ctx["standing"] = ranking.get(area.code)
+        ctx["ranking_url"] = ranking_url(area.level, as_of_query)
+    return ctx
 
 
 # The children table ranked by their share of villages enrolled: `?sort=villages_enrolled`.

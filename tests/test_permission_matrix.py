@@ -110,6 +110,8 @@ PAGES = {
     "enrollment:area_dashboard",
     "enrollment:area_export",
     "enrollment:desa_sadar",
+    "enrollment:ranking",
+    "enrollment:ranking_export",
     "enrollment:village",
     "enrollment:village_export",
     "enrollment:work_list",
@@ -419,7 +421,16 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
     work_in = [f"{url}?village={IN_VILLAGE}" for url in work]
     work_district = [f"{url}?district={IN_VILLAGE[:8]}" for url in work]
     work_out = [f"{url}?district={OUT_VILLAGE[:8]}" for url in work]
+    # The national standing: the regencies of the user's scope (every one for head office),
+    # ranked among all; the provinces only to a scope holding a whole province (none here but
+    # head office's).
+    ranking = [reverse("enrollment:ranking"), reverse("enrollment:ranking_export", args=["csv"])]
+    ranking_provinces = [
+        reverse("enrollment:ranking") + "?level=province",
+        reverse("enrollment:ranking_export", args=["xlsx"]) + "?level=province",
+    ]
     every = area_pages + village_pages + out + country + work + work_in + work_district + work_out
+    every += ranking + ranking_provinces
     if role == "anonymous":
         return [(url, 302) for url in every]
     if role == "no_role":
@@ -440,6 +451,8 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
     # The campaign's country page too; its export is theirs only.
     cases += [(country[3], 200 if role in EVERYTHING else 302)]
     cases += [(country[4], 200 if role in EVERYTHING else 404)]
+    cases += [(url, 200 if _sees(role, IN_AREA) else 404) for url in ranking]
+    cases += [(url, 200 if role in EVERYTHING else 404) for url in ranking_provinces]
     return cases
 
 

@@ -62,6 +62,12 @@ class Scope:
             bool(code) and any(p.startswith(f"{code}.") for p in self.prefixes)
         )
 
+    def holds_whole(self, width: int) -> bool:
+        """Whether a whole area with a dotted code of `width` characters or fewer (2 a
+        province, 5 a regency) lies inside the scope: the national standing shows a user
+        the regencies or provinces of their own (enrollment.ranking_views)."""
+        return self.everything or any(len(prefix) <= width for prefix in self.prefixes)
+
     @property
     def home(self) -> str:
         """The area a user lands on: the country, or their first area."""

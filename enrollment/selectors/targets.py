@@ -36,8 +36,7 @@ class DistrictGap:
         pct = self.target.officials_pct
         if pct is None:
             return None
-        wanted = (self.figures.posts * Decimal(pct) / 100).to_integral_value(ROUND_CEILING)
-        return max(int(wanted) - self.figures.covered, 0)
+        return max(posts_wanted(self.figures.posts, pct) - self.figures.covered, 0)
 
     @property
     def villages_to_enroll(self) -> int | None:
@@ -49,6 +48,11 @@ class DistrictGap:
     def behind(self) -> bool:
         """Whether the district is short of one of its targets."""
         return bool(self.posts_to_cover) or bool(self.villages_to_enroll)
+
+
+def posts_wanted(posts: int, pct: Decimal) -> int:
+    """The covered posts an officials target of `pct` % asks of `posts` posts, rounded up."""
+    return int((posts * Decimal(pct) / 100).to_integral_value(ROUND_CEILING))
 
 
 def district_gaps(*, coverage: AreaCoverage) -> list[DistrictGap]:

@@ -1,0 +1,270 @@
+"""The national standing: every regency and city, and every province, ranked by a composite of
+four components (docs/national-standing.md gives the formula and why).
+
+Each component is a share, shown as a percentage rounded half up to 2 decimals:
+- officials' coverage: covered posts / posts, as the dashboards' headline figure counts them;
+- villages enrolled: villages with a perangkat post covered / villages;
+- Desa Sadar: villages passing every criterion of the rule set in force there / villages;
+- progress against targets: per district and per target (officials covered, villages
+  enrolled) the share reached, capped at 100 %, a target not set counting 0; averaged over
+  the area's districts, two targets each.
+The score is 0.4 × coverage + 0.2 × each of the others, from the rounded components, rounded
+half up to 2 decimals. Order: score, then coverage, villages enrolled and Desa Sadar, highest
+first; areas equal on all four share a rank (1, 2, 2, 4) and are listed by code.
+
+A fixed number of queries whatever the number of villages: the figures of the day summed per
+district in one aggregate (or, for a day not kept, every village's figures summed and judged
+as the dashboards do), the districts with their number of villages, the regencies' and
+provinces' names, the district targets of the year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Substr
+
+from enrollment.models import DAY_CATEGORIES, VillageDay
+from enrollment.rules import DEFAULT_MIN_PROGRAMS
+from enrollment.selectors.day import _day_kept, _sum_of, judged_day_rows
+from enrollment.selectors.figures import figures_by_village
+from enrollment.selectors.results import perangkat_counts
+from enrollment.selectors.standings import RulesInForce, rules_in_force, standings_in
+from enrollment.selectors.targets import posts_wanted
+from villages.models import District, DistrictTarget, Regency
+from villages.routers import read_db
+from villages.selectors import COUNTRY_NAME, Area
+
+# The components, in the order of the tie-break after the score, with their weights (sum 1).
+WEIGHTS = {
+    "coverage": Decimal("0.4"),
+    "villages_enrolled": Decimal("0.2"),
+    "desa_sadar": Decimal("0.2"),
+    "target_progress": Decimal("0.2"),
+}
+# After the score, equal areas are told apart by these, in order (docs/national-standing.md).
+TIE_BREAK = ("coverage", "villages_enrolled", "desa_sadar")
+LEVELS = ("regency", "province")
+_HUNDREDTH = Decimal("0.01")
+_COUNTRY = Area(code="", name=COUNTRY_NAME, level="country")
+
+
+@dataclass
+class Tally:
+    """What an area's components are made of: its districts' figures summed."""
+
+    posts: int = 0
+    covered: int = 0
+    villages: int = 0
+    villages_enrolled: int = 0
+    candidates: int = 0
+    districts: int = 0
+    targets_set: int = 0  # district targets set (two per district at most)
+    reached: Fraction = field(default_factory=Fraction)  # Σ per target: share reached, ≤ 1
+
+    def add(self, other: Tally) -> None:
+        self.posts += other.posts
+        self.covered += other.covered
+        self.villages += other.villages
+        self.villages_enrolled += other.villages_enrolled
+        self.candidates += other.candidates
+        self.districts += other.districts
+        self.targets_set += other.targets_set
+        self.reached += other.reached
+
+
+@dataclass(frozen=True)
+class RankedArea:
+    """A regency (or province) in the national standing: its rank of `of`, its components
+    as percentages (2 decimals) and what they are made of."""
+
+    code: str
+    name: str
+    level: str
+    rank: int
+    of: int
+    tally: Tally
+    coverage: Decimal
+    villages_enrolled: Decimal
+    desa_sadar: Decimal
+    target_progress: Decimal
+    score: Decimal
+    province_name: str = ""  # a regency's province
+
+
+@dataclass(frozen=True)
+class NationalRanking:
+    """Regencies and provinces in rank order (by code within a shared rank) on a day."""
+
+    as_of: dt.date
+    regencies: list[RankedArea]
+    provinces: list[RankedArea]
+
+    def of_level(self, level: str) -> list[RankedArea]:
+        return self.regencies if level == "regency" else self.provinces
+
+    def get(self, code: str) -> RankedArea | None:
+        """The regency or province with this code, None for any other area."""
+        rows = self.regencies if len(code) == 5 else self.provinces if len(code) == 2 else []
+        return next((row for row in rows if row.code == code), None)
+
+
+def national_ranking(*, as_of: dt.date) -> NationalRanking:
+    """Every regency and province of the regions loaded, ranked on `as_of` (the rule sets and
+    district targets of its year)."""
+    rules = rules_in_force(area=_COUNTRY, year=as_of.year)
+    if rules.min_program_sets() == {DEFAULT_MIN_PROGRAMS} and _day_kept(as_of):
+        by_district = _district_figures_from_day(as_of, rules)
+    else:
+        by_district = _district_figures_summed(as_of, rules)
+    targets = _targets(as_of.year)
+    regencies: dict[str, Tally] = {}
+    db = read_db()
+    districts = District.objects.using(db).annotate(n=Count("villages")).values_list("code", "n")
+    for code, villages in districts.order_by():
+        tally = by_district.get(code) or Tally()
+        tally.villages, tally.districts = villages, 1
+        _add_targets(tally, targets.get(code))
+        regencies.setdefault(code[:5], Tally()).add(tally)
+    names = Regency.objects.using(db).values_list("code", "name", "province_id", "province__name")
+    provinces: dict[str, tuple[str, Tally]] = {}
+    regency_rows = []
+    for code, name, province, province_name in names.order_by():
+        tally = regencies.get(code) or Tally()
+        provinces.setdefault(province, (province_name, Tally()))[1].add(tally)
+        regency_rows.append((code, name, tally, province_name))
+    province_rows = [(code, name, tally, "") for code, (name, tally) in provinces.items()]
+    return NationalRanking(
+        as_of, ranked("regency", regency_rows), ranked("province", province_rows)
+    )
+
+
+def _district_figures_from_day(day: dt.date, rules: RulesInForce) -> dict[str, Tally]:
+    """District → its villages' figures of the day: one aggregate over the rows of the day,
+    each village judged in SQL (`judged_day_rows`; a candidate fails no criterion)."""
+    rows = judged_day_rows(VillageDay.objects.using(read_db()).filter(day=day), rules)
+    per_district = (
+        rows.annotate(district=Substr("village_id", 1, 8))
+        .values("district")
+        .annotate(
+            n_posts=Sum(_sum_of([F(f"{prefix}_posts") for _c, prefix in DAY_CATEGORIES])),
+            n_covered=Sum(_sum_of([F(f"{prefix}_covered") for _c, prefix in DAY_CATEGORIES])),
+            n_enrolled=Count("pk", filter=Q(perangkat_covered__gt=0)),
+            n_candidates=Count("pk", filter=Q(failed=0)),
+        )
+        .order_by()
+    )
+    return {
+        row["district"]: Tally(
+            posts=row["n_posts"] or 0,
+            covered=row["n_covered"] or 0,
+            villages_enrolled=row["n_enrolled"],
+            candidates=row["n_candidates"],
+        )
+        for row in per_district
+    }
+
+
+def _district_figures_summed(day: dt.date, rules: RulesInForce) -> dict[str, Tally]:
+    """The same from every village's figures summed from the summary (or live, for another
+    minimum set) and judged in Python, as a dashboard does for a day not kept."""
+    figures = figures_by_village(area=_COUNTRY, day=day, rules=rules)
+    result: dict[str, Tally] = {}
+    for code, categories in figures.items():
+        tally = result.setdefault(code[:8], Tally())
+        for item in categories.values():
+            tally.posts += item.posts
+            tally.covered += item.covered
+        tally.villages_enrolled += perangkat_counts(categories)[0]
+    for standing in standings_in(area=_COUNTRY, rules=rules, figures=figures, day=day):
+        result[standing.code[:8]].candidates += standing.candidate
+    return result
+
+
+def _targets(year: int) -> dict[str, tuple[Decimal | None, int | None]]:
+    """District → (officials %, villages enrolled) of its targets for `year`."""
+    rows = DistrictTarget.objects.using(read_db()).filter(year=year)
+    return {
+        code: (pct, villages)
+        for code, pct, villages in rows.values_list(
+            "district_id", "officials_pct", "villages_enrolled"
+        )
+    }
+
+
+def _add_targets(tally: Tally, target: tuple[Decimal | None, int | None] | None) -> None:
+    """A district's share of each target reached (at most 1; a target asking for nothing is
+    reached); a target not set adds nothing, so counts 0."""
+    pct, villages = target or (None, None)
+    if pct is not None:
+        tally.targets_set += 1
+        tally.reached += _capped(tally.covered, posts_wanted(tally.posts, pct))
+    if villages is not None:
+        tally.targets_set += 1
+        tally.reached += _capped(tally.villages_enrolled, villages)
+
+
+def _capped(reached: int, wanted: int) -> Fraction:
+    return Fraction(1) if reached >= wanted else Fraction(reached, wanted)
+
+
+def _pct(share: Fraction) -> Decimal:
+    """100 × `share`, rounded half up to 2 decimals, exactly."""
+    hundredths = int(share * 10000 + Fraction(1, 2)) if share > 0 else 0
+    return Decimal(hundredths).scaleb(-2)
+
+
+def _share(part: int, whole: int) -> Fraction:
+    """part / whole; 0 without a whole (no posts, no villages: nothing to count)."""
+    return Fraction(part, whole) if whole else Fraction(0)
+
+
+def components(tally: Tally) -> dict[str, Decimal]:
+    """The four components of a tally, as percentages rounded half up to 2 decimals."""
+    progress = tally.reached / (2 * tally.districts) if tally.districts else Fraction(0)
+    return {
+        "coverage": _pct(_share(tally.covered, tally.posts)),
+        "villages_enrolled": _pct(_share(tally.villages_enrolled, tally.villages)),
+        "desa_sadar": _pct(_share(tally.candidates, tally.villages)),
+        "target_progress": _pct(progress),
+    }
+
+
+def score(parts: dict[str, Decimal]) -> Decimal:
+    """The weighted mean of the rounded components, rounded half up to 2 decimals."""
+    total = sum((WEIGHTS[name] * value for name, value in parts.items()), Decimal(0))
+    return total.quantize(_HUNDREDTH, ROUND_HALF_UP)
+
+
+def ranked(level: str, rows: Iterable[tuple[str, str, Tally, str]]) -> list[RankedArea]:
+    """Competition ranking: equal keys share a rank, the next rank skips (1, 2, 2, 4)."""
+    scored = []
+    for code, name, tally, province_name in rows:
+        parts = components(tally)
+        key = (score(parts), *(parts[name] for name in TIE_BREAK))
+        scored.append((key, code, name, tally, province_name, parts))
+    # Highest key first, by code within equal keys.
+    scored.sort(key=lambda row: row[1])
+    scored.sort(key=lambda row: row[0], reverse=True)
+    result: list[RankedArea] = []
+    for position, (key, code, name, tally, province_name, parts) in enumerate(scored, start=1):
+        shared = bool(result) and scored[position - 2][0] == key
+        result.append(
+            RankedArea(
+                code=code,
+                name=name,
+                level=level,
+                rank=result[-1].rank if shared else position,
+                of=len(scored),
+                tally=tally,
+                score=key[0],
+                province_name=province_name,
+                **parts,
+            )
+        )
+    return result
