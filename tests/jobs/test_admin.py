@@ -4,6 +4,7 @@ the periodic jobs' calendar (head office's)."""
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
@@ -23,22 +24,26 @@ def client_of(user, language: str = "en") -> Client:
     return client
 
 
+class Users(dict[str, User]):
+    """The personas, each made when a test first names it."""
+
+    def __missing__(self, role: str) -> User:
+        if role == "superuser":
+            user = UserFactory.create(username="root", is_staff=True, is_superuser=True)
+        elif role == "branch_staff":
+            branch = BranchOfficeFactory.create(name="Purwokerto")
+            branch.regencies.set(Regency.objects.filter(code="33.02"))
+            user = user_role_set(username="staf", kind=role, branch_name="Purwokerto").user
+        else:
+            areas = {"manager": ["33.02"], "village_secretary": ["33.02.03.2003"]}
+            user = user_role_set(username=role, kind=role, area_codes=areas.get(role, [])).user
+        self[role] = user
+        return user
+
+
 @pytest.fixture
-def users(db) -> dict:
-    BranchOfficeFactory.create(name="Purwokerto").regencies.set(
-        Regency.objects.filter(code="33.02")
-    )
-    return {
-        "head_office": user_role_set(username="pusat", kind="head_office").user,
-        "branch_staff": user_role_set(
-            username="staf", kind="branch_staff", branch_name="Purwokerto"
-        ).user,
-        "manager": user_role_set(username="manajer", kind="manager", area_codes=["33.02"]).user,
-        "secretary": user_role_set(
-            username="sekdes", kind="village_secretary", area_codes=["33.02.03.2003"]
-        ).user,
-        "superuser": UserFactory(username="root", is_staff=True, is_superuser=True),
-    }
+def users(db) -> Users:
+    return Users()
 
 
 @pytest.fixture
@@ -85,7 +90,7 @@ def test_other_staff_see_the_jobs_they_asked_for_only(users, jobs):
     assert client_of(users["manager"]).get(other).status_code == 404
 
 
-@pytest.mark.parametrize("who", ["secretary", "anonymous"])
+@pytest.mark.parametrize("who", ["village_secretary", "anonymous"])
 def test_users_without_a_staff_role_are_sent_to_the_login(users, jobs, who):
     client = Client() if who == "anonymous" else client_of(users[who])
     response = client.get(CHANGELIST)
