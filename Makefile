@@ -22,11 +22,16 @@ $(PY):
 
 install: .install-stamp .env
 
+# The web server, a worker that runs the background jobs (manage.py db_worker) and the
+# scheduler that queues the periodic ones; Ctrl-C stops all three.
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_regions $(addprefix --province ,$(DEMO_PROVINCES))
 	$(PY) manage.py load_demo
 	$(PY) manage.py roll_coverage_day
+	@trap 'kill $$worker $$scheduler 2>/dev/null; wait; exit 0' INT TERM EXIT; \
+	$(PY) manage.py db_worker --no-reload --interval 2 & worker=$$!; \
+	$(PY) manage.py run_scheduler & scheduler=$$!; \
 	$(PY) manage.py runserver $(HOST)
 
 # The browser tests run on their own in .ci/run (they need Chromium).

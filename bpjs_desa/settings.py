@@ -44,6 +44,11 @@ INSTALLED_APPS = [
     "finance",
     # The weekly work-list digest by e-mail, and its unsubscribe links.
     "digest",
+    # Background jobs: Django's Tasks API (the django-tasks backport), its database backend
+    # (the queue is a table here) and the jobs app (state, progress, retries, the schedule).
+    "django_tasks",
+    "django_tasks_db",
+    "jobs",
     # Demo and load data (load_demo, generate_load); the product's apps never import it.
     "devdata",
 ]
@@ -107,6 +112,16 @@ for _database in DATABASES.values():
             "options", "-c jit=off -c pg_trgm.word_similarity_threshold=0.5"
         )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The task queue is a table of the default database (django-tasks-db): no other server, and
+# every worker on every machine that reaches the database takes tasks from it
+# (`manage.py db_worker`; docs/deployment.md). Jobs are queued through jobs.services.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

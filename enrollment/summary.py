@@ -356,11 +356,12 @@ def day_in_store(using: str = "default") -> dt.date | None:
     return dt.date.fromisoformat(day) if isinstance(day, str) else day
 
 
-def roll_day(day: dt.date) -> bool:
+def roll_day(day: dt.date, *, forward_only: bool = False) -> bool:
     """Make `day` the day whose per-village figures are kept current: fill its `VillageDay`
     rows from the summary in one statement, and drop the rows of days before the previous
     one (readers that started on the previous day still find it). False if `day` was already
-    the day (nothing done). Safe to call from several processes at once.
+    the day (nothing done), or, `forward_only`, if a later day is kept (a job queued for a
+    day that has passed). Safe to call from several processes at once.
 
     A write to posts or memberships waits while the day rolls (PostgreSQL: the summary is
     locked in SHARE mode), so no write is missed between the fill and the new day."""
@@ -370,7 +371,7 @@ def roll_day(day: dt.date) -> bool:
             cursor.execute(f"LOCK TABLE {TABLE} IN SHARE MODE")
             cursor.execute("SET LOCAL work_mem = '256MB'")
         previous = day_in_store()
-        if previous == day:
+        if previous == day or (forward_only and previous is not None and previous > day):
             return False
         cursor.execute(
             f"DELETE FROM {DAY_ROWS} WHERE day <> %s AND day <> %s", [day, previous or day]

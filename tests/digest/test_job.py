@@ -1,0 +1,47 @@
+"""The weekly mail as a background job (digest.jobs): run as a worker runs it, with its
+progress and its message; a second run of the week sends nothing; the calendar queues it
+daily."""
+
+from jobs.models import Job, PeriodicJob
+from jobs.services import job_enqueue
+from jobs.tasks import run_job
+from tests.digest.conftest import WEEK
+
+
+def run(**arguments) -> Job:
+    job = job_enqueue(kind="send_work_digest", arguments=arguments)
+    run_job.call(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def test_the_job_mails_the_week_once_and_reports_its_progress(people, mailoutbox):
+    job = run(week=WEEK.isoformat())
+
+    assert (job.state, job.done, job.total) == ("succeeded", 4, 4)
+    assert job.message == (
+        "Week of 16/11/2026: 3 sent, 0 already sent, 1 with an empty list, 0 refused."
+    )
+    assert sorted(message.to[0] for message in mailoutbox) == [
+        "sekdes@karanglewas.example",
+        "staf@kc-purwokerto.example",
+        "staf@kc-tuban.example",
+    ]
+
+    again = run(week=WEEK.isoformat())
+
+    assert (again.state, again.message) == (
+        "succeeded",
+        "Week of 16/11/2026: 0 sent, 3 already sent, 1 with an empty list, 0 refused.",
+    )
+    assert len(mailoutbox) == 3
+
+
+def test_the_calendar_queues_the_mail_every_morning(db):
+    seeded = PeriodicJob.objects.get(kind="send_work_digest")
+    assert (seeded.name, seeded.every, seeded.at.isoformat(), seeded.arguments) == (
+        "Surel daftar kerja mingguan",
+        "day",
+        "06:00:00",
+        {},
+    )
