@@ -71,6 +71,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--slow-reps", type=int, default=3, help="Runs of each slow case.")
     parser.add_argument("--timeout", type=float, default=120, help="Client timeout, seconds.")
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument(
+        "--keep-alive",
+        action="store_true",
+        help="Keep each reader's connection (default: one per request, as behind nginx).",
+    )
     parser.add_argument("--province", default="33")
     parser.add_argument("--regency", default="33.02")
     parser.add_argument("--as-of", help="The past day (default: 30 June, this year or last).")
@@ -205,7 +210,7 @@ def warm(server: Server, target: Target, args: argparse.Namespace) -> None:
 
 
 def measure_load(server: Server, case: Case, cookie: str, args: argparse.Namespace) -> dict:
-    target = server.target(case.path, cookie)
+    target = server.target(case.path, cookie, args.keep_alive)
     warm(server, target, args)
     runs = {}
     for readers in args.readers:
@@ -223,7 +228,7 @@ def measure_load(server: Server, case: Case, cookie: str, args: argparse.Namespa
 def measure_slow(server: Server, case: Case, cookie: str, args: argparse.Namespace) -> dict:
     """The case alone, `--slow-reps` times: seconds to the first and the last byte, and the
     workers' peak RSS. Streamed: sent without a Content-Length (chunked)."""
-    target = server.target(case.path, cookie)
+    target = server.target(case.path, cookie, args.keep_alive)
     answers, peaks = [], []
     for _ in range(args.slow_reps):
         server.peak_reset()
@@ -370,6 +375,7 @@ def run(
         "load_average": os.getloadavg(),
         "cores": os.cpu_count(),
         "gunicorn": {"workers": args.workers, "threads": args.threads, "timeout": 60},
+        "keep_alive": args.keep_alive,
         "seconds": args.seconds,
         "readers": args.readers,
         "as_of": args.as_of,

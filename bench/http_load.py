@@ -1,6 +1,7 @@
-"""A bounded load client for bench/http_bench.py: N readers, each with one keep-alive
-connection, GET one URL over and over for a fixed time, the next request sent when the
-previous answer has arrived (a closed loop: what many people reading dashboards do).
+"""A bounded load client for bench/http_bench.py: N readers GET one URL over and over for a
+fixed time, each sending its next request when the previous answer has arrived (a closed
+loop: what many people reading dashboards do). A reader keeps its connection unless the
+request or the server says `Connection: close`, then opens a new one.
 
 `wrk` (Debian's package, compiled) drives the load when it is installed, so the client is not
 what limits the figures on a 2-core machine; otherwise threads with `http.client`. Both give
@@ -117,7 +118,7 @@ def run_load(
 
 
 def run_threads(target: Target, *, readers: int, seconds: float, timeout: float) -> LoadResult:
-    """The Python client: one thread and one keep-alive connection per reader. A request
+    """The Python client: one thread and one connection at a time per reader. A request
     still running when the time is up is not counted (as wrk does); the call returns once
     every reader has had its answer, so the server is not left working for it."""
     start = threading.Barrier(readers + 1)

@@ -39,9 +39,14 @@ class Server:
             command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
         )
 
-    def target(self, path: str, cookie: str | None = None) -> Target:
-        """A request as the TLS proxy in front of gunicorn passes it on in production."""
+    def target(self, path: str, cookie: str | None = None, keep_alive: bool = False) -> Target:
+        """A request as the TLS proxy in front of gunicorn passes it on in production: nginx
+        (docs/deployment.md) speaks HTTP/1.0 to gunicorn, a connection per request, so each
+        request lands on whichever worker accepts it first. `keep_alive`: the connection is
+        kept instead, and stays with one worker."""
         headers = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
+        if not keep_alive:
+            headers["Connection"] = "close"
         if cookie:
             headers["Cookie"] = cookie
         return Target("127.0.0.1", self.port, path, headers)
