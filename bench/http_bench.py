@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path[0] = str(ROOT)
 
-from bench.http_load import LoadResult, Target, get, run_load  # noqa: E402
+from bench.http_load import Answer, LoadResult, Target, get, run_load  # noqa: E402
 from bench.http_server import APP_NAME, Server  # noqa: E402
 
 # The goals of issue 16: the pages' with 16 readers, the slow cases' alone.
@@ -231,9 +231,14 @@ def measure_slow(server: Server, case: Case, cookie: str, args: argparse.Namespa
     target = server.target(case.path, cookie, args.keep_alive)
     answers, peaks = [], []
     for _ in range(args.slow_reps):
+        server.wait_idle(active_queries)  # a request cut at the timeout may still run
         server.peak_reset()
-        answers.append(get(target, timeout=args.timeout))
+        try:
+            answers.append(get(target, timeout=args.timeout))
+        except OSError:  # a timeout too: an error, counted at the time it was cut
+            answers.append(Answer(0, {}, b"", args.timeout, args.timeout))
         peaks.append(server.peak_rss_mb())
+    ok = [answer for answer in answers if answer.status == 200]
     row = {
         "path": case.path,
         "user": case.user,
@@ -242,8 +247,8 @@ def measure_slow(server: Server, case: Case, cookie: str, args: argparse.Namespa
         "max_s": round(max(a.seconds for a in answers), 2),
         "first_byte_s": round(statistics.median(a.first_byte_s for a in answers), 2),
         "peak_rss_mb": round(max(peaks), 1),
-        "bytes": len(answers[-1].body),
-        "streamed": "content-length" not in answers[-1].headers,
+        "bytes": len(ok[-1].body) if ok else 0,
+        "streamed": bool(ok) and "content-length" not in ok[-1].headers,
         "errors": sum(a.status != 200 for a in answers),
         "statuses": [a.status for a in answers],
         "load_before": os.getloadavg()[0],
