@@ -51,8 +51,14 @@ messages: install
 	$(PY) manage.py compilemessages -l id --ignore ".venv/*"
 
 # Dashboard, API and admin timings against DATABASE_URL (PostgreSQL with generate_load run).
+# HTTP=1: the pages under load instead (gunicorn with the production settings, 1, 4 and 16
+# readers for 20 s each; wrk if installed, `apt-get install wrk`), about 5 min at country scale.
 bench: install
+ifdef HTTP
+	$(PY) bench/http_bench.py
+else
 	$(PY) bench/bench.py
+endif
 
 clean:
 	rm -rf $(VENV) .install-stamp
