@@ -222,9 +222,9 @@ def test_the_query_count_does_not_grow_with_villages(db, kept, django_assert_num
             DistrictTarget.objects.get_or_create(
                 district_id=village.district_id, year=2026, defaults={"villages_enrolled": 1}
             )
-        # The day kept: whether it is, the rule sets, the aggregate of the day, the
-        # districts, the regencies, the targets. Else the summary's figures and the villages'
-        # standing (two) in place of the aggregate.
+        # The day kept: the rule sets, whether it is kept, the targets, the aggregate of the
+        # day, the villages of each regency, the regencies. Else the summary's figures and the
+        # villages' standing (two) in place of the aggregate.
         with django_assert_num_queries(6 if kept else 8) as queries:
             ranking = national_ranking(as_of=AS_OF)
         counts.append(len(queries.captured_queries))
