@@ -258,7 +258,7 @@ def test_the_page_ranks_every_regency_with_the_formula_beside(head, regencies):
         in page
     )
     assert '<a href="/wilayah/33.71/?as_of=2026-11-22">Kota Magelang</a>' in page
-    assert "<strong>42.35\u00a0%</strong>" in page
+    assert "<strong>42.35</strong>" in page  # a score, not a share
     assert 'href="/peringkat/ekspor.csv?as_of=2026-11-22"' in page
     assert 'href="/peringkat/?level=province&amp;as_of=2026-11-22"' in page
 
@@ -325,7 +325,7 @@ def test_the_regency_dashboard_says_its_rank_in_indonesian(regencies):
     client.force_login(user_role_set(username="pusat", kind="head_office").user)
     page = client.get("/wilayah/35.76/" + Q).content.decode()
     assert "<strong>Peringkat 2 dari 81</strong>" in page
-    assert "di antara kabupaten dan kota" in page
+    assert "di antara kabupaten dan kota" in page and "· skor 38,33</p>" in page
     assert "<dd>75,00\u00a0%</dd>" in page and "<dd>25,00\u00a0%</dd>" in page
 
 
