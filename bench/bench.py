@@ -232,6 +232,15 @@ BUDGETS_MS = {
     "admin memberships first page": 300,
     "desa sadar country by gap": 300,
     "desa sadar country not yet by gap": 300,
+    # The national standing (docs/national-standing.md): its cards are on the dashboards,
+    # whose budgets stand; the province's dashboard now reads the whole country too, so it
+    # gets the country's. Its page and exports (514 regencies) as the country dashboard.
+    "dashboard province": 300,
+    "ranking page regencies": 300,
+    "ranking page provinces": 300,
+    "ranking page regency scope": 300,
+    "ranking export csv": 300,
+    "ranking export xlsx": 500,
     # The campaign figures of an area over 12 months (docs/performance.md, "Campaign"): the
     # country sums every registration of the year (7 million rows at country scale), so it
     # gets the dashboard's budget plus the events' and agents' lists; the others as a page.

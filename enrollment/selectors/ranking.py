@@ -12,21 +12,22 @@ The score is 0.4 × coverage + 0.2 × each of the others, from the rounded compo
 half up to 2 decimals. Order: score, then coverage, villages enrolled and Desa Sadar, highest
 first; areas equal on all four share a rank (1, 2, 2, 4) and are listed by code.
 
-A fixed number of queries whatever the number of villages: the figures of the day summed per
-district in one aggregate (or, for a day not kept, every village's figures summed and judged
-as the dashboards do), the districts with their number of villages, the regencies' and
-provinces' names, the district targets of the year.
+A fixed number of queries whatever the number of villages: the rule sets, whether the day is
+kept, the district targets of the year, the figures of the day in one aggregate by regency
+(each district with targets apart) — or, for a day not kept, every village's figures summed
+and judged as the dashboards do —, the villages of each regency, the regencies with their
+names, provinces and number of districts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Case, Count, F, Q, Sum, When
 from django.db.models.functions import Substr
 
 from enrollment.models import DAY_CATEGORIES, VillageDay
@@ -36,7 +37,7 @@ from enrollment.selectors.figures import figures_by_village
 from enrollment.selectors.results import perangkat_counts
 from enrollment.selectors.standings import RulesInForce, rules_in_force, standings_in
 from enrollment.selectors.targets import posts_wanted
-from villages.models import District, DistrictTarget, Regency
+from villages.models import DistrictTarget, Regency, Village
 from villages.routers import read_db
 from villages.selectors import COUNTRY_NAME, Area
 
@@ -65,7 +66,7 @@ class Tally:
     candidates: int = 0
     districts: int = 0
     targets_set: int = 0  # district targets set (two per district at most)
-    reached: Fraction = field(default_factory=Fraction)  # Σ per target: share reached, ≤ 1
+    reached: Fraction | int = 0  # Σ per target set: the share of it reached, at most 1
 
     def add(self, other: Tally) -> None:
         self.posts += other.posts
@@ -118,39 +119,56 @@ def national_ranking(*, as_of: dt.date) -> NationalRanking:
     """Every regency and province of the regions loaded, ranked on `as_of` (the rule sets and
     district targets of its year)."""
     rules = rules_in_force(area=_COUNTRY, year=as_of.year)
-    if rules.min_program_sets() == {DEFAULT_MIN_PROGRAMS} and _day_kept(as_of):
-        by_district = _district_figures_from_day(as_of, rules)
-    else:
-        by_district = _district_figures_summed(as_of, rules)
     targets = _targets(as_of.year)
-    regencies: dict[str, Tally] = {}
+    if rules.min_program_sets() == {DEFAULT_MIN_PROGRAMS} and _day_kept(as_of):
+        figures = _figures_from_day(as_of, rules, sorted(targets))
+    else:
+        figures = _figures_summed(as_of, rules, set(targets))
     db = read_db()
-    districts = District.objects.using(db).annotate(n=Count("villages")).values_list("code", "n")
-    for code, villages in districts.order_by():
-        tally = by_district.get(code) or Tally()
-        tally.villages, tally.districts = villages, 1
-        _add_targets(tally, targets.get(code))
-        regencies.setdefault(code[:5], Tally()).add(tally)
-    names = Regency.objects.using(db).values_list("code", "name", "province_id", "province__name")
+    villages = dict(
+        Village.objects.using(db)
+        .values(regency=Substr("code", 1, 5))
+        .annotate(n=Count("code"))
+        .values_list("regency", "n")
+        .order_by()
+    )
+    regencies = Regency.objects.using(db).annotate(n=Count("districts"))
+    tallies: dict[str, Tally] = {}
+    rows = []
+    for code, name, province, province_name, districts in regencies.values_list(
+        "code", "name", "province_id", "province__name", "n"
+    ).order_by():
+        tally = tallies[code] = figures.get(code) or Tally()
+        tally.villages, tally.districts = villages.get(code, 0), districts
+        rows.append((code, name, tally, province, province_name))
+    for district, target in targets.items():  # the districts with targets, apart until now
+        part = figures.get(district) or Tally()
+        _add_targets(part, target)
+        tallies[district[:5]].add(part)
     provinces: dict[str, tuple[str, Tally]] = {}
-    regency_rows = []
-    for code, name, province, province_name in names.order_by():
-        tally = regencies.get(code) or Tally()
+    for _code, _name, tally, province, province_name in rows:
         provinces.setdefault(province, (province_name, Tally()))[1].add(tally)
-        regency_rows.append((code, name, tally, province_name))
-    province_rows = [(code, name, tally, "") for code, (name, tally) in provinces.items()]
     return NationalRanking(
-        as_of, ranked("regency", regency_rows), ranked("province", province_rows)
+        as_of,
+        ranked("regency", [(c, n, t, p_name) for c, n, t, _p, p_name in rows]),
+        ranked("province", [(code, name, t, "") for code, (name, t) in provinces.items()]),
     )
 
 
-def _district_figures_from_day(day: dt.date, rules: RulesInForce) -> dict[str, Tally]:
-    """District → its villages' figures of the day: one aggregate over the rows of the day,
-    each village judged in SQL (`judged_day_rows`; a candidate fails no criterion)."""
+def _figures_from_day(day: dt.date, rules: RulesInForce, targeted: list[str]) -> dict[str, Tally]:
+    """Regency (or district with targets) → its villages' figures of the day: one aggregate
+    over the rows of the day, each village judged in SQL (`judged_day_rows`; a candidate
+    fails no criterion). A district with targets is summed apart, for its targets' shares
+    reached; the others by regency, fewer rows to read."""
     rows = judged_day_rows(VillageDay.objects.using(read_db()).filter(day=day), rules)
-    per_district = (
-        rows.annotate(district=Substr("village_id", 1, 8))
-        .values("district")
+    regency = Substr("village_id", 1, 5)
+    key: Substr | Case = regency
+    if targeted:
+        rows = rows.annotate(district=Substr("village_id", 1, 8))
+        key = Case(When(district__in=targeted, then=F("district")), default=regency)
+    grouped = (
+        rows.annotate(key=key)
+        .values("key")
         .annotate(
             n_posts=Sum(_sum_of([F(f"{prefix}_posts") for _c, prefix in DAY_CATEGORIES])),
             n_covered=Sum(_sum_of([F(f"{prefix}_covered") for _c, prefix in DAY_CATEGORIES])),
@@ -160,29 +178,33 @@ def _district_figures_from_day(day: dt.date, rules: RulesInForce) -> dict[str, T
         .order_by()
     )
     return {
-        row["district"]: Tally(
+        row["key"]: Tally(
             posts=row["n_posts"] or 0,
             covered=row["n_covered"] or 0,
             villages_enrolled=row["n_enrolled"],
             candidates=row["n_candidates"],
         )
-        for row in per_district
+        for row in grouped
     }
 
 
-def _district_figures_summed(day: dt.date, rules: RulesInForce) -> dict[str, Tally]:
+def _figures_summed(day: dt.date, rules: RulesInForce, targeted: set[str]) -> dict[str, Tally]:
     """The same from every village's figures summed from the summary (or live, for another
     minimum set) and judged in Python, as a dashboard does for a day not kept."""
     figures = figures_by_village(area=_COUNTRY, day=day, rules=rules)
+
+    def key(code: str) -> str:
+        return code[:8] if code[:8] in targeted else code[:5]
+
     result: dict[str, Tally] = {}
     for code, categories in figures.items():
-        tally = result.setdefault(code[:8], Tally())
+        tally = result.setdefault(key(code), Tally())
         for item in categories.values():
             tally.posts += item.posts
             tally.covered += item.covered
         tally.villages_enrolled += perangkat_counts(categories)[0]
     for standing in standings_in(area=_COUNTRY, rules=rules, figures=figures, day=day):
-        result[standing.code[:8]].candidates += standing.candidate
+        result[key(standing.code)].candidates += standing.candidate
     return result
 
 
@@ -193,14 +215,14 @@ def _targets(year: int) -> dict[str, tuple[Decimal | None, int | None]]:
         code: (pct, villages)
         for code, pct, villages in rows.values_list(
             "district_id", "officials_pct", "villages_enrolled"
-        )
+        ).order_by("district_id")
     }
 
 
-def _add_targets(tally: Tally, target: tuple[Decimal | None, int | None] | None) -> None:
+def _add_targets(tally: Tally, target: tuple[Decimal | None, int | None]) -> None:
     """A district's share of each target reached (at most 1; a target asking for nothing is
     reached); a target not set adds nothing, so counts 0."""
-    pct, villages = target or (None, None)
+    pct, villages = target
     if pct is not None:
         tally.targets_set += 1
         tally.reached += _capped(tally.covered, posts_wanted(tally.posts, pct))
@@ -209,29 +231,26 @@ def _add_targets(tally: Tally, target: tuple[Decimal | None, int | None] | None)
         tally.reached += _capped(tally.villages_enrolled, villages)
 
 
-def _capped(reached: int, wanted: int) -> Fraction:
-    return Fraction(1) if reached >= wanted else Fraction(reached, wanted)
+def _capped(reached: int, wanted: int) -> Fraction | int:
+    return 1 if reached >= wanted else Fraction(reached, wanted)
 
 
-def _pct(share: Fraction) -> Decimal:
-    """100 × `share`, rounded half up to 2 decimals, exactly."""
-    hundredths = int(share * 10000 + Fraction(1, 2)) if share > 0 else 0
-    return Decimal(hundredths).scaleb(-2)
-
-
-def _share(part: int, whole: int) -> Fraction:
-    """part / whole; 0 without a whole (no posts, no villages: nothing to count)."""
-    return Fraction(part, whole) if whole else Fraction(0)
+def _pct(part: int, whole: int) -> Decimal:
+    """100 × part / whole rounded half up to 2 decimals, exactly, in integers; 0 without a
+    whole (no posts, no villages, no district: nothing to count)."""
+    if not whole:
+        return Decimal(0).scaleb(-2)
+    return Decimal((20000 * part + whole) // (2 * whole)).scaleb(-2)
 
 
 def components(tally: Tally) -> dict[str, Decimal]:
     """The four components of a tally, as percentages rounded half up to 2 decimals."""
-    progress = tally.reached / (2 * tally.districts) if tally.districts else Fraction(0)
+    progress = Fraction(tally.reached) / (2 * tally.districts) if tally.districts else Fraction()
     return {
-        "coverage": _pct(_share(tally.covered, tally.posts)),
-        "villages_enrolled": _pct(_share(tally.villages_enrolled, tally.villages)),
-        "desa_sadar": _pct(_share(tally.candidates, tally.villages)),
-        "target_progress": _pct(progress),
+        "coverage": _pct(tally.covered, tally.posts),
+        "villages_enrolled": _pct(tally.villages_enrolled, tally.villages),
+        "desa_sadar": _pct(tally.candidates, tally.villages),
+        "target_progress": _pct(progress.numerator, progress.denominator),
     }
 
 

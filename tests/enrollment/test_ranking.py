@@ -222,9 +222,9 @@ def test_the_query_count_does_not_grow_with_villages(db, kept, django_assert_num
             DistrictTarget.objects.get_or_create(
                 district_id=village.district_id, year=2026, defaults={"villages_enrolled": 1}
             )
-        # The day kept: whether it is, the rule sets, the aggregate of the day, the
-        # districts, the regencies, the targets. Else the summary's figures and the villages'
-        # standing (two) in place of the aggregate.
+        # The day kept: the rule sets, whether it is kept, the targets, the aggregate of the
+        # day, the villages of each regency, the regencies. Else the summary's figures and the
+        # villages' standing (two) in place of the aggregate.
         with django_assert_num_queries(6 if kept else 8) as queries:
             ranking = national_ranking(as_of=AS_OF)
         counts.append(len(queries.captured_queries))
@@ -258,7 +258,7 @@ def test_the_page_ranks_every_regency_with_the_formula_beside(head, regencies):
         in page
     )
     assert '<a href="/wilayah/33.71/?as_of=2026-11-22">Kota Magelang</a>' in page
-    assert "<strong>42.35\u00a0%</strong>" in page
+    assert "<strong>42.35</strong>" in page  # a score, not a share
     assert 'href="/peringkat/ekspor.csv?as_of=2026-11-22"' in page
     assert 'href="/peringkat/?level=province&amp;as_of=2026-11-22"' in page
 
@@ -325,7 +325,7 @@ def test_the_regency_dashboard_says_its_rank_in_indonesian(regencies):
     client.force_login(user_role_set(username="pusat", kind="head_office").user)
     page = client.get("/wilayah/35.76/" + Q).content.decode()
     assert "<strong>Peringkat 2 dari 81</strong>" in page
-    assert "di antara kabupaten dan kota" in page
+    assert "di antara kabupaten dan kota" in page and "· skor 38,33</p>" in page
     assert "<dd>75,00\u00a0%</dd>" in page and "<dd>25,00\u00a0%</dd>" in page
 
 
