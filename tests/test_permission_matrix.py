@@ -123,6 +123,7 @@ PAGES = {
     "campaign:area",
     "campaign:export",
     "finance:budget",
+    "finance:budget_export",
 }
 PUBLIC = {"login": 200, "logout": 405, "set_language": 302, "healthz": 200}
 # Admin URLs reached through another page, with no object of their own.
@@ -376,6 +377,8 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
         reverse("campaign:export", args=[IN_AREA, "registrations", "csv"]),
         reverse("finance:budget", args=[IN_AREA]),
         reverse("finance:budget", args=[IN_VILLAGE[:8]]),
+        reverse("finance:budget_export", args=[IN_AREA, "csv"]),
+        reverse("finance:budget_export", args=[IN_VILLAGE[:8], "xlsx"]),
     ]
     village_pages = [
         reverse("campaign:area", args=[IN_VILLAGE]),
@@ -385,6 +388,8 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
         reverse("enrollment:village_export", args=[IN_VILLAGE, "xlsx"]),
         reverse("enrollment:village_export", args=[IN_VILLAGE, "csv"]) + "?status=in_arrears",
         reverse("finance:budget", args=[IN_VILLAGE]),
+        reverse("finance:budget_export", args=[IN_VILLAGE, "csv"]),
+        reverse("finance:budget_export", args=[IN_VILLAGE, "xlsx"]),
     ]
     out = [
         reverse("enrollment:area_dashboard", args=[OUT_AREA]),
@@ -401,6 +406,12 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
         reverse("campaign:export", args=[OUT_VILLAGE, "events", "xlsx"]),
         reverse("finance:budget", args=[OUT_AREA]),
         reverse("finance:budget", args=[OUT_VILLAGE]),
+        reverse("finance:budget_export", args=[OUT_AREA, "xlsx"]),
+        reverse("finance:budget_export", args=[OUT_VILLAGE, "csv"]),
+        # Banyumas' province, above the Banyumas users' scope: head office's and the
+        # superuser's only.
+        reverse("finance:budget", args=[IN_AREA[:2]]),
+        reverse("finance:budget_export", args=[IN_AREA[:2], "csv"]),
     ]
     country = [
         reverse("enrollment:area_dashboard"),
