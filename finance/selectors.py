@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 
 from finance.models import ContributionRate, FinanceRecord, Group, Program
 from villages.routers import read_db
@@ -71,10 +71,7 @@ def finance_by_year(*, area: Area) -> list[FinanceYear]:
         records = records.filter(area_code=area.code)
     elif area.level == "province":
         records = records.filter(Q(area_code=area.code) | Q(area_code__startswith=f"{area.code}."))
-    rows = records.values_list(
-        "area_code", "year", "group", "program", "contributions", "claims", "claim_count"
-    )
-    by_area = _by_area(rows)
+    by_area = _by_area(records)
     if area.level == "regency":
         return _years(by_area.get(area.code, {}))
     below: dict[str, dict[Cell, _Sum]] = defaultdict(dict)  # province -> its regencies summed
@@ -95,17 +92,42 @@ def _values(figures: _Sum) -> tuple[int, int, int | None]:
     return figures.contributions, figures.claims, figures.claim_count
 
 
-def _by_area(rows) -> dict[str, dict[Cell, _Sum]]:
-    """Each area's figure of each (year, group): its SEMUA row, else its programs summed."""
-    programs: dict[str, dict[Cell, _Sum]] = defaultdict(dict)
-    whole: dict[str, dict[Cell, _Sum]] = defaultdict(dict)
-    for code, year, group, program, contributions, claims, claim_count in rows:
-        target = whole if program == Program.SEMUA else programs
-        target[code].setdefault((year, group), _Sum()).add(contributions, claims, claim_count)
-    return {
-        code: {**programs.get(code, {}), **whole.get(code, {})}
-        for code in set(programs) | set(whole)
-    }
+def _by_area(records) -> dict[str, dict[Cell, _Sum]]:
+    """Each area's figure of each (year, group): its SEMUA row, else its programs summed.
+    Summed in the database, one row per (area, year, group): a country's 20,000 rows come
+    back as 7,000."""
+    whole, parts = Q(program=Program.SEMUA), ~Q(program=Program.SEMUA)
+    rows = (
+        records.values("area_code", "year", "group")
+        .annotate(
+            wholes=Count("pk", filter=whole),
+            whole_contributions=Sum("contributions", filter=whole),
+            whole_claims=Sum("claims", filter=whole),
+            whole_count=Sum("claim_count", filter=whole),
+            part_contributions=Sum("contributions", filter=parts),
+            part_claims=Sum("claims", filter=parts),
+            part_count=Sum("claim_count", filter=parts),
+        )
+        .order_by()
+        .values_list(
+            "area_code",
+            "year",
+            "group",
+            "wholes",
+            "whole_contributions",
+            "whole_claims",
+            "whole_count",
+            "part_contributions",
+            "part_claims",
+            "part_count",
+        )
+    )
+    by_area: dict[str, dict[Cell, _Sum]] = defaultdict(dict)
+    for code, year, group, wholes, *whole_figures, contributions, claims, count in rows:
+        if wholes:
+            contributions, claims, count = whole_figures
+        by_area[code][(year, group)] = _Sum(contributions, claims, count)
+    return by_area
 
 
 def _years(cells: dict[Cell, _Sum]) -> list[FinanceYear]:

@@ -1,31 +1,51 @@
 """The village budget planner's page (finance.budget): a village's one-page note for the
-village meeting (Musdes), or a district's or regency's sums, one row per village or
-district. Access: a logged-in user with a scope; an area outside it is a 404, like an
-unknown code; GET only."""
+village meeting (Musdes), or a district's, regency's or province's sums, one row per village,
+district or regency; and its downloads, CSV and XLSX (finance.budget_exports), with the
+page's choices. Access: a logged-in user with a scope; an area outside it is a 404, like an
+unknown code; GET only. Downloads are written to the access log."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from enrollment.exports import XLSX_CONTENT_TYPE
 from enrollment.models import Membership
-from enrollment.views import _area, _breadcrumbs, scoped
+from enrollment.views import _area, _breadcrumbs, _errors, _log_export, scoped
+from finance import budget_exports
 from finance.budget import (
     DEFAULT_INCOME,
     DEFAULT_PAYER,
+    DEFAULT_RISK_CLASS,
+    DEFAULT_SCHEME,
     PAYERS,
     PROGRAMS,
+    RISK_CLASSES,
+    Choices,
     RateMissing,
     area_budget,
+    village_budgets,
 )
+from finance.models import Scheme
+from villages.selectors import Area
 
-LEVELS = ("village", "district", "regency")
+LEVELS = ("village", "district", "regency", "province")
 INCOME_MAX = 1_000_000_000
 
 
@@ -37,8 +57,17 @@ class BudgetForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("None ticked: the rule set's minimum programs."),
     )
+    scheme = forms.ChoiceField(label=gettext_lazy("Scheme"), choices=Scheme.choices, required=False)
+    risk_class = forms.TypedChoiceField(
+        label=gettext_lazy("Risk class (PU JKK)"),
+        choices=[(c, str(c)) for c in RISK_CLASSES],
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=gettext_lazy("1 (very low risk) to 5 (very high risk); PU only."),
+    )
     income = forms.IntegerField(
-        label=gettext_lazy("Declared income a month (Rp)"),
+        label=gettext_lazy("Declared income or wage a month (Rp)"),
         min_value=0,
         max_value=INCOME_MAX,
         required=False,
@@ -50,62 +79,134 @@ class BudgetForm(forms.Form):
     )
 
 
-def _choices(request: HttpRequest) -> tuple[BudgetForm, tuple[str, ...] | None, int, str]:
-    """The form and its values; missing or invalid values fall back to the defaults (the
+DEFAULTS = {
+    "income": DEFAULT_INCOME,
+    "payer": DEFAULT_PAYER,
+    "scheme": DEFAULT_SCHEME,
+    "risk_class": DEFAULT_RISK_CLASS,
+}
+
+
+def _choices(request: HttpRequest) -> tuple[BudgetForm, Choices]:
+    """The form and its values; missing values are the defaults, and invalid ones too (the
     form says what was wrong)."""
-    defaults = {"income": DEFAULT_INCOME, "payer": DEFAULT_PAYER}
     if not request.GET:
-        return BudgetForm(initial=defaults), None, DEFAULT_INCOME, DEFAULT_PAYER
+        return BudgetForm(initial=DEFAULTS), Choices()
     form = BudgetForm(request.GET)
     if not form.is_valid():
-        return form, None, DEFAULT_INCOME, DEFAULT_PAYER
+        return form, Choices()
     data = form.cleaned_data
-    programs = tuple(p for p in PROGRAMS if p in data["programs"]) or None
-    income = DEFAULT_INCOME if data["income"] is None else data["income"]
-    return form, programs, income, data["payer"] or DEFAULT_PAYER
+    return form, Choices(
+        income=DEFAULT_INCOME if data["income"] is None else data["income"],
+        programs=tuple(p for p in PROGRAMS if p in data["programs"]) or None,
+        default_payer=data["payer"] or DEFAULT_PAYER,
+        scheme=data["scheme"] or DEFAULT_SCHEME,
+        risk_class=data["risk_class"] or DEFAULT_RISK_CLASS,
+    )
+
+
+def _budget_area(request: HttpRequest, code: str) -> Area:
+    area = _area(request, code)
+    if area.level not in LEVELS:
+        raise Http404(
+            _("The budget planner is for a village, a district, a regency or a province.")
+        )
+    return area
+
+
+def _undotted(request: HttpRequest, area: Area, code: str, name: str, *args) -> HttpResponse | None:
+    """A redirect to the dotted code's address when `code` is written otherwise."""
+    if area.code == code:
+        return None
+    query = request.GET.urlencode()
+    url = reverse(name, args=[area.code, *args])
+    return redirect(url + (f"?{query}" if query else ""))
+
+
+def _rate_missing(missing: RateMissing) -> Http404:
+    return Http404(
+        _("No contribution rate for %(program)s is in force today.") % {"program": missing}
+    )
 
 
 @scoped
 @require_GET
 def budget(request: HttpRequest, code: str) -> HttpResponse:
-    area = _area(request, code)
-    if area.level not in LEVELS:
-        raise Http404(_("The budget planner is for a village, a district or a regency."))
-    if area.code != code:
-        query = request.GET.urlencode()
-        url = reverse("finance:budget", args=[area.code])
-        return redirect(url + (f"?{query}" if query else ""))
-    form, programs, income, payer = _choices(request)
+    area = _budget_area(request, code)
+    if moved := _undotted(request, area, code, "finance:budget"):
+        return moved
+    form, choices = _choices(request)
     try:
         plan = area_budget(
             area=area,
             day=timezone.localdate(),
-            income=income,
-            programs=programs,
-            default_payer=payer,
+            income=choices.income,
+            programs=choices.programs,
+            default_payer=choices.default_payer,
+            scheme=choices.scheme,
+            risk_class=choices.risk_class,
         )
     except RateMissing as missing:
-        raise Http404(
-            _("No contribution rate for %(program)s is in force today.") % {"program": missing}
-        ) from missing
+        raise _rate_missing(missing) from missing
     total = plan.total
-    costs = [total.minimum, total.minimum_full, total.chosen, total.chosen_full, total.now]
+    costs = total.costs
     payers = dict(Membership.Funding.choices)
+    query = request.GET.urlencode()
+    exports = {
+        fmt: reverse("finance:budget_export", args=[area.code, fmt])
+        + (f"?{query}" if query else "")
+        for fmt in ("csv", "xlsx")
+    }
     ctx = {
         "area": area,
         "breadcrumbs": _breadcrumbs(request, area),
         "form": form,
         "plan": plan,
+        "choices": choices,
         "today": plan.day,
-        "default_payer": payers[plan.default_payer],
+        "default_payer": payers[choices.default_payer],
         "min_programs": " + ".join(total.min_programs),
-        "chosen_programs": " + ".join(programs or total.min_programs),
+        "chosen_programs": " + ".join(choices.programs or total.min_programs),
+        "amounts": [(p, plan.amounts[p]) for p in PROGRAMS],
         "program_rows": [(p, [c.by_program.get(p, 0) for c in costs]) for p in PROGRAMS],
         "payer_rows": [(payers[p], [c.by_payer.get(p, 0) for c in costs]) for p in PAYERS],
         "monthly": [c.monthly for c in costs],
         "yearly": [c.yearly for c in costs],
         "payer_totals": [(payers[p], total.chosen.by_payer[p] * 12) for p in PAYERS],
+        "exports": exports,
     }
     village = area.level == "village"
     template = "finance/budget_village.html" if village else "finance/budget_area.html"
     return render(request, template, ctx)
+
+
+@scoped
+@require_GET
+def budget_export(request: HttpRequest, code: str, fmt: str) -> HttpResponseBase:
+    """The page's figures as a file: a village's by program and payer, an area's by village."""
+    area = _budget_area(request, code)
+    if moved := _undotted(request, area, code, "finance:budget_export", fmt):
+        return moved
+    form, choices = _choices(request)
+    if form.errors:
+        return HttpResponseBadRequest(" ".join(_errors(form)))
+    day = timezone.localdate()
+    try:
+        budgets = village_budgets(area=area, day=day, choices=choices)
+    except RateMissing as missing:
+        raise _rate_missing(missing) from missing
+    if area.level == "village":
+        table = budget_exports.village_table(next(iter(budgets)))
+    else:
+        table = budget_exports.villages_table(budgets)
+    filename = f"{table.slug}-{day:%Y-%m-%d}.{fmt}"
+    _log_export(request, area, table.size, filename)
+    response: HttpResponseBase
+    if fmt == "csv":
+        chunks = budget_exports.table_csv(table)
+        response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(budget_exports.table_xlsx(table), content_type=XLSX_CONTENT_TYPE)
+    # Never None for an attachment; the stubs' return type cannot say so.
+    response["Content-Disposition"] = cast(str, content_disposition_header(True, filename))
+    return response

@@ -126,6 +126,7 @@ PAGES = {
     "campaign:area",
     "campaign:export",
     "finance:budget",
+    "finance:budget_export",
 }
 PUBLIC = {"login": 200, "logout": 405, "set_language": 302, "healthz": 200}
 # The weekly mail's pages (digest): each user's own e-mail settings, and the link in each mail,
@@ -383,6 +384,8 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
         reverse("campaign:export", args=[IN_AREA, "registrations", "csv"]),
         reverse("finance:budget", args=[IN_AREA]),
         reverse("finance:budget", args=[IN_VILLAGE[:8]]),
+        reverse("finance:budget_export", args=[IN_AREA, "csv"]),
+        reverse("finance:budget_export", args=[IN_VILLAGE[:8], "xlsx"]),
     ]
     village_pages = [
         reverse("campaign:area", args=[IN_VILLAGE]),
@@ -392,6 +395,8 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
         reverse("enrollment:village_export", args=[IN_VILLAGE, "xlsx"]),
         reverse("enrollment:village_export", args=[IN_VILLAGE, "csv"]) + "?status=in_arrears",
         reverse("finance:budget", args=[IN_VILLAGE]),
+        reverse("finance:budget_export", args=[IN_VILLAGE, "csv"]),
+        reverse("finance:budget_export", args=[IN_VILLAGE, "xlsx"]),
     ]
     out = [
         reverse("enrollment:area_dashboard", args=[OUT_AREA]),
@@ -408,6 +413,12 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
         reverse("campaign:export", args=[OUT_VILLAGE, "events", "xlsx"]),
         reverse("finance:budget", args=[OUT_AREA]),
         reverse("finance:budget", args=[OUT_VILLAGE]),
+        reverse("finance:budget_export", args=[OUT_AREA, "xlsx"]),
+        reverse("finance:budget_export", args=[OUT_VILLAGE, "csv"]),
+        # Banyumas' province, above the Banyumas users' scope: head office's and the
+        # superuser's only.
+        reverse("finance:budget", args=[IN_AREA[:2]]),
+        reverse("finance:budget_export", args=[IN_AREA[:2], "csv"]),
     ]
     country = [
         reverse("enrollment:area_dashboard"),

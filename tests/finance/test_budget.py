@@ -32,10 +32,11 @@ from finance.budget import (
     monthly_amounts,
     plan_cost,
 )
+from finance.models import ContributionRate
 from finance.selectors import rates_in_force
 from tests.factories import MembershipFactory, PersonFactory, PostFactory
 from villages.access import visible_area
-from villages.models import Village
+from villages.models import Regency, Village
 
 DAY = dt.date(2026, 6, 1)
 KARANGLEWAS = "33.02.03.2003"
@@ -147,11 +148,88 @@ def test_rounding_half_up_per_person_and_program(db, income, expected):
     assert monthly_amounts(rates_in_force(day=DAY), income=income) == expected
 
 
+# --- PU, by risk class --------------------------------------------------------------------
+
+WAGE = 2_345_678
+# PU on Rp 2.345.678, risk class 3 (the rates of finance 0002), rounded half up:
+# JKK 0,89 % = 20.876,5342 → 20.877; JKM 0,30 % = 7.037,034 → 7.037;
+# JHT 5,7 % = 133.703,646 → 133.704; JP 3 % = 70.370,34 → 70.370. A person: 231.988.
+PU3 = {"JKK": 20_877, "JKM": 7_037, "JHT": 133_704, "JP": 70_370}
+
+
+def test_pu_amounts_by_risk_class(db):
+    rates = rates_in_force(day=DAY)
+    assert monthly_amounts(rates, income=WAGE, scheme="PU", risk_class=3) == PU3
+    # JKK by class on Rp 2.000.000: 0,24 / 0,54 / 0,89 / 1,27 / 1,74 %.
+    assert [
+        monthly_amounts(rates, income=2_000_000, scheme="PU", risk_class=c)["JKK"]
+        for c in (1, 2, 3, 4, 5)
+    ] == [4_800, 10_800, 17_800, 25_400, 34_800]
+    # BPU on the same income: JKK 1 %, JKM flat, JHT 2 %, JP at the PU rate.
+    assert monthly_amounts(rates, income=WAGE) == {
+        "JKK": 23_457,
+        "JKM": 6_800,
+        "JHT": 46_914,
+        "JP": 70_370,
+    }
+
+
+def test_a_pu_village_budget_against_the_hand_calculation(karanglewas):
+    plan = area_budget(
+        area=_area(KARANGLEWAS),
+        day=DAY,
+        income=WAGE,
+        programs=("JKK", "JKM", "JHT", "JP"),
+        scheme="PU",
+        risk_class=3,
+    )
+    (village,) = plan.rows
+    assert plan.amounts == PU3
+    assert (village.people, village.vacant) == (4, 1)
+    # Minimum (JKK + JKM), 4 persons: 4 × (20.877 + 7.037) = 4 × 27.914 = 111.656.
+    assert village.minimum.by_program == {"JKK": 83_508, "JKM": 28_148, "JHT": 0, "JP": 0}
+    assert village.minimum.monthly == 111_656
+    # Chosen, every program: 4 × 231.988 = 927.952 a month, 11.135.424 a year. A pays from
+    # APBDes, B from APBD (its JKK's source), C and D the default (APBDes).
+    assert village.chosen.by_program == {
+        "JKK": 83_508,
+        "JKM": 28_148,
+        "JHT": 534_816,
+        "JP": 281_480,
+    }
+    assert village.chosen.by_payer == _by_payer(apbdes=695_964, apbd=231_988)
+    assert (village.chosen.monthly, village.chosen.yearly) == (927_952, 11_135_424)
+    # Full strength: + the Ketua BPD, 231.988 by APBDes: 1.159.940 a month.
+    assert village.chosen_full.monthly == 1_159_940
+    assert village.chosen_full.by_payer == _by_payer(apbdes=927_952, apbd=231_988)
+    # Paid now: A's JKK + JKM (APBDes) 27.914, B's JKK (APBD) 20.877; D's has lapsed.
+    assert village.now.by_payer == _by_payer(apbdes=27_914, apbd=20_877)
+    assert village.now.monthly == 48_791
+
+
+def test_a_later_rate_changes_the_budget_from_its_day(karanglewas):
+    ContributionRate.objects.create(
+        scheme="PU", program="JKK", risk_class=3, pct="1.00", valid_from=dt.date(2026, 7, 1)
+    )
+    ContributionRate.objects.create(  # another class: not read
+        scheme="PU", program="JKK", risk_class=4, pct="9.00", valid_from=dt.date(2026, 6, 1)
+    )
+
+    def jkk(day):
+        plan = area_budget(area=_area(KARANGLEWAS), day=day, income=WAGE, scheme="PU", risk_class=3)
+        return plan.amounts["JKK"], plan.total.minimum.by_program["JKK"]
+
+    # Before 01/07/2026, 0,89 %: 20.877 a person; from it, 1 % of 2.345.678 = 23.456,78
+    # → 23.457; 4 persons.
+    assert jkk(dt.date(2026, 6, 30)) == (20_877, 4 * 20_877)
+    assert jkk(dt.date(2026, 7, 1)) == (23_457, 4 * 23_457)
+
+
 def test_rounding_is_per_person_not_on_the_total(db):
     # Two persons at 1.234.550: JKK 2 × 12.346 = 24.692 (not 1 % of 2.469.100 = 24.691).
     amounts = monthly_amounts(rates_in_force(day=DAY), income=1_234_550)
     cost = plan_cost(
-        [Holder(1), Holder(2)], programs=("JKK",), amounts=amounts, default_payer="APBDES"
+        [Holder(), Holder()], programs=("JKK",), amounts=amounts, default_payer="APBDES"
     )
     assert cost.by_program["JKK"] == 24_692
 
@@ -217,11 +295,51 @@ def test_district_and_regency_budgets_are_the_sums_of_their_villages(banyumas):
     assert (regency.total.chosen.monthly, regency.total.chosen.yearly) == (257_600, 3_091_200)
 
 
+def test_a_province_budget_is_the_sum_of_its_regencies(banyumas):
+    # A holder in Cilacap (33.01), besides the Banyumas ones.
+    cilacap = Village.objects.filter(code__startswith="33.01.").order_by("code").first()
+    _post(cilacap.code, "KEPALA_DESA", memberships=[("JKK", "LAINNYA")])
+    choices = {"programs": ("JKK", "JKM", "JHT", "JP"), "scheme": "PU", "risk_class": 3}
+    province = area_budget(area=_area("33"), day=DAY, income=WAGE, **choices)
+    assert province.row_level == "regency"
+    assert [row.code for row in province.rows] == sorted(
+        set(
+            Village.objects.filter(code__startswith="33.").values_list(
+                "district__regency_id", flat=True
+            )
+        )
+    )
+    for code in ("33.01", REGENCY, "33.03"):
+        regency = area_budget(area=_area(code), day=DAY, income=WAGE, **choices)
+        row = next(r for r in province.rows if r.code == code)
+        assert _figures(row) == _figures(regency.total)
+        assert row.name == regency.area.name
+    assert _figures(province.total) == _figures(_sum(province.rows))
+    # 8 persons × 231.988 = 1.855.904 a month; the Cilacap head's by LAINNYA.
+    assert province.total.people == 8
+    assert province.total.chosen.monthly == 1_855_904
+    assert province.total.chosen.by_payer["LAINNYA"] == 2 * 231_988  # + Banyumas' Ketua BPD
+    villages = Village.objects.filter(code__startswith="33.").count()
+    assert province.total.vacant == 3 * villages - 5
+
+
+def test_a_person_with_posts_in_two_villages_counts_in_each(db):
+    person = _post(KARANGLEWAS, "KAUR", "KASI", memberships=[("JKK", "APBD")])
+    PostFactory(person=person, village_id=GUNUNGWETAN, code="KETUA_RT")
+    for code in (KARANGLEWAS, GUNUNGWETAN):
+        village = area_budget(area=_area(code), day=DAY).total
+        assert (village.people, village.minimum.by_payer["APBD"]) == (1, 16_800)
+    district = area_budget(area=_area(DISTRICT), day=DAY)
+    assert (district.total.people, district.total.minimum.by_payer["APBD"]) == (2, 33_600)
+    row = area_budget(area=_area(REGENCY), day=DAY).rows[2]
+    assert (row.code, row.people, row.now.monthly) == (DISTRICT, 2, 20_000)
+
+
 def test_the_number_of_queries_is_fixed(banyumas, django_assert_num_queries):
     rule_set = RuleSet.objects.create(name="Nasional 2026", year=2026)
     rule_set.minimum_programs.set(["JKK", "JKM"])
-    # Rates, rule sets (and their programs), villages, posts, memberships; a regency: its
-    # districts' names.
+    # Rates, rule sets (and their programs), villages, single posts held, holders (posts with
+    # their memberships); a regency: its districts' names.
     regency, district, village = _area(REGENCY), _area(DISTRICT), _area(KARANGLEWAS)
     with django_assert_num_queries(7):
         area_budget(area=regency, day=DAY)
@@ -229,6 +347,10 @@ def test_the_number_of_queries_is_fixed(banyumas, django_assert_num_queries):
         area_budget(area=district, day=DAY)
     with django_assert_num_queries(6):
         area_budget(area=village, day=DAY)
+    # A province: its regencies' names.
+    province = _area("33")
+    with django_assert_num_queries(7):
+        area_budget(area=province, day=DAY, scheme="PU", risk_class=5)
 
 
 def test_cost_sums():
@@ -305,7 +427,7 @@ def test_bad_input_says_so_and_keeps_the_defaults(current, users, query):
     response = _client(users["manager"]).get(f"/anggaran/{KARANGLEWAS}/", query)
     assert response.status_code == 200
     assert response.context["form"].errors
-    assert response.context["plan"].income == 1_000_000
+    assert response.context["plan"].choices.income == 1_000_000
     assert response.context["plan"].total.chosen.monthly == 33_600
 
 
@@ -318,6 +440,22 @@ def test_the_area_page_rows_and_total(current, users):
     response = _client(users["manager"]).get(f"/anggaran/{REGENCY}/")
     assert response.context["plan"].total.minimum.yearly == 403_200
     assert "Rp\xa0403,200" in response.content.decode()
+
+
+def test_the_province_page_has_a_row_per_regency(current, users):
+    response = _client(users["province_manager"]).get("/anggaran/33/?scheme=PU&risk_class=2")
+    assert response.status_code == 200
+    plan = response.context["plan"]
+    assert [row.code for row in plan.rows] == sorted(
+        Regency.objects.filter(code__startswith="33.").values_list("code", flat=True)
+    )
+    # PU class 2 on Rp 1.000.000: JKK 0,54 % = 5.400, JKM 0,30 % = 3.000; 2 persons.
+    assert plan.amounts == {"JKK": 5_400, "JKM": 3_000, "JHT": 57_000, "JP": 30_000}
+    assert plan.total.minimum.monthly == 2 * 8_400
+    html = response.content.decode()
+    assert '<th scope="col">Regency / city</th>' in html
+    assert f'href="/anggaran/{REGENCY}/?scheme=PU&amp;risk_class=2"' in html
+    assert "JKK at risk class 2" in html and "JKK Rp\xa05,400" in html
 
 
 def test_the_undotted_code_redirects(current, users):
@@ -339,8 +477,14 @@ def test_the_undotted_code_redirects(current, users):
         ("manager", "35.23.08", 404),
         ("manager", "99.99", 404),
         ("head_office", "35.23", 200),
-        ("head_office", "33", 404),  # a province: not planned here
-        ("province_manager", "33", 404),
+        ("head_office", "33", 200),
+        ("head_office", "35", 200),
+        ("province_manager", "33", 200),
+        ("province_manager", "33.02.03.2003", 200),
+        ("province_manager", "35", 404),
+        ("manager", "33", 404),
+        ("village_secretary", "33", 404),
+        ("head_office", "", 404),  # the country: not planned
     ],
 )
 def test_scoping(current, users, role, code, status):
@@ -352,6 +496,7 @@ def test_anonymous_goes_to_the_login_and_post_is_not_allowed(current, users):
     assert response.status_code == 302 and response["Location"].startswith("/login/")
     for code in (KARANGLEWAS, DISTRICT, REGENCY):
         assert _client(users["manager"]).post(f"/anggaran/{code}/").status_code == 405
+    assert _client(users["province_manager"]).post("/anggaran/33/").status_code == 405
 
 
 def test_the_page_queries_do_not_grow_with_the_villages(current, users):
@@ -374,7 +519,9 @@ def test_links_from_the_village_page_and_the_dashboards(current, users):
     assert f'href="/anggaran/{DISTRICT}/"' in client.get(f"/wilayah/{DISTRICT}/").content.decode()
     assert f'href="/anggaran/{REGENCY}/"' in client.get(f"/wilayah/{REGENCY}/").content.decode()
     html = _client(users["head_office"]).get("/wilayah/33/").content.decode()
-    assert "/anggaran/33/" not in html
+    assert 'href="/anggaran/33/"' in html
+    html = _client(users["head_office"]).get("/").content.decode()
+    assert "/anggaran/" not in html
 
 
 def test_visible_area_is_what_scopes_the_page(users):

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from devdata import loadgen
 from devdata.loadgen.campaign import generate_campaign
+from devdata.loadgen.finance import generate_finance
 from enrollment import summary
 from enrollment.models import Membership
 from villages.models import Person, Post
@@ -16,8 +17,9 @@ class Command(BaseCommand):
         "Generate a synthetic, deterministic roster for benchmarks on the loaded regions: "
         "regency (Banyumas 33.02), province (Jawa Tengah 33) or country (every village; about "
         "5 million posts and 12 million memberships, PostgreSQL only). The campaign's rows "
-        "(Perisai agents, outreach events, two years of daily registrations) are replaced by "
-        "those of the scale."
+        "(Perisai agents, outreach events, two years of daily registrations) and the "
+        "contributions and claims of its regencies (2019-2025) are replaced by those of the "
+        "scale."
     )
 
     def add_arguments(self, parser):
@@ -45,12 +47,21 @@ class Command(BaseCommand):
             action="store_true",
             help="Leave the roster; only replace the campaign's agents, events and registrations.",
         )
+        mode.add_argument(
+            "--finance-only",
+            action="store_true",
+            help="Leave the roster and the campaign; only replace the contributions and claims.",
+        )
 
-    def handle(self, *args, scale, seed, today, force, append, campaign_only, **options):
+    def handle(
+        self, *args, scale, seed, today, force, append, campaign_only, finance_only, **options
+    ):
         if not loadgen.villages_for(scale):
             raise CommandError("No villages for this scale: run manage.py load_regions first.")
         if campaign_only:
             return self._campaign(scale, seed, today or timezone.localdate())
+        if finance_only:
+            return self._finance(scale, seed)
         if Post.objects.exists() and not (force or append):
             raise CommandError(
                 "This database already has posts. Use --force to delete every person, post "
@@ -72,6 +83,14 @@ class Command(BaseCommand):
             "seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in counts.seconds.items())
         )
         self._campaign(scale, seed, today or timezone.localdate())
+        self._finance(scale, seed)
+
+    def _finance(self, scale: str, seed: int) -> None:
+        counts = generate_finance(scale=scale, seed=seed)
+        self.stdout.write(
+            f"finance: {counts.records:,} rows for {counts.regencies:,} regencies and "
+            f"{counts.provinces:,} provinces, {counts.seconds['finance']:.1f} s"
+        )
 
     def _campaign(self, scale: str, seed: int, today: dt.date) -> None:
         counts = generate_campaign(villages=loadgen.villages_for(scale), seed=seed, today=today)
