@@ -10,6 +10,13 @@ PostgreSQL (DATABASE_URL) with regions loaded and `manage.py generate_load` run:
     .venv/bin/python manage.py generate_load --scale country
     make bench            # or: .venv/bin/python bench/bench.py --reps 20 --json out.json
 
+To measure a database this run must not write (one another process owns), point
+DATABASE_URL at a database of your own with the regions loaded (logins, sessions and the
+access log go there) and DATABASE_REPLICA_URL at the other one, read-only
+(`?options=-c%20default_transaction_read_only%3Don`): the pages read through `read_db`, and
+so do the samples below. A database with finance figures and no roster runs the finance API
+cases alone (`generate_load --finance-only`).
+
 Creates two logins if missing (bench_head: head office; bench_branch: a manager scoped to
 the regency). The import throughput is measured by bench/bench_import.py, which empties the
 roster tables, so it runs only with --import and on a database whose name contains "bench".
@@ -25,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +52,7 @@ from django.urls import reverse  # noqa: E402
 
 from villages.models import Post, Role, Village  # noqa: E402
 from villages.roles import user_role_set  # noqa: E402
+from villages.routers import read_db  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -82,7 +91,10 @@ def refuse_unless_postgresql() -> None:
             f"bench: DATABASE_URL points at {vendor}; the benchmark needs PostgreSQL with "
             "generated data, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_country"
         )
-    if not Post.objects.exists():
+    from finance.models import FinanceRecord
+
+    db = read_db()
+    if not Post.objects.using(db).exists() and not FinanceRecord.objects.using(db).exists():
         sys.exit("bench: no posts in this database; run manage.py generate_load first.")
 
 
@@ -104,14 +116,22 @@ def _logged_in(username: str) -> Client:
 
 
 def cases(args, head: Client, branch: Client, prov: Client) -> list[tuple[str, Client, str]]:
-    district = Village.objects.filter(code__startswith=f"{args.regency}.").order_by("code")
-    district_code = district.values_list("district_id", flat=True).first()
+    """The pages to measure. Samples (a district, a village with posts) are read where the
+    pages read (`read_db`: a replica when DATABASE_REPLICA_URL is set). Without posts (a
+    database of regions and finance figures only) only the finance cases run."""
+    db = read_db()
+    district = Village.objects.using(db).filter(code__startswith=f"{args.regency}.")
+    district_code = district.order_by("code").values_list("district_id", flat=True).first()
     village = (
-        Post.objects.filter(village__district_id=district_code)
+        Post.objects.using(db)
+        .filter(village__district_id=district_code)
         .order_by("village_id")
         .values_list("village_id", flat=True)
         .first()
     )
+    if village is None:
+        result = finance_cases(head, args.province, args.regency, district_code or "", None)
+        return [c for c in result if "api" in c[0] and (not args.only or args.only in c[0])]
     dash, api = "enrollment:area_dashboard", "api:coverage_area"
     admin = f"/{settings.ADMIN_URL}"
     areas = [
@@ -168,7 +188,37 @@ def cases(args, head: Client, branch: Client, prov: Client) -> list[tuple[str, C
     ]
     result += campaign_cases(head, args.province, args.regency, district_code or "")
     result += ranking_cases(head, branch)
+    result += finance_cases(head, args.province, args.regency, district_code or "", village)
     return [c for c in result if not args.only or args.only in c[0]]
+
+
+def finance_cases(
+    head: Client, province: str, regency: str, district: str, village: str | None
+) -> list[tuple]:
+    """Money (issue 15): the finance API of the regency, the province and the country
+    (`/api/v1/finance/<code>/`: contributions against claims by year), and the budget
+    planner (`/anggaran/<code>/`) of a village, district, regency and province with its
+    CSV and XLSX downloads, under the default choices (BPU, the rule sets' minimum) and,
+    for the regency and province, a wider set under PU."""
+    result = [
+        ("finance api regency", head, reverse("api:finance_area", args=[regency])),
+        ("finance api province", head, reverse("api:finance_area", args=[province])),
+        ("finance api country", head, reverse("api:finance")),
+    ]
+    wider = "?programs=JKK&programs=JKM&programs=JHT&programs=JP&scheme=PU&risk_class=3"
+    areas = [("village", village), ("district", district), ("regency", regency)]
+    areas += [("province", province)]
+    for level, code in areas:
+        if not code:
+            continue
+        page = reverse("finance:budget", args=[code])
+        result.append((f"budget page {level}", head, page))
+        if level in ("regency", "province"):
+            result.append((f"budget page {level} PU wider", head, page + wider))
+        for fmt in ("csv", "xlsx"):
+            url = reverse("finance:budget_export", args=[code, fmt])
+            result.append((f"budget export {level} {fmt}", head, url))
+    return result
 
 
 def campaign_cases(head: Client, province: str, regency: str, district: str) -> list[tuple]:
@@ -249,6 +299,30 @@ BUDGETS_MS = {
         for kind in ("api", "page")
         for level in ("country", "province", "regency", "district", "village")
     },
+    # Money (docs/performance.md, "Money"): the finance API as the campaign's; the budget
+    # planner of a village or district as a page, of a regency as the regency's lists (its
+    # ~19,000 holders read), its downloads a little more (XLSX: openpyxl's pure-Python
+    # writer). A province reads ~500,000 holders from the roster: 1 s for its page is the
+    # target, not met by reading the roster (it needs the budget's figures kept per village,
+    # see there); its downloads within a worker's timeout (60 s) with room.
+    "finance api country": 500,
+    "finance api province": 300,
+    "finance api regency": 300,
+    "budget page village": 100,
+    "budget page district": 100,
+    "budget page regency": 300,
+    "budget page regency PU wider": 300,
+    "budget page province": 1000,
+    "budget page province PU wider": 1000,
+    **{
+        f"budget export {level} {fmt}": 300
+        for level in ("village", "district")
+        for fmt in ("csv", "xlsx")
+    },
+    "budget export regency csv": 500,
+    "budget export regency xlsx": 1500,
+    "budget export province csv": 10_000,
+    "budget export province xlsx": 30_000,
 }
 
 
@@ -269,9 +343,15 @@ def measure(client: Client, url: str, reps: int, warmup: int, budget: float) -> 
     for _ in range(reps):
         if len(times) >= 5 and sum(times) / 1000 > budget:
             break
-        with CaptureQueriesContext(connections["default"]) as queries:
+        with ExitStack() as stack:
+            # Both databases' queries when reads go to a replica (DATABASE_REPLICA_URL).
+            queries = [
+                stack.enter_context(CaptureQueriesContext(connections[alias]))
+                for alias in sorted({"default", read_db()})
+            ]
             started = time.perf_counter()
-            client.get(url)
+            # A streamed download is read to its end: the time includes writing it all.
+            client.get(url).getvalue()
             times.append((time.perf_counter() - started) * 1000)
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
@@ -281,12 +361,12 @@ def measure(client: Client, url: str, reps: int, warmup: int, budget: float) -> 
         "median_ms": round(statistics.median(times), 1),
         "p95_ms": round(p95, 1),
         "min_ms": round(times[0], 1),
-        "queries": len(queries.captured_queries),
+        "queries": sum(len(q.captured_queries) for q in queries),
     }
 
 
 def counts() -> dict:
-    with connections["default"].cursor() as cursor:
+    with connections[read_db()].cursor() as cursor:
         result = {}
         for table in (
             "villages_village",
@@ -294,6 +374,7 @@ def counts() -> dict:
             "villages_post",
             "enrollment_membership",
             "enrollment_coveragesummary",
+            "finance_financerecord",
         ):
             cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])
             result[table] = cursor.fetchone()[0]
