@@ -19,8 +19,9 @@ def test_the_job_mails_the_week_once_and_reports_its_progress(people, mailoutbox
     job = run(week=WEEK.isoformat())
 
     assert (job.state, job.done, job.total) == ("succeeded", 4, 4)
+    # Job messages are stored in the site's language (Indonesian).
     assert job.message == (
-        "Week of 16/11/2026: 3 sent, 0 already sent, 1 with an empty list, 0 refused."
+        "Pekan 16/11/2026: 3 terkirim, 0 sudah terkirim, 1 dengan daftar kosong, 0 ditolak."
     )
     assert sorted(message.to[0] for message in mailoutbox) == [
         "sekdes@karanglewas.example",
@@ -32,7 +33,7 @@ def test_the_job_mails_the_week_once_and_reports_its_progress(people, mailoutbox
 
     assert (again.state, again.message) == (
         "succeeded",
-        "Week of 16/11/2026: 0 sent, 3 already sent, 1 with an empty list, 0 refused.",
+        "Pekan 16/11/2026: 0 terkirim, 3 sudah terkirim, 1 dengan daftar kosong, 0 ditolak.",
     )
     assert len(mailoutbox) == 3
 
