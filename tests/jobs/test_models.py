@@ -61,7 +61,7 @@ def test_a_new_schedule_first_runs_at_its_next_time_not_at_one_before_it_was_mad
     assert periodic.due_at(wib(2026, 11, 23, 0, 5)) == wib(2026, 11, 23, 0, 5)
 
 
-def test_the_migration_seeds_the_day_and_the_monthly_snapshot(db):
+def test_the_migrations_seed_the_day_the_monthly_snapshot_and_the_weekly_mail(db):
     seeded = list(
         PeriodicJob.objects.values_list(
             "name", "kind", "arguments", "every", "day_of_month", "at", "enabled"
@@ -78,6 +78,8 @@ def test_the_migration_seeds_the_day_and_the_monthly_snapshot(db):
             dt.time(0, 30),
             True,
         ),
+        # digest/migrations/0002: daily, the mail going once per user and week.
+        ("Surel daftar kerja mingguan", "send_work_digest", {}, "day", None, dt.time(6, 0), True),
     ]
 
 
