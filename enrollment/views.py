@@ -47,7 +47,7 @@ from enrollment.selectors import (
     list_subdivisions,
     villages_enrolled_trend,
 )
-from enrollment.selectors.ranking import LEVELS, WEIGHTS, national_ranking
+from enrollment.selectors.ranking import LEVELS, WEIGHTS, kept_day_ranking
 from enrollment.selectors.targets import district_gaps
 from enrollment.services import village_coverage_shown
 from finance.chart import finance_charts
@@ -234,18 +234,24 @@ RANKING_ON_PAGE = 10
 
 def _standing(area: Area, as_of: dt.date, as_of_query: str) -> dict:
     """The national standing on the country's dashboard (its first rows), and a regency's or
-    a province's own place in it on theirs; nothing below."""
+    a province's own place in it on theirs; nothing below. Only from the figures of the day
+    kept: for another day, the card links to the standing's page of that day."""
     if area.level not in ("country", "province", "regency"):
         return {}
-    ranking = national_ranking(as_of=as_of)
-    ctx: dict[str, object] = {"weights": WEIGHTS}
-    if area.level == "country":
+    levels = LEVELS if area.level == "country" else (area.level,)
+    ctx: dict[str, object] = {
+        "weights": WEIGHTS,
+        "ranking_urls": {level: ranking_url(level, as_of_query) for level in levels},
+        "ranking_url": ranking_url(levels[0], as_of_query),
+    }
+    ranking = kept_day_ranking(as_of=as_of)
+    if ranking is None:
+        ctx["ranking_elsewhere"] = True
+    elif area.level == "country":
         ctx["ranking"] = ranking
         ctx["ranking_top"] = {level: ranking.of_level(level)[:RANKING_ON_PAGE] for level in LEVELS}
-        ctx["ranking_urls"] = {level: ranking_url(level, as_of_query) for level in LEVELS}
     else:
         ctx["standing"] = ranking.get(area.code)
-        ctx["ranking_url"] = ranking_url(area.level, as_of_query)
     return ctx
 
 

@@ -22,7 +22,7 @@ names, provinces and number of districts.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -119,11 +119,31 @@ def national_ranking(*, as_of: dt.date) -> NationalRanking:
     """Every regency and province of the regions loaded, ranked on `as_of` (the rule sets and
     district targets of its year)."""
     rules = rules_in_force(area=_COUNTRY, year=as_of.year)
+    if _reads_the_day(as_of, rules):
+        return _ranking(as_of, _figures_from_day, rules)
+    return _ranking(as_of, _figures_summed, rules)
+
+
+def kept_day_ranking(*, as_of: dt.date) -> NationalRanking | None:
+    """The national ranking when it can be read from the figures of the day kept (`as_of` is
+    that day and every rule set uses the default minimum programs), else None: summed from
+    the summary, the whole country is judged in Python, seconds at national scale, which a
+    dashboard does not spend on a card (the standing's page does). Two queries when None."""
+    rules = rules_in_force(area=_COUNTRY, year=as_of.year)
+    return _ranking(as_of, _figures_from_day, rules) if _reads_the_day(as_of, rules) else None
+
+
+def _reads_the_day(as_of: dt.date, rules: RulesInForce) -> bool:
+    return rules.min_program_sets() == {DEFAULT_MIN_PROGRAMS} and _day_kept(as_of)
+
+
+Read = Callable[[dt.date, RulesInForce, list[str]], dict[str, Tally]]
+
+
+def _ranking(as_of: dt.date, read: Read, rules: RulesInForce) -> NationalRanking:
+    """The ranking from the figures `read(as_of, rules, targeted districts)` gives."""
     targets = _targets(as_of.year)
-    if rules.min_program_sets() == {DEFAULT_MIN_PROGRAMS} and _day_kept(as_of):
-        figures = _figures_from_day(as_of, rules, sorted(targets))
-    else:
-        figures = _figures_summed(as_of, rules, set(targets))
+    figures = read(as_of, rules, sorted(targets))
     db = read_db()
     villages = dict(
         Village.objects.using(db)
@@ -188,13 +208,14 @@ def _figures_from_day(day: dt.date, rules: RulesInForce, targeted: list[str]) ->
     }
 
 
-def _figures_summed(day: dt.date, rules: RulesInForce, targeted: set[str]) -> dict[str, Tally]:
+def _figures_summed(day: dt.date, rules: RulesInForce, targeted: list[str]) -> dict[str, Tally]:
     """The same from every village's figures summed from the summary (or live, for another
     minimum set) and judged in Python, as a dashboard does for a day not kept."""
     figures = figures_by_village(area=_COUNTRY, day=day, rules=rules)
+    apart = set(targeted)
 
     def key(code: str) -> str:
-        return code[:8] if code[:8] in targeted else code[:5]
+        return code[:8] if code[:8] in apart else code[:5]
 
     result: dict[str, Tally] = {}
     for code, categories in figures.items():

@@ -321,6 +321,7 @@ def test_a_level_not_ranked_or_a_bad_day_is_a_bad_request(head, db):
 
 
 def test_the_regency_dashboard_says_its_rank_in_indonesian(regencies):
+    roll_day(AS_OF)
     client = Client(HTTP_ACCEPT_LANGUAGE="id")
     client.force_login(user_role_set(username="pusat", kind="head_office").user)
     page = client.get("/wilayah/35.76/" + Q).content.decode()
@@ -330,6 +331,7 @@ def test_the_regency_dashboard_says_its_rank_in_indonesian(regencies):
 
 
 def test_the_province_dashboard_says_its_rank_among_provinces(head, regencies):
+    roll_day(AS_OF)
     response = head.get("/wilayah/35/" + Q)
     assert response.context["standing"].rank == 2
     page = response.content.decode()
@@ -338,6 +340,7 @@ def test_the_province_dashboard_says_its_rank_among_provinces(head, regencies):
 
 
 def test_the_country_dashboard_shows_the_first_ten_and_the_formula(head, regencies):
+    roll_day(AS_OF)
     response = head.get("/" + Q)
     top = response.context["ranking_top"]
     assert [r.code for r in top["regency"]][:2] == [MAGELANG, MOJOKERTO]
@@ -345,6 +348,26 @@ def test_the_country_dashboard_shows_the_first_ten_and_the_formula(head, regenci
     page = response.content.decode()
     assert "The first 10 regencies and cities" in page
     assert "All 81 regencies and cities" in page and "How the score is made" in page
+
+
+@pytest.mark.parametrize(
+    ("url", "links"),
+    [
+        ("/wilayah/35.76/", ["/peringkat/?as_of=2026-11-22"]),
+        ("/wilayah/35/", ["/peringkat/?level=province&amp;as_of=2026-11-22"]),
+        ("/", ["/peringkat/?as_of=2026-11-22", "/peringkat/?level=province&amp;as_of=2026-11-22"]),
+    ],
+)
+def test_a_dashboard_of_a_day_not_kept_links_to_the_standing_of_that_day(
+    head, regencies, url, links
+):
+    # No day kept: the whole country would be judged in Python for the card. The dashboard
+    # only asks for the rule sets and whether the day is kept, and links to the page.
+    response = head.get(url + Q)
+    page = html_of(response)
+    assert "standing" not in response.context and "ranking" not in response.context
+    assert "For the day shown here, open the standing table" in page
+    assert [f'href="{link}"' in page for link in links] == [True] * len(links)
 
 
 def test_districts_and_villages_have_no_standing(head, regencies):
