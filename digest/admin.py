@@ -5,6 +5,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from digest.models import DigestPreference, DigestSent
+from villages.admin_ids import MalformedIdIs404
 
 
 @admin.register(DigestSent)
@@ -25,7 +26,7 @@ class DigestSentAdmin(admin.ModelAdmin):
 
 
 @admin.register(DigestPreference)
-class DigestPreferenceAdmin(SimpleHistoryAdmin):
+class DigestPreferenceAdmin(MalformedIdIs404, SimpleHistoryAdmin):
     """Who stopped the weekly mail; a superuser may turn it back on here, in the history."""
 
     list_display = ["user", "subscribed", "changed_at"]

@@ -17,12 +17,13 @@ import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
 
@@ -73,7 +74,16 @@ def send_work_digests(
     ISO week of `week` (any day of it; default: this week). The lists are of today, or of the
     week's Sunday for a past week; a week not yet begun is a ValueError. `progress(done,
     total)` is called at the start and after each batch. A mail server that cannot be reached
-    stops the run with its error: the mails sent so far stay sent, a re-run sends the rest."""
+    stops the run with its error: the mails sent so far stay sent, a re-run sends the rest.
+    The lists are written in the site's language, whatever language the calling thread is in
+    (post names are translated as the lists are built)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _send_work_digests(week=week, dry_run=dry_run, progress=progress)
+
+
+def _send_work_digests(
+    *, week: dt.date | None, dry_run: bool, progress: Progress | None
+) -> DigestReport:
     today = timezone.localdate()
     week_start = week_start_of(week or today)
     if week_start > today:

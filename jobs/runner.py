@@ -17,8 +17,9 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jobs.models import Job
 from jobs.progress import job_running
@@ -44,7 +45,9 @@ def job_run(*, job_id: int) -> str:
         if job is None:
             return "skipped: the job is not queued"
         try:
-            with job_running(job.pk):
+            # Jobs speak the site's language (their messages are stored and shown as they
+            # are), whatever language the worker's thread last served a request in.
+            with translation.override(settings.LANGUAGE_CODE), job_running(job.pk):
                 message = str(KINDS[job.kind].run(**job.arguments))
         except Exception as error:
             _finish(job.pk, Job.State.FAILED, f"{type(error).__name__}: {error}")

@@ -2,6 +2,8 @@
 progress and its message; a second run of the week sends nothing; the calendar queues it
 daily."""
 
+from django.utils import translation
+
 from jobs.models import Job, PeriodicJob
 from jobs.services import job_enqueue
 from jobs.tasks import run_job
@@ -46,3 +48,14 @@ def test_the_calendar_queues_the_mail_every_morning(db):
         "06:00:00",
         {},
     )
+
+
+def test_the_job_speaks_indonesian_in_a_thread_left_in_english(people, mailoutbox):
+    with translation.override("en"):
+        job = run(week=WEEK.isoformat())
+
+    assert job.message == (
+        "Pekan 16/11/2026: 3 terkirim, 0 sudah terkirim, 1 dengan daftar kosong, 0 ditolak."
+    )
+    karanglewas = next(m for m in mailoutbox if m.to == ["sekdes@karanglewas.example"])
+    assert "- Romini, Anggota BPD: Menunggak" in karanglewas.body

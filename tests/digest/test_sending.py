@@ -428,3 +428,17 @@ def test_a_users_mail_costs_the_same_queries_however_long_its_list(people):
             covered(post.person, until=dt.date(2026, 12, 1))
 
     assert _queries_of_a_mail(people["staf"], rules) == before == 7
+
+
+def test_the_lists_are_in_indonesian_whatever_language_the_thread_last_served(people, mailoutbox):
+    # A worker or test thread that last answered an English request keeps English active;
+    # the post names, translated as the lists are built, must still be Indonesian.
+    with translation.override("en"):
+        send_work_digests(week=WEEK)
+    body = _by_address(mailoutbox)["sekdes@karanglewas.example"].body.splitlines()
+
+    assert body[8:10] == [
+        "- Romini, Anggota BPD: Menunggak, iuran sampai 31/10/2026; program yang kurang: JKK, JKM",
+        "- Sutrisno, Kepala Urusan (Keuangan): Akan berakhir dalam 30 hari, iuran sampai "
+        "10/12/2026; program yang kurang: JKK, JKM",
+    ]
