@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from enrollment.jobs import snapshot_months
-from enrollment.models import AreaSnapshot, CoverageSnapshot
+from enrollment.models import AreaSnapshot, AreaVillagesSnapshot, CoverageSnapshot
 from enrollment.services import coverage_snapshot
 from jobs.services import job_enqueue, statistics_refresh
 
@@ -45,4 +45,4 @@ class Command(BaseCommand):
             for target in snapshot_months(month=first, months=months):
                 written = coverage_snapshot(month=target)
                 self.stdout.write(f"{target:%Y-%m}: {written} rows")
-        statistics_refresh(CoverageSnapshot, AreaSnapshot)
+        statistics_refresh(CoverageSnapshot, AreaSnapshot, AreaVillagesSnapshot)
