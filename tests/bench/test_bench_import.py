@@ -44,5 +44,7 @@ def test_emptying_the_roster_leaves_no_figures_behind(db):
     assert _day_posts() == 0
     assert set(summary_drift().values()) == {0}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'enrollment_coveragesummary'")
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE relname = 'enrollment_coveragesummary'"
+        )
         assert cursor.fetchone()[0] == 0

@@ -116,4 +116,5 @@ def test_the_day_rows_have_statistics_after_a_load(db, monkeypatch):
         "enrollment_villageday": VillageDay.objects.count(),
         "enrollment_coverageday": CoverageDay.objects.count(),
     }
-    assert VillageDay.objects.count() == Village.objects.filter(code__startswith="33.02.03.").count()
+    villages = Village.objects.filter(code__startswith="33.02.03.").count()
+    assert VillageDay.objects.count() == villages
