@@ -1,6 +1,7 @@
 """The coverage's jobs (enrollment.jobs): the figures of the day and the monthly snapshot run
 as a worker runs them, with their progress and their idempotence, and the commands that queue
 them with --queue instead of running them."""
+# Job messages are stored in the site's language (Indonesian), whatever language the thread is in.
 
 import datetime as dt
 from io import StringIO
@@ -29,7 +30,7 @@ def test_the_day_job_rolls_the_day_and_a_rerun_finds_it_done(district):
         "succeeded",
         2,
         2,
-        "22/11/2026: figures of the day made (was —).",
+        "22/11/2026: angka hari itu sudah disusun (sebelumnya —).",
     )
     rows = sorted(VillageDay.objects.values_list("village_id", "perangkat_posts", "day"))
     assert rows == [
@@ -40,7 +41,7 @@ def test_the_day_job_rolls_the_day_and_a_rerun_finds_it_done(district):
     again = run("roll_coverage_day", day="2026-11-22")
     assert (again.state, again.message) == (
         "succeeded",
-        "22/11/2026: nothing to do; the day kept is 22/11/2026.",
+        "22/11/2026: tidak ada yang dikerjakan; hari yang tersimpan 22/11/2026.",
     )
     assert sorted(VillageDay.objects.values_list("village_id", "perangkat_posts", "day")) == rows
 
@@ -48,7 +49,7 @@ def test_the_day_job_rolls_the_day_and_a_rerun_finds_it_done(district):
 def test_the_day_job_never_moves_the_day_back(district):
     roll_day(dt.date(2026, 11, 25))
     job = run("roll_coverage_day", day="2026-11-22")
-    assert job.message == "22/11/2026: nothing to do; the day kept is 25/11/2026."
+    assert job.message == "22/11/2026: tidak ada yang dikerjakan; hari yang tersimpan 25/11/2026."
     assert day_in_store() == dt.date(2026, 11, 25)
 
 
@@ -58,7 +59,7 @@ def test_the_snapshot_job_writes_its_months_in_steps_and_the_same_rows_again(dis
         "succeeded",
         3,
         3,
-        "8 village rows written for 10/2026 to 11/2026.",
+        "8 baris desa ditulis untuk 10/2026 sampai 11/2026.",
     )
 
     def written() -> list[tuple]:

@@ -155,7 +155,7 @@ def test_a_retried_job_runs_at_once_on_the_immediate_backend(users, jobs, settin
 
     job = Job.objects.get(pk=jobs["own"].pk)
     assert (job.state, job.done, job.total, job.attempts) == ("succeeded", 2, 2, 2)
-    assert job.message == "23/11/2026: figures of the day made (was —)."
+    assert job.message == "23/11/2026: angka hari itu sudah disusun (sebelumnya —)."
 
 
 def test_head_office_keeps_the_calendar(users):

@@ -84,14 +84,14 @@ def karanglewas(db):
 def test_a_job_runs_to_the_end_and_reports_its_progress(karanglewas):
     job = job_enqueue(kind="roll_coverage_day", arguments={"day": "2026-11-23"})
 
-    assert run_job.call(job.pk) == "23/11/2026: figures of the day made (was —)."
+    assert run_job.call(job.pk) == "23/11/2026: angka hari itu sudah disusun (sebelumnya —)."
 
     job.refresh_from_db()
     assert (job.state, job.done, job.total, job.message, job.worker) == (
         "succeeded",
         2,
         2,
-        "23/11/2026: figures of the day made (was —).",
+        "23/11/2026: angka hari itu sudah disusun (sebelumnya —).",
         this_worker(),
     )
     assert job.started_at <= job.finished_at
