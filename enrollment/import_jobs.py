@@ -156,7 +156,10 @@ def roster_import_run(*, record: int) -> str:
         return _gone(record)
 
     def checked(done: int, most: int) -> None:
-        report_progress(done, 2 * most, _("Checking the rows"))
+        # Once the most rows the file can have are checked, the write begins (a CSV's line
+        # breaks count its rows exactly; an XLSX's blank rows keep "checking" a little longer).
+        message = _("Writing the changes") if done >= most else _("Checking the rows")
+        report_progress(done, 2 * most, message)
 
     result = import_queued_write(record=found, progress=checked)
     if result is None:
