@@ -123,6 +123,12 @@ TASKS = {
     },
 }
 
+# An import (roster, registrations, finance) of more data rows than this is previewed and
+# written by a background job with a progress bar instead of within the web request (the
+# admin), or with --queue (the commands). Rows are counted before the file is read, from its
+# line breaks (CSV) or row elements (XLSX): an upper bound, in milliseconds.
+IMPORT_JOB_THRESHOLD_ROWS = env.int("IMPORT_JOB_THRESHOLD_ROWS", default=5000)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -34,6 +34,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from enrollment.import_jobs import (
+    import_job_active,
+    import_job_wanted,
+    roster_confirm_queue,
+    roster_preview_queue,
+)
 from enrollment.imports.changes import PAGE_SIZE as CHANGES_PAGE_SIZE
 from enrollment.imports.changes import ChangeRow, change_page, change_rows
 from enrollment.imports.engine import import_confirm, import_preview
@@ -44,10 +50,11 @@ from enrollment.imports.export import (
     roster_rows,
     roster_xlsx,
 )
-from enrollment.imports.reader import MAX_BYTES
+from enrollment.imports.reader import MAX_BYTES, rows_at_most
 from enrollment.imports.template import XLSX_CONTENT_TYPE, template_csv, template_xlsx
 from enrollment.imports.writes import FILE_FIELDS, load_file
 from enrollment.models import ImportRecord
+from jobs.services import RETRYABLE, job_retry
 from villages.access import access_log, may_see_full_nik, scope_for
 from villages.models import AccessLog
 from villages.selectors import area_get
@@ -126,7 +133,7 @@ class ImportRecordAdmin(admin.ModelAdmin):
         return obj.reference
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ImportRecord]:
-        records = super().get_queryset(request).defer(*FILE_FIELDS)
+        records = super().get_queryset(request).defer(*FILE_FIELDS).select_related("job")
         if scope_for(request.user).everything:
             return records
         return records.filter(user=request.user)
@@ -178,6 +185,7 @@ class ImportRecordAdmin(admin.ModelAdmin):
             path("upload/", view(self.upload_view), name=name % "upload"),
             path("<int:pk>/report/", view(self.report_view), name=name % "report"),
             path("<int:pk>/confirm/", view(self.confirm_view), name=name % "confirm"),
+            path("<int:pk>/retry/", view(self.retry_view), name=name % "retry"),
             path("<int:pk>/rejected.csv", view(self.rejected_view), name=name % "rejected"),
             path("template.<str:fmt>", view(self.template_view), name=name % "template"),
             path("export/", view(self.export_view), name=name % "export"),
@@ -216,6 +224,9 @@ class ImportRecordAdmin(admin.ModelAdmin):
     def confirm_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         return _confirm(request, self, pk)
 
+    def retry_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return _retry(request, self, pk)
+
     def rejected_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         return _rejected(request, self, pk)
 
@@ -243,17 +254,22 @@ def _user(request: HttpRequest) -> User:
 def _upload(request: HttpRequest, model_admin: ImportRecordAdmin) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+        upload, skip_invalid = form.cleaned_data["file"], form.cleaned_data["skip_invalid"]
+        data = upload.read()
+        if import_job_wanted(rows_at_most(data)):  # previewed by a background job
+            record = roster_preview_queue(
+                data=data,
+                file_name=upload.name,
+                user=_user(request),
+                skip_invalid=skip_invalid,
+                origin=ImportRecord.Origin.ADMIN,
+            )
+            return HttpResponseRedirect(_report_url(record))
         result = import_preview(
-            data=upload.read(),
-            file_name=upload.name,
-            user=_user(request),
-            skip_invalid=form.cleaned_data["skip_invalid"],
+            data=data, file_name=upload.name, user=_user(request), skip_invalid=skip_invalid
         )
         if result.record is not None:  # a preview, unless the file is refused
-            return HttpResponseRedirect(
-                reverse("admin:enrollment_importrecord_report", args=[result.record.pk])
-            )
+            return HttpResponseRedirect(_report_url(result.record))
         form.add_error("file", result.refused)
     ctx = model_admin._context(request, _("Import a roster"), form=form, max_rows="200,000")
     return TemplateResponse(request, "admin/enrollment/import_upload.html", ctx)
@@ -280,6 +296,9 @@ def _report(request: HttpRequest, model_admin: ImportRecordAdmin, pk: int | str)
         _("Roster import %(reference)s") % {"reference": record.reference},
         record=record,
         report=report,
+        job=record.job,
+        job_active=import_job_active(record),
+        job_retryable=record.job is not None and record.job.state in RETRYABLE,
         errors_cut=record.invalid and shown < _error_total(record),
         can_confirm=_can_confirm(record),
         has_rejected=bool(record.invalid),
@@ -328,17 +347,27 @@ def _error_total(record: ImportRecord) -> int:
 
 def _can_confirm(record: ImportRecord) -> bool:
     valid = record.created + record.updated + record.unchanged
-    return record.status == ImportRecord.Status.PREVIEWED and (
-        record.invalid == 0 or (record.skip_invalid and valid > 0)
+    return (
+        record.status == ImportRecord.Status.PREVIEWED
+        and not import_job_active(record)
+        and (record.invalid == 0 or (record.skip_invalid and valid > 0))
     )
 
 
 @require_POST
 def _confirm(request: HttpRequest, model_admin: ImportRecordAdmin, pk: int) -> HttpResponse:
     record = model_admin._record(request, pk)
-    report_url = reverse("admin:enrollment_importrecord_report", args=[record.pk])
+    report_url = _report_url(record)
+    if import_job_active(record):
+        messages.warning(request, _("A background job is working on this import already."))
+        return HttpResponseRedirect(report_url)
     if not _can_confirm(record):
         messages.error(request, _("This preview cannot be imported; upload the file again."))
+        return HttpResponseRedirect(report_url)
+    if import_job_wanted(record.rows):
+        roster_confirm_queue(record=record, user=_user(request))
+        messages.info(request, _("The import is written by a background job; its progress is "
+                                 "shown below."))  # fmt: skip
         return HttpResponseRedirect(report_url)
     result = import_confirm(record=record, user=_user(request))
     if result.refused:
@@ -357,6 +386,22 @@ def _confirm(request: HttpRequest, model_admin: ImportRecordAdmin, pk: int) -> H
               "%(invalid)d rejected.") % vars(counts),
         )  # fmt: skip
     return HttpResponseRedirect(report_url)
+
+
+@require_POST
+def _retry(request: HttpRequest, model_admin: ImportRecordAdmin, pk: int) -> HttpResponse:
+    """Queue the import's failed or interrupted job again (it is idempotent)."""
+    record = model_admin._record(request, pk)
+    if record.job is not None and job_retry(job=record.job):
+        messages.success(request, _("The background job is queued again."))
+    else:
+        messages.warning(request, _("The background job was not failed or interrupted; it is "
+                                    "left as it is."))  # fmt: skip
+    return HttpResponseRedirect(_report_url(record))
+
+
+def _report_url(record: ImportRecord) -> str:
+    return reverse("admin:enrollment_importrecord_report", args=[record.pk])
 
 
 @require_GET

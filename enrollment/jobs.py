@@ -1,6 +1,7 @@
 """The coverage's long work as background jobs (jobs.registry): the figures of the day and the
 monthly snapshot. The commands `roll_coverage_day` and `snapshot_coverage` run the same
 services inline, or queue these with `--queue`; the periodic jobs queue them by the calendar.
+The roster import's kinds are in enrollment.import_jobs, registered by importing it here.
 
 Both are idempotent and all or nothing: each writes in one transaction (a killed worker
 leaves nothing of it), and a retry writes the same rows. After writing they refresh the
@@ -17,6 +18,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from enrollment import import_jobs  # noqa: F401 - registers the roster import's kinds
 from enrollment.models import (
     AreaSnapshot,
     AreaVillagesSnapshot,

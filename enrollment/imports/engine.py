@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,14 +27,16 @@ from django.utils.translation import gettext as _
 
 from enrollment.imports.apply import apply_plan, changed_memberships
 from enrollment.imports.plan import Plan
-from enrollment.imports.planner import plan_import
-from enrollment.imports.reader import FileRefused, read_table
+from enrollment.imports.planner import Progress, plan_import
+from enrollment.imports.reader import FileRefused, read_table, rows_at_most
 from enrollment.imports.report import SHOWN, rejected_csv, report_data
 from enrollment.imports.writes import FILE_FIELDS, load_file, plain_fields, save_with_files
 from enrollment.models import ImportRecord
 from villages.access import Scope, scope_for
 from villages.locks import coverage_write_lock
 
+# Told the rows planned so far and the most the file can have (a background job's progress).
+RowsProgress = Callable[[int, int], None]
 # An unconfirmed preview keeps the uploaded file (personal data) no longer than this.
 PREVIEW_LIFETIME = dt.timedelta(hours=24)
 logger = logging.getLogger(__name__)
@@ -68,17 +71,20 @@ def roster_import(
     origin: str = ImportRecord.Origin.COMMAND,
     record: ImportRecord | None = None,
     expected_digest: str = "",
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Import a roster file: all or nothing, or (`skip_invalid`) the valid rows only. A dry run
     writes nothing. With `expected_digest`, writes only if the plan is still the one previewed
-    (else `stale`, with the new plan and its digest)."""
+    (else `stale`, with the new plan and its digest). `progress` is told the rows planned."""
     if dry_run:
-        return _planned(data, file_name, user, skip_invalid, digest=True)
+        return _planned(data, file_name, user, skip_invalid, digest=True, progress=progress)
     with transaction.atomic():
         # The summary's write lock, first: imports that write never overlap (the second plans
         # from what the first wrote), and one that holds no row lock yet cannot deadlock.
         coverage_write_lock()
-        result = _planned(data, file_name, user, skip_invalid, digest=bool(expected_digest))
+        result = _planned(
+            data, file_name, user, skip_invalid, digest=bool(expected_digest), progress=progress
+        )
         plan = result.plan
         if result.refused or plan is None:  # a plan unless refused
             return result
@@ -98,12 +104,19 @@ def roster_import(
 
 
 def _planned(
-    data: bytes, file_name: str, user: User | None, skip_invalid: bool, *, digest: bool
+    data: bytes,
+    file_name: str,
+    user: User | None,
+    skip_invalid: bool,
+    *,
+    digest: bool,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """The file read and planned against the stored state: an ImportResult, not written."""
     try:
         table = read_table(data, file_name)
-        plan = plan_import(table, scope=user_scope(user), today=timezone.localdate())
+        today = timezone.localdate()
+        plan = plan_import(table, scope=user_scope(user), today=today, progress=progress)
         rejected = rejected_csv(table, plan)
     except FileRefused as refusal:
         return ImportResult(refused=str(refusal))
@@ -197,21 +210,126 @@ def import_preview(
             file_name=file_name[:255],
         )
         save_with_files(record, upload=data)
-        result = roster_import(
-            data=data, file_name=file_name, user=user, dry_run=True, skip_invalid=skip_invalid
-        )
-        if result.refused or result.plan is None:  # a plan unless refused
+        result = _preview_into(record, data, skip_invalid)
+        if result.refused:
             transaction.set_rollback(True)
             return result
-        _fill_record(record, result.plan, data, file_name, user, skip_invalid)
-        record.plan_digest = result.digest
-        save_with_files(record, rejected=result.rejected, changes=result.plan.changes.blob())
+    result.record = record
+    return result
+
+
+def _preview_into(
+    record: ImportRecord, data: bytes, skip_invalid: bool, progress: Progress | None = None
+) -> ImportResult:
+    """Plan `data` as `record`'s user and store the preview on `record` (PREVIEWED); a
+    refused file is left to the caller."""
+    user, file_name = record.user, record.file_name
+    result = roster_import(data=data, file_name=file_name, user=user, dry_run=True,
+                           skip_invalid=skip_invalid, progress=progress)  # fmt: skip
+    if result.refused or result.plan is None:  # a plan unless refused
+        result.refused = result.refused or _("The file cannot be read.")
+        return result
+    record.status = ImportRecord.Status.PREVIEWED
+    _fill_record(record, result.plan, data, file_name, user, skip_invalid)
+    record.plan_digest = result.digest
+    save_with_files(record, rejected=result.rejected, changes=result.plan.changes.blob())
+    return result
+
+
+def import_queued(
+    *,
+    data: bytes,
+    file_name: str,
+    user: User | None,
+    skip_invalid: bool,
+    origin: str = ImportRecord.Origin.ADMIN,
+) -> ImportRecord:
+    """A record keeping the file for the background job that previews (or, from the
+    command, imports) it: QUEUED, nothing planned yet."""
+    imports_expire()
+    record = ImportRecord(
+        origin=origin,
+        status=ImportRecord.Status.QUEUED,
+        user=user,
+        file_name=file_name[:255],
+        file_size=len(data),
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        skip_invalid=skip_invalid,
+    )
+    save_with_files(record, upload=data)
+    return record
+
+
+@transaction.atomic
+def import_preview_queued(
+    *, record: ImportRecord, progress: RowsProgress | None = None
+) -> ImportResult | None:
+    """Preview a QUEUED record's file, as `import_preview` does within a request. None, and
+    nothing done, when the record is not waiting (previewed already: a job run again). A
+    refused file leaves the record REFUSED, its file dropped and the reason in its report."""
+    record = _locked(record)
+    if record.status != ImportRecord.Status.QUEUED:
+        return None
+    data = load_file(record, "upload")
+    planned = _rows_progress(data, progress)
+    result = _preview_into(record, data, record.skip_invalid, planned)
+    if result.refused:
+        _refuse(record, result.refused)
     result.record = record
     return result
 
 
 @transaction.atomic
-def import_confirm(*, record: ImportRecord, user: User | None) -> ImportResult:
+def import_queued_write(
+    *, record: ImportRecord, progress: RowsProgress | None = None
+) -> ImportResult | None:
+    """Import a QUEUED record's file at once (no preview to confirm), as `roster_import`
+    does for the command. None, and nothing done, when the record is not waiting (a job run
+    again after its write committed). A refused file, or invalid rows in an all-or-nothing
+    import, leave the record REFUSED with the reason (and the rows) in its report."""
+    record = _locked(record)
+    if record.status != ImportRecord.Status.QUEUED:
+        return None
+    data = load_file(record, "upload")
+    user, skip_invalid = record.user, record.skip_invalid
+    result = roster_import(data=data, file_name=record.file_name, user=user,
+                           skip_invalid=skip_invalid, origin=record.origin, record=record,
+                           progress=_rows_progress(data, progress))  # fmt: skip
+    if result.written:
+        return result
+    if result.refused or result.plan is None:  # a plan unless refused
+        _refuse(record, result.refused or _("The file cannot be read."))
+        return result
+    _fill_record(record, result.plan, data, record.file_name, user, skip_invalid)
+    _refuse(record, _("%(count)d invalid rows; nothing was written.")
+            % {"count": result.plan.counts.invalid}, rejected=result.rejected)  # fmt: skip
+    return result
+
+
+def _locked(record: ImportRecord) -> ImportRecord:
+    return ImportRecord.objects.select_for_update().defer(*FILE_FIELDS).get(pk=record.pk)
+
+
+def _rows_progress(data: bytes, progress: RowsProgress | None) -> Progress | None:
+    """The planner's count of rows, told with the most rows the file can have."""
+    if progress is None:
+        return None
+    most = rows_at_most(data)
+    progress(0, most)
+    return lambda done: progress(done, max(done, most))
+
+
+def _refuse(record: ImportRecord, reason: str, rejected: bytes = b"") -> None:
+    """The record's file refused (or its rows, all or nothing): REFUSED, the file dropped."""
+    record.status = ImportRecord.Status.REFUSED
+    record.report = {**(record.report or {}), "refused": reason}
+    save_with_files(record, upload=b"", rejected=rejected, changes=b"")
+
+
+@transaction.atomic
+def import_confirm(
+    *, record: ImportRecord, user: User | None, progress: Progress | None = None
+) -> ImportResult:
     """Write what the preview showed, or nothing when the data changed since (a new preview
     is stored on the record and `stale` is set). The record stays locked meanwhile: a second
     confirm of the same preview waits, then finds it imported."""
@@ -229,6 +347,7 @@ def import_confirm(*, record: ImportRecord, user: User | None) -> ImportResult:
         origin=ImportRecord.Origin.ADMIN,
         record=record,
         expected_digest=record.plan_digest,
+        progress=progress,
     )
     if result.stale and result.plan is not None:
         record.refresh_from_db(fields=plain_fields(record))  # as stored: the write rolled back
@@ -240,11 +359,13 @@ def import_confirm(*, record: ImportRecord, user: User | None) -> ImportResult:
 
 def imports_expire() -> int:
     """Drop the uploaded files and change lists of previews older than a day (they hold
-    personal data)."""
+    personal data), and of files whose background job has not previewed them in a day (no
+    worker ran)."""
     cutoff = timezone.now() - PREVIEW_LIFETIME
-    return ImportRecord.objects.filter(
-        status=ImportRecord.Status.PREVIEWED, created_at__lt=cutoff
-    ).update(status=ImportRecord.Status.EXPIRED, upload=b"", changes=b"")
+    waiting = [ImportRecord.Status.PREVIEWED, ImportRecord.Status.QUEUED]
+    return ImportRecord.objects.filter(status__in=waiting, created_at__lt=cutoff).update(
+        status=ImportRecord.Status.EXPIRED, upload=b"", changes=b""
+    )
 
 
 # --- The digest -------------------------------------------------------------------------------

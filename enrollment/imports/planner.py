@@ -56,6 +56,8 @@ DAY = dt.timedelta(days=1)
 # Rows read, checked against the stored state and planned at a time (the stored state of a
 # chunk's persons is loaded in a few queries; earlier chunks' rows are already planned).
 PLAN_CHUNK = 5000
+# Told the number of rows read and planned so far (a background job's progress).
+Progress = Callable[[int], None]
 
 
 class SlotChange(NamedTuple):
@@ -67,8 +69,11 @@ class SlotChange(NamedTuple):
     ended_on: dt.date | None
 
 
-def plan_import(table: Table, *, scope: Scope, today: dt.date) -> Plan:
-    """The plan of importing `table` for a user with `scope`; FileRefused for file errors."""
+def plan_import(
+    table: Table, *, scope: Scope, today: dt.date, progress: Progress | None = None
+) -> Plan:
+    """The plan of importing `table` for a user with `scope`; FileRefused for file errors.
+    `progress` is told how many rows are read and planned, after each chunk."""
     stored = Stored()
     stored.load_programs()
     header = map_header(table.header, programs=stored.programs)
@@ -91,7 +96,11 @@ def plan_import(table: Table, *, scope: Scope, today: dt.date) -> Plan:
                 planner.run(rows)
                 rows = []
                 freeze()
+                if progress is not None:
+                    progress(plan.counts.rows)
         planner.run(rows)
+    if progress is not None:
+        progress(plan.counts.rows)
     if header.unnamed_used:
         plan.warnings.append(RowWarning(0, _("Values in columns without a header are ignored.")))
     plan.errors.sort(key=lambda error: error.row)

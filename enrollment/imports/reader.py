@@ -20,7 +20,7 @@ from enrollment.imports.limits import MAX_BYTES, FileRefused, refuse_past_the_li
 from enrollment.imports.xlsx import Workbook
 
 __all__ = ["MAX_BYTES", "FileRefused", "Row", "Table", "is_blank", "read_table",
-           "refuse_past_the_limit"]  # fmt: skip
+           "refuse_past_the_limit", "rows_at_most"]  # fmt: skip
 
 DELIMITERS = (",", ";", "\t")
 # csv's own limit on a field (128 KB) would refuse the whole file with an English message; a
@@ -64,6 +64,22 @@ def read_table(data: bytes, file_name: str) -> Table:
         table = _read_csv(data)
     _check_row_count(table)
     return table
+
+
+def rows_at_most(data: bytes) -> int:
+    """At most how many data rows the file has, counted in its bytes without parsing them:
+    its line breaks (CSV) or row elements (XLSX), less the header's. Milliseconds for 20 MB
+    of CSV; an XLSX's sheet is unpacked, not parsed. 0 for a workbook that cannot be opened
+    (reading it refuses it at once)."""
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            return max(Workbook(data).row_elements() - 1, 0)
+        except Exception:  # noqa: BLE001 - whatever it is, reading the file says it clearly
+            return 0
+    lines = max(data.count(b"\n"), data.count(b"\r"))
+    if data and not data.endswith((b"\n", b"\r")):
+        lines += 1  # the last line has no break
+    return max(lines - 1, 0)
 
 
 def _check_header(header: Sequence[Cell]) -> list[str]:

@@ -20,6 +20,11 @@ class ImportRecord(models.Model):
         PREVIEWED = "previewed", _("previewed, not confirmed")
         IMPORTED = "imported", _("imported")
         EXPIRED = "expired", _("preview expired")
+        # A file above the threshold (settings.IMPORT_JOB_THRESHOLD_ROWS) waiting for the
+        # background job that previews it, or (from the command) imports it.
+        QUEUED = "queued", _("waiting for its background job")
+        # Its background job found the file unreadable or over a limit: `report["refused"]`.
+        REFUSED = "refused", _("file refused")
 
     class Origin(models.TextChoices):
         ADMIN = "admin", _("admin upload")
@@ -59,6 +64,16 @@ class ImportRecord(models.Model):
     # 200,000 rows would write and a new preview or an expiry delete as many rows, while the
     # report only ever reads a page of it in order.
     changes = models.BinaryField(_("changes"), blank=True, default=b"")
+    # The latest background job of this import (its preview or its write), whose state and
+    # progress the import's report shows; empty for an import done within its request.
+    job = models.ForeignKey(
+        "jobs.Job",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("background job"),
+    )
 
     class Meta:
         verbose_name = _("import")

@@ -7,10 +7,12 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from enrollment.import_jobs import roster_import_queue, roster_preview_queue
 from enrollment.imports.engine import ImportResult, roster_import
 from enrollment.imports.plan import Plan
 from enrollment.imports.reader import MAX_BYTES
 from enrollment.imports.report import report_data, report_text
+from enrollment.models import ImportRecord
 
 IMPORT_PERMISSION = "enrollment.add_membership"
 
@@ -19,7 +21,9 @@ class Command(BaseCommand):
     help = (
         "Import a roster file. All or nothing by default; --skip-invalid writes the valid rows "
         "and FILE.rejected.csv; --dry-run writes nothing. Exits 1 when a row is invalid (unless "
-        "the valid rows were written), 2 when the file is refused."
+        "the valid rows were written), 2 when the file is refused. --queue leaves it to a "
+        "background worker and prints the job's id (with --dry-run, the job previews it for "
+        "the admin's confirm)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -33,6 +37,11 @@ class Command(BaseCommand):
             metavar="USERNAME",
             help="Import as this user, within their area (default: a system import, no limit).",
         )
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="Queue it as a background job for a worker (manage.py db_worker).",
+        )
 
     def handle(
         self,
@@ -41,6 +50,7 @@ class Command(BaseCommand):
         dry_run: bool,
         skip_invalid: bool,
         user: str | None,
+        queue: bool = False,
         **options: Any,
     ) -> None:
         path = Path(file)
@@ -53,6 +63,9 @@ class Command(BaseCommand):
                 _("%(path)s is %(size).1f MB; the limit is 20 MB.") % {"path": path, "size": size},
                 returncode=2,
             )
+        if queue:
+            self._queue(path, importer, dry_run=dry_run, skip_invalid=skip_invalid)
+            return
         result = roster_import(
             data=path.read_bytes(),
             file_name=path.name,
@@ -67,6 +80,16 @@ class Command(BaseCommand):
             raise CommandError(_("The records changed while importing; nothing was written."))
         self.stdout.write("\n".join(report_text(report_data(plan, limit=None))))
         self._finish(path, result, plan, dry_run)
+
+    def _queue(self, path: Path, user: User | None, *, dry_run: bool, skip_invalid: bool) -> None:
+        queue = roster_preview_queue if dry_run else roster_import_queue
+        origin = {"origin": ImportRecord.Origin.COMMAND} if dry_run else {}
+        record = queue(data=path.read_bytes(), file_name=path.name, user=user,
+                       skip_invalid=skip_invalid, **origin)  # fmt: skip
+        self.stdout.write(
+            _("Job #%(job)s queued: %(reference)s, %(file)s.")
+            % {"job": record.job_id, "reference": record.reference, "file": path.name}
+        )
 
     def _finish(self, path: Path, result: ImportResult, plan: Plan, dry_run: bool) -> None:
         invalid = plan.counts.invalid
