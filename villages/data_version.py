@@ -162,6 +162,30 @@ def install(using: str = "default") -> list[str]:
     return added
 
 
+def uninstall(connection) -> None:
+    """Drop the trigger from every table that has it, and its functions: before the version's
+    tables are dropped (migrating villages back before 0011), so that no write fails on a
+    trigger that names a table gone."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.oid::regclass::text FROM pg_trigger t "
+                "JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = %s",
+                [TRIGGER],
+            )
+            for (table,) in cursor.fetchall():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {table}")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {TRIGGER}()")
+            cursor.execute("DROP FUNCTION IF EXISTS villages_data_fold()")
+            return
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+            [f"{TRIGGER}%"],
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+
+
 def _create(vendor: str, quoted: str, table: str) -> list[str]:
     if vendor == "postgresql":
         return [

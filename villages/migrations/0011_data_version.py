@@ -7,6 +7,13 @@ that moment."""
 from django.db import migrations, models
 
 
+def _uninstall(apps, schema_editor):
+    # Backwards: the triggers name the version's tables, dropped next.
+    from villages.data_version import uninstall
+
+    uninstall(schema_editor.connection)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("villages", "0010_remove_perisai_agent_fields"),
@@ -50,4 +57,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunPython(migrations.RunPython.noop, _uninstall),
     ]
