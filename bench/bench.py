@@ -45,6 +45,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from django.core.cache import caches  # noqa: E402
 from django.db import connections, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -343,6 +344,8 @@ def measure(client: Client, url: str, reps: int, warmup: int, budget: float) -> 
     for _ in range(reps):
         if len(times) >= 5 and sum(times) / 1000 > budget:
             break
+        # The time of computing the page, as after a write: not of the dashboards' cache.
+        caches["default"].clear()
         with ExitStack() as stack:
             # Both databases' queries when reads go to a replica (DATABASE_REPLICA_URL).
             queries = [

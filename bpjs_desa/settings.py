@@ -101,6 +101,14 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["villages.routers.PrimaryReplicaRouter"]
+# Connections kept between requests (CONN_MAX_AGE seconds, unless the URL's ?conn_max_age=
+# says; 0 closes each at the end of its request): a dashboard served from the cache costs a
+# few short queries, and opening a PostgreSQL connection for each costs more than all of them
+# (docs/performance.md, "Many readers").
+for _database in DATABASES.values():
+    if "CONN_MAX_AGE" not in _database:
+        _database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    _database["CONN_HEALTH_CHECKS"] = True
 # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost: at national
 # scale the dashboards' short aggregates paid 250 ms of compiling to save a few. Off for this
 # application's connections (a URL's own ?options= wins). The person search's word
@@ -111,6 +119,14 @@ for _database in DATABASES.values():
         _database.setdefault("OPTIONS", {}).setdefault(
             "options", "-c jit=off -c pg_trgm.word_similarity_threshold=0.5"
         )
+# The dashboards' cache (enrollment.page_cache): the data part of a page per data version.
+# By default in each process's memory, bounded (about 40 KB an entry, up to 1 MB for a
+# district of 300 villages or a village's long roster); CACHE_URL names another, e.g.
+# filecache:///var/cache/bpjs-desa?max_entries=5000 to share it among workers
+# (docs/performance.md, "Many readers", measures both).
+CACHES = {
+    "default": env.cache("CACHE_URL", default="locmemcache://dashboards?max_entries=500"),
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The task queue is a table of the default database (django-tasks-db): no other server, and

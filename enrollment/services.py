@@ -36,11 +36,16 @@ def village_coverage_shown(*, user, area: Area, as_of: dt.date, action: str, wha
     full identifiers is written to the access log (`action`, `what`), as the law asks."""
     full_nik = may_see_full_nik(user)
     coverage = coverage_for_village(area=area, as_of=as_of, full_nik=full_nik)
-    if full_nik and coverage.roster:
-        access_log(
-            user=user, action=action, area_code=area.code, rows=len(coverage.roster), what=what
-        )
+    rows = len(coverage.roster) if full_nik else 0
+    full_identifiers_shown(user=user, area_code=area.code, rows=rows, action=action, what=what)
     return coverage
+
+
+def full_identifiers_shown(*, user, area_code: str, rows: int, action: str, what: str) -> None:
+    """Write to the access log that `rows` persons' full identifiers were shown to `user`
+    (nothing when none were: a masked roster, or an empty one)."""
+    if rows:
+        access_log(user=user, action=action, area_code=area_code, rows=rows, what=what)
 
 
 @transaction.atomic

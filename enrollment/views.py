@@ -28,8 +28,9 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 
 from campaign.selectors.recent import recent_events
-from enrollment import exports
+from enrollment import exports, page_cache
 from enrollment.as_of import AsOfError, as_of_in_range
+from enrollment.page_cache import Viewer
 from enrollment.rules import Figures
 from enrollment.selectors import (
     CANDIDATE,
@@ -49,7 +50,7 @@ from enrollment.selectors import (
 )
 from enrollment.selectors.ranking import LEVELS, WEIGHTS, kept_day_ranking
 from enrollment.selectors.targets import district_gaps
-from enrollment.services import village_coverage_shown
+from enrollment.services import full_identifiers_shown
 from finance.chart import finance_charts
 from finance.selectors import finance_by_year
 from villages.access import access_log, has_scope, may_see_full_nik, scope_for, visible_area
@@ -153,12 +154,6 @@ def _breadcrumbs(request: HttpRequest, area: Area) -> list[tuple[Area, bool]]:
     return [(a, scope.covers(a.code)) for a in [*area_ancestors(area=area), area]]
 
 
-def _my_areas(scope) -> list[Area]:
-    """A user with several areas (a branch's regencies, a regional office's) lands on the
-    first: the others are listed on every dashboard so each can be reached. Empty for one."""
-    return areas_get(codes=list(scope.prefixes)) if len(scope.prefixes) > 1 else []
-
-
 def _chart_series(pairs: list[tuple[str, Figures]]) -> dict:
     return _series(_("Coverage (%)"), [(label, figures.coverage_pct) for label, figures in pairs])
 
@@ -178,6 +173,7 @@ def _series(label: str, points: list[tuple[str, float | None]]) -> dict:
 @scoped
 @require_GET
 def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
+    version = page_cache.versions()  # first, before any data is read: see enrollment.page_cache
     scope = scope_for(request.user)
     if not code and not scope.everything:
         return redirect(area_page_url(scope.home))  # the user's own area is their start
@@ -185,9 +181,38 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
     if area.level == "village" or area.code != code:
         return _redirect(area, request)
     form, as_of, as_of_query = _as_of(request)
+    ranked = request.GET.get("sort") == RANK_BY_ENROLLED
+    # Several areas (a branch's regencies) are listed on every dashboard, so each is reached.
+    viewer = Viewer(
+        is_staff=request.user.is_staff,
+        areas=scope.prefixes if len(scope.prefixes) > 1 else (),
+    )
+    fragment = page_cache.page_fragment(
+        version=None if form.errors else version,  # an unusable day is not kept
+        page="area",
+        code=area.code,
+        params={"as_of": request.GET.get("as_of") or "", "ranked": ranked},
+        viewer=viewer,
+    )
+    ctx = {
+        "area": area,
+        "breadcrumbs": _breadcrumbs(request, area),
+        "as_of_query": as_of_query,
+        "fragment": fragment,
+    }
+    if fragment.html is None:
+        ctx |= _area_data(area, form, as_of, as_of_query, ranked, viewer)
+    response = render(request, "enrollment/area.html", ctx)
+    fragment.store()
+    return response
+
+
+def _area_data(
+    area: Area, form: AsOfForm, as_of: dt.date, as_of_query: str, ranked: bool, viewer: Viewer
+) -> dict:
+    """What the dashboard's data part shows (the cached part of the page)."""
     # The Desa Sadar list has its own page; the dashboard shows its counts.
     coverage = coverage_for_area(area=area, as_of=as_of, limit=0, forecast=FORECAST_ON_PAGE)
-    ranked = request.GET.get("sort") == RANK_BY_ENROLLED
     if ranked:
         coverage.children.sort(key=_enrolled_rank)
     trend = coverage_trend(area=area)
@@ -195,14 +220,11 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
     gaps = district_gaps(coverage=coverage)
     # Contributions against claims: the regency and province pages only (one query).
     finance = finance_by_year(area=area) if area.level in ("regency", "province") else []
-    ctx = {
+    return {
         **_standing(area, as_of, as_of_query),
-        "area": area,
-        "breadcrumbs": _breadcrumbs(request, area),
-        "my_areas": _my_areas(scope),
+        "my_areas": areas_get(codes=list(viewer.areas)) if viewer.areas else [],
         "as_of": as_of,
         "as_of_form": form,
-        "as_of_query": as_of_query,
         "coverage": coverage,
         "child_level": CHILD_LEVEL[area.level],
         "desa_sadar_url": desa_sadar_url(area.code) + as_of_query,
@@ -225,7 +247,6 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
         "ranked_by_enrolled": ranked,
         "rank_url": _rank_url(as_of_query, not ranked),
     }
-    return render(request, "enrollment/area.html", ctx)
 
 
 # The country dashboard shows the first regencies and provinces of the national standing.
@@ -454,27 +475,51 @@ def desa_sadar(request: HttpRequest, code: str = "") -> HttpResponse:
 @scoped
 @require_GET
 def village(request: HttpRequest, code: str) -> HttpResponse:
+    version = page_cache.versions()  # first, before any data is read: see enrollment.page_cache
     area = _area(request, code)
     if area.level != "village" or area.code != code:
         return _redirect(area, request)
     form, as_of, as_of_query = _as_of(request)
-    coverage = village_coverage_shown(
-        user=request.user,
-        area=area,
-        as_of=as_of,
-        action=AccessLog.Action.FULL_IDENTIFIERS,
-        what="village page",
-    )
     status, status_known = _roster_filter(request)
-    rows = defaultdict(list)
-    for row in exports.roster_filtered(coverage.roster, status):
-        rows[row.category].append(row)
+    viewer = Viewer(is_staff=request.user.is_staff, full_nik=may_see_full_nik(request.user))
+    fragment = page_cache.page_fragment(
+        version=None if form.errors else version,  # an unusable day is not kept
+        page="village",
+        code=area.code,
+        params={"as_of": request.GET.get("as_of") or "", "status": status, "known": status_known},
+        viewer=viewer,
+    )
     ctx = {
         "area": area,
         "breadcrumbs": _breadcrumbs(request, area),
+        "as_of_query": as_of_query,
+        "fragment": fragment,
+    }
+    if fragment.html is None:
+        coverage = coverage_for_village(area=area, as_of=as_of, full_nik=viewer.full_nik)
+        fragment.meta["roster"] = len(coverage.roster)
+        ctx |= _village_data(coverage, form, as_of, as_of_query, status, status_known)
+    # Full identifiers shown are logged on every showing, from the cache too.
+    full_identifiers_shown(
+        user=request.user,
+        area_code=area.code,
+        rows=fragment.meta["roster"] if viewer.full_nik else 0,
+        action=AccessLog.Action.FULL_IDENTIFIERS,
+        what="village page",
+    )
+    response = render(request, "enrollment/village.html", ctx)
+    fragment.store()
+    return response
+
+
+def _village_data(coverage, form, as_of, as_of_query, status, status_known) -> dict:
+    """What the village page's data part shows (the cached part of the page)."""
+    rows = defaultdict(list)
+    for row in exports.roster_filtered(coverage.roster, status):
+        rows[row.category].append(row)
+    return {
         "as_of": as_of,
         "as_of_form": form,
-        "as_of_query": as_of_query,
         "coverage": coverage,
         "programs": list(coverage.roster[0].programs) if coverage.roster else [],
         "groups": [(c, f, rows[c]) for c, f in coverage.by_category if rows[c]],
@@ -483,10 +528,9 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
         "status_filters": _status_filters(coverage.roster, as_of_query, status),
         # The roster's download keeps the filter shown.
         "export_query": _with_status(as_of_query, status),
-        "recent_events": recent_events(area_code=area.code),
-        "campaign_url": _campaign_url(area.code),
+        "recent_events": recent_events(area_code=coverage.area.code),
+        "campaign_url": _campaign_url(coverage.area.code),
     }
-    return render(request, "enrollment/village.html", ctx)
 
 
 def _campaign_url(code: str) -> str:

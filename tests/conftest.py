@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import caches
 
 from villages.services import regions_load
 
@@ -17,3 +18,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _media_in_a_temporary_folder(settings, tmp_path):
     """Files a test uploads (an event's photo) go to its own folder, not the project's."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test starts with the dashboards' cache empty: a test's writes are rolled back, so
+    the next test may reach the same data version with other data (which committed writes,
+    outside tests, never do)."""
+    caches["default"].clear()

@@ -424,11 +424,12 @@ def test_the_dashboards_and_the_village_page_list_the_latest_events_held_there(c
         events = client.get(url).context["recent_events"]
         return [(e.date.isoformat(), e.title, e.villages) for e in events]
 
-    assert listed("/wilayah/33.02.03/") == [
+    district = listed("/wilayah/33.02.03/")  # once: asked again, the page comes from the cache
+    assert district == [
         ("2024-05-02", "Sosialisasi RT/RW", 2),
         ("2024-04-24", "Sosialisasi BPD", 1),
     ]
-    assert listed(f"/desa/{GUNUNGWETAN}/") == listed("/wilayah/33.02.03/")
+    assert listed(f"/desa/{GUNUNGWETAN}/") == district
     assert listed("/desa/33.02.03.2003/") == [("2024-05-02", "Sosialisasi RT/RW", 2)]
     assert [e[1] for e in listed("/wilayah/33.02/")] == [
         "Sosialisasi Lumbir",

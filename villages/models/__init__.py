@@ -2,6 +2,7 @@
 roles, and the access log. One module per topic; every model is importable from here."""
 
 from villages.models.access_log import AccessLog
+from villages.models.data_version import DataChange, DataVersion
 from villages.models.offices import BranchOffice, RegionalOffice
 from villages.models.people import (
     CATEGORY_OF_POST,
@@ -29,6 +30,8 @@ __all__ = [
     "VILLAGE_SINGLE_HOLDER_POSTS",
     "AccessLog",
     "BranchOffice",
+    "DataChange",
+    "DataVersion",
     "District",
     "DistrictTarget",
     "Person",
