@@ -15,7 +15,7 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -142,6 +142,7 @@ def export_candidates(
         job_file_write(f".{fmt}") as out,
         translation.override(language or settings.LANGUAGE_CODE),
     ):
+        _plan_for_every_row(read_db())
         total, villages = desa_sadar_stream(
             area=place, as_of=dt.date.fromisoformat(as_of), query=query
         )
@@ -154,6 +155,16 @@ def export_candidates(
     return _("%(villages)s villages written.") % {
         "villages": formats.number_format(counted.done, force_grouping=True)
     }
+
+
+def _plan_for_every_row(alias: str) -> None:
+    """PostgreSQL plans a cursor's query for its first tenth of rows (cursor_tuple_fraction):
+    nested loops that made the country's list take 126 s instead of 22. This transaction
+    reads every row."""
+    target = connections[alias]
+    if target.vendor == "postgresql":
+        with target.cursor() as cursor:
+            cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
 
 
 class _counting:

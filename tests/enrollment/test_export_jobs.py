@@ -85,7 +85,7 @@ def test_the_job_writes_the_csv_of_the_direct_download(staff_client, district, s
         "succeeded",
         2,
         2,
-        "2 villages written.",
+        "2 desa ditulis.",  # jobs speak the site's language
     )
     content = downloaded(staff_client, job)
     assert content == direct.content
@@ -182,11 +182,11 @@ def test_the_progress_counts_the_villages_written(staff_client, district, large,
     roll_day(AS_OF)
     run(queued(staff_client.get(URL + ".csv" + Q)))
     assert reports == [
-        (0, None, "Reading the villages"),
-        (0, 2, "Writing the villages"),
-        (1, 2, "Writing the villages"),
-        (2, 2, "Writing the villages"),
-        (2, 2, "Writing the villages"),
+        (0, None, "Membaca data desa"),
+        (0, 2, "Menulis baris desa"),
+        (1, 2, "Menulis baris desa"),
+        (2, 2, "Menulis baris desa"),
+        (2, 2, "Menulis baris desa"),
     ]
 
 
