@@ -327,6 +327,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # publish this directory (docs/deployment.md).
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
+# An export of an area with more villages than this (the Desa Sadar list of a large province
+# or of the country) is written by a background job into MEDIA_ROOT, and handed to the user
+# who asked for it from the job's page (jobs.views); a smaller one is downloaded at once.
+EXPORT_JOB_MIN_VILLAGES = env.int("EXPORT_JOB_MIN_VILLAGES", default=5000)
 
 # The admin's filters and inlines post many fields on a village with its whole roster.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("campaign.urls")),
     path("", include("finance.urls")),
     path("", include("digest.urls")),
+    path("", include("jobs.urls")),
     path("", include("enrollment.urls")),
 ]
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import cast
+from typing import IO, cast
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -156,7 +158,11 @@ def status_label(status: str) -> str:
 def candidates_table(rows: list[ListedVillage]) -> Table:
     """The Desa Sadar list of an area, whole, in the order and with the filters of its page:
     what each village still misses (officials to cover, criteria failed)."""
-    columns = [
+    return Table("candidates", candidates_columns(), list(candidate_rows(rows)))
+
+
+def candidates_columns() -> list[Column]:
+    return [
         Column(_("Code")),
         Column(_("Village")),
         Column(str(LEVEL_LABELS["district"])),
@@ -170,9 +176,13 @@ def candidates_table(rows: list[ListedVillage]) -> Table:
         Column(_("Coverage (%)"), PCT),
         Column(_("Declared on"), DATE),
     ]
+
+
+def candidate_rows(villages: Iterable[ListedVillage]) -> Iterator[list]:
+    """The cells of `candidates_table`, a village at a time (a large export streams them)."""
     # Translated once, not once per village (a country has 80,000 of them).
     labels = {status: str(label) for status, label in STATUS_LABELS.items()}
-    return Table("candidates", columns, [_candidate_cells(row, labels) for row in rows])
+    return (_candidate_cells(row, labels) for row in villages)
 
 
 def _candidate_cells(row: ListedVillage, labels: dict[str, str]) -> list:
@@ -478,3 +488,57 @@ def _format_column(sheet, index: int, column: Column) -> None:
             cell.number_format = number_format
         width = max(width, len(str(cell.value or "")))
     sheet.column_dimensions[letter].width = min(width + 2, 60)
+
+
+# --- Files written row by row (the background exports: enrollment.jobs) -------------------
+
+CSV_CHUNK_ROWS = 1000
+# Widths in characters: a write-only sheet cannot be measured after its rows are written.
+XLSX_WIDTHS = {TEXT: 24, INT: 10, PCT: 10, DATE: 12}
+
+
+def rows_csv_write(out: IO[bytes], columns: list[Column], rows: Iterable[list]) -> None:
+    """The bytes of `table_csv` for these columns and rows, written to `out` as they come."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    text.write("\ufeff")
+    writer.writerow([escape_cell(column.header) for column in columns])
+    for number, row in enumerate(rows, start=1):
+        writer.writerow([_csv_cell(value) for value in row])
+        if number % CSV_CHUNK_ROWS == 0:
+            out.write(text.getvalue().encode("utf-8"))
+            text.seek(0)
+            text.truncate()
+    out.write(text.getvalue().encode("utf-8"))
+
+
+def rows_xlsx_write(out: IO[bytes], slug: str, columns: list[Column], rows: Iterable[list]) -> None:
+    """The sheet of `table_xlsx` (a bold, frozen header row; numbers and dates as numbers and
+    dates), written in openpyxl's write-only mode: each row goes to a temporary file as it
+    comes, so memory does not grow with the rows. Column widths from the headers and kinds."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(slug[:31])
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(columns, start=1):
+        width = max(len(column.header) + 2, XLSX_WIDTHS[column.kind])
+        sheet.column_dimensions[get_column_letter(index)].width = min(width, 60)
+    bold = Font(bold=True)
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=escape_cell(column.header))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    formats = [XLSX_NUMBER_FORMATS.get(column.kind) for column in columns]
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, v, f) for v, f in zip(row, formats, strict=True)])
+    workbook.save(out)
+
+
+def _xlsx_cell(sheet, value, number_format: str | None):
+    value = escape_cell(value)
+    if number_format is None or value is None:
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = number_format
+    return cell

@@ -17,12 +17,14 @@ from urllib import parse as urllib_parse
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
@@ -30,6 +32,7 @@ from django.views.decorators.http import require_GET
 from campaign.selectors.recent import recent_events
 from enrollment import exports, page_cache
 from enrollment.as_of import AsOfError, as_of_in_range
+from enrollment.jobs import candidates_download_name
 from enrollment.page_cache import Viewer
 from enrollment.rules import Figures
 from enrollment.selectors import (
@@ -53,6 +56,7 @@ from enrollment.selectors.targets import district_gaps
 from enrollment.services import full_identifiers_shown
 from finance.chart import finance_charts
 from finance.selectors import finance_by_year
+from jobs.services import job_enqueue_once
 from villages.access import access_log, has_scope, may_see_full_nik, scope_for, visible_area
 from villages.models import AccessLog, Post
 from villages.selectors import (
@@ -61,6 +65,7 @@ from villages.selectors import (
     Area,
     area_ancestors,
     areas_get,
+    villages_count,
 )
 
 # The forecast card names the first few villages of each group; its export holds them all.
@@ -593,7 +598,11 @@ def area_export(request: HttpRequest, table: str, fmt: str, code: str = "") -> H
         form = _desa_sadar_form(request, area)
         if form.errors:
             return HttpResponseBadRequest(" ".join(_errors(form)))
-        rows = desa_sadar_all(area=form.narrowed(area), as_of=as_of, query=form.list_query())
+        listed = form.narrowed(area)
+        villages = villages_count(area=listed)
+        if villages > settings.EXPORT_JOB_MIN_VILLAGES:
+            return _candidates_job(request, listed, as_of, form.list_query(), fmt, villages)
+        rows = desa_sadar_all(area=listed, as_of=as_of, query=form.list_query())
         data = exports.candidates_table(rows)
     else:  # these tables need no village evaluated
         # Only the forecast table lists villages; the others need none of them.
@@ -603,6 +612,27 @@ def area_export(request: HttpRequest, table: str, fmt: str, code: str = "") -> H
     filename = exports.export_filename(area, data, as_of, fmt)
     _log_export(request, area, len(data.rows), filename)
     return exports.export_response(data, fmt=fmt, filename=filename)
+
+
+def _candidates_job(
+    request: HttpRequest, area: Area, as_of: dt.date, query: ListQuery, fmt: str, villages: int
+) -> HttpResponse:
+    """A list too large to write within a request: a background job writes it (the same
+    job again if this user's identical one is still under way), and its page follows it."""
+    arguments = {
+        "area": area.code,
+        "as_of": as_of.isoformat(),
+        "fmt": fmt,
+        "status": query.status,
+        "max_people": query.max_people,
+        "sort": query.sort,
+        "language": translation.get_language() or settings.LANGUAGE_CODE,
+    }
+    user = cast(User, request.user)  # @scoped: logged in
+    job = job_enqueue_once(kind="export_candidates", arguments=arguments, user=user)
+    what = f"{candidates_download_name(arguments)} (job {job.pk})"
+    _log_export(request, area, villages, what)
+    return redirect("jobs:job", pk=job.pk)
 
 
 def _errors(form: forms.Form) -> list[str]:

@@ -33,6 +33,17 @@ class JobQuerySet(models.QuerySet["Job"]):
             return self.filter(requested_by=user.pk)
         return self.none()
 
+    def files_visible_to(self, user: AbstractBaseUser | AnonymousUser) -> JobQuerySet:
+        """The jobs whose page and file (an export) `user` may open: their own, whatever
+        their role; every one for head office and superusers."""
+        from jobs.permissions import job_files_see_all
+
+        if not user.is_authenticated:
+            return self.none()
+        if job_files_see_all(user):
+            return self
+        return self.filter(requested_by=user.pk)
+
 
 class Job(models.Model):
     """One piece of long work for a worker: its kind and arguments, who asked for it, its

@@ -25,6 +25,12 @@ def jobs_see_own(user) -> bool:
     return _role(user) in OWN_JOBS
 
 
+def job_files_see_all(user) -> bool:
+    """Open every job's page and file (an export), not only one's own: head office and
+    superusers, on the site as in the admin."""
+    return user.is_authenticated and scope_for(user).role in EVERY_JOB
+
+
 def jobs_may_read(user) -> bool:
     """See the jobs list (all, or one's own) and retry the failed jobs one sees."""
     return _role(user) in EVERY_JOB | OWN_JOBS

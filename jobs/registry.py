@@ -34,6 +34,9 @@ class JobKind:
     # queued, or the day its schedule made it due), so that every job records exactly what
     # it does and a retry days later does the same.
     complete: Callable[[Arguments, dt.date], Arguments] = _as_given
+    # For a kind that writes a file for its user (jobs.files): the name the download is
+    # given, from the job's arguments. None for a kind that writes no file.
+    download_name: Callable[[Arguments], str] | None = None
 
 
 KINDS: dict[str, JobKind] = {}
@@ -44,11 +47,15 @@ def job_kind(
     *,
     label: StrOrPromise,
     complete: Callable[[Arguments, dt.date], Arguments] = _as_given,
+    download_name: Callable[[Arguments], str] | None = None,
 ) -> Callable[[Callable[..., str]], Callable[..., str]]:
-    """Register the decorated function as the kind of job `name`."""
+    """Register the decorated function as the kind of job `name`; `download_name` for a kind
+    that writes a file (jobs.files) for its user to download."""
 
     def register(function: Callable[..., str]) -> Callable[..., str]:
-        KINDS[name] = JobKind(name=name, label=label, run=function, complete=complete)
+        KINDS[name] = JobKind(
+            name=name, label=label, run=function, complete=complete, download_name=download_name
+        )
         return function
 
     return register

@@ -58,6 +58,18 @@ def job_enqueue(
     return job
 
 
+def job_enqueue_once(*, kind: str, arguments: Arguments, user: User) -> Job:
+    """`user`'s job of `kind` with these arguments that is still queued or running (a second
+    click on the same export), else a new one queued."""
+    pending = Job.objects.filter(
+        kind=kind,
+        arguments=KINDS[kind].complete(dict(arguments), timezone.localdate()),
+        requested_by=user,
+        state__in=(Job.State.QUEUED, Job.State.RUNNING),
+    ).first()
+    return pending or job_enqueue(kind=kind, arguments=arguments, user=user)
+
+
 def job_retry(*, job: Job) -> bool:
     """Queue a failed or interrupted job again, with the same arguments (its kind is
     idempotent). False, and nothing done, when it is not failed or interrupted (already

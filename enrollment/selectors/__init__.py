@@ -19,6 +19,7 @@ from enrollment.selectors.desa_sadar import (
     ListQuery,
     desa_sadar_all,
     desa_sadar_list,
+    desa_sadar_stream,
     list_subdivisions,
 )
 from enrollment.selectors.figures import (
@@ -78,6 +79,7 @@ __all__ = [
     "coverage_trend",
     "declaration_eligibility",
     "desa_sadar_all",
+    "desa_sadar_stream",
     "desa_sadar_list",
     "enrolled_by",
     "figures_by_village",

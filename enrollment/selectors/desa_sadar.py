@@ -11,7 +11,7 @@ same list, more slowly. A fixed number of queries either way, whatever the numbe
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -147,6 +147,23 @@ def desa_sadar_all(*, area: Area, as_of: dt.date, query: ListQuery) -> list[List
     return [v for v in everything if query.matches(v.standing)]
 
 
+def desa_sadar_stream(
+    *, area: Area, as_of: dt.date, query: ListQuery, chunk: int = 2000
+) -> tuple[int, Iterator[ListedVillage]]:
+    """Every village of the list (a whole country's export), in its order: how many there
+    are, and the villages made one by one as they are read. From the kept day, one query
+    read `chunk` rows at a time (a server-side cursor on PostgreSQL: run it in a transaction
+    so that the rows are fetched as they are used, not held by the server first), so no list
+    of every village is held. Evaluated in Python, the list is made whole first."""
+    rules = rules_in_force(area=area, year=as_of.year)
+    if _fast(rules, as_of):
+        rows = _day_rows(area, as_of, rules).filter(query.sql_filter())
+        return rows.count(), _listed_iter(rows, rules, query.sort, chunk)
+    everything = _evaluated(area, as_of, rules, query.sort)
+    listed = [v for v in everything if query.matches(v.standing)]
+    return len(listed), iter(listed)
+
+
 def list_subdivisions(*, area: Area) -> list[Area]:
     """The areas a list below `area` can be narrowed to: its provinces, regencies or
     districts, by code (none below a district: its children are the villages). One query."""
@@ -240,6 +257,13 @@ def _coverage_ratio():
 def _listed(rows, rules: RulesInForce, sort: str) -> list[ListedVillage]:
     """The rows (ordered) with their villages' names, facts, districts and last declaration,
     evaluated in Python. One query."""
+    return list(_listed_iter(rows, rules, sort))
+
+
+def _listed_iter(
+    rows, rules: RulesInForce, sort: str, chunk: int | None = None
+) -> Iterator[ListedVillage]:
+    """`_listed`, one village at a time; read `chunk` rows at a time when given."""
     last_declared = Declaration.objects.filter(village_id=OuterRef("village_id"))
     values = with_facts(
         _ordered(rows, sort),
@@ -251,14 +275,12 @@ def _listed(rows, rules: RulesInForce, sort: str) -> list[ListedVillage]:
         district_name=F("village__district__name"),
         declared_on=Subquery(last_declared.order_by("-declared_on").values("declared_on")[:1]),
     )
-    result = []
-    for row in values:
+    for row in values.iterator(chunk_size=chunk) if chunk else values:
         code = row["village_id"]
         figures = _day_figures(row)
         declared = {code: row["declared_on"]} if row["declared_on"] else {}
         standing = standing_of(rules.for_village(code), code, row, figures, declared)
-        result.append(ListedVillage(standing, _sum(list(figures.values())), row["district_name"]))
-    return result
+        yield ListedVillage(standing, _sum(list(figures.values())), row["district_name"])
 
 
 # --- Every village evaluated in Python -----------------------------------------------------
