@@ -50,8 +50,12 @@ LOAD_GOALS = {
 # Long enough for a country page computed by each of the 5 workers on a loaded machine (2-3 s
 # each): a worker that served nothing while warming computes the page in the measurement.
 WARM_SECONDS = 6
-# (goal, most ms, most MB, must be streamed). A background job instead of the download
-# would answer otherwise: the bench would then follow the job.
+# The page of a background job, where a large area's export sends its user.
+JOB_PAGE = "/tugas/"
+BENCH_USERS = ("bench_head", "bench_branch", "bench_prov", "bench_village")
+# (goal, most ms, most MB, must be streamed). A large area's export answers with a redirect
+# to its background job's page instead: that meets the goal (the job's own time and memory:
+# bench/bench_export_job.py).
 SLOW_GOALS = {
     "country dashboard, past as_of": ("≤ 500 ms", 500, None, False),
     "whole-country candidates XLSX": ("streamed, ≤ 150 MB, or a background job", None, 150, True),
@@ -173,7 +177,7 @@ def sessions(args: argparse.Namespace, village: str) -> dict[str, str]:
     user_role_set(username="bench_prov", kind=Role.Kind.MANAGER, area_codes=[args.province])
     user_role_set(username="bench_village", kind=Role.Kind.VILLAGE_SECRETARY, area_codes=[village])
     cookies = {}
-    for username in ("bench_head", "bench_branch", "bench_prov", "bench_village"):
+    for username in BENCH_USERS:
         client = Client()
         client.force_login(User.objects.get(username=username))
         name = settings.SESSION_COOKIE_NAME
@@ -182,8 +186,13 @@ def sessions(args: argparse.Namespace, village: str) -> dict[str, str]:
 
 
 def sessions_end(cookies: dict[str, str]) -> None:
+    """End the bench users' sessions, and drop the jobs their GETs queued and no worker ran
+    (the large export answers with a job)."""
     from django.contrib.sessions.backends.db import SessionStore
 
+    from jobs.models import Job
+
+    Job.objects.filter(requested_by__username__in=BENCH_USERS, state=Job.State.QUEUED).delete()
     for cookie in cookies.values():
         SessionStore(session_key=cookie.split("=", 1)[1]).delete()
 
@@ -246,6 +255,7 @@ def measure_slow(server: Server, case: Case, cookie: str, args: argparse.Namespa
             answers.append(Answer(0, {}, b"", args.timeout, args.timeout))
         peaks.append(server.peak_rss_mb())
     ok = [answer for answer in answers if answer.status == 200]
+    queued = [answer for answer in answers if _job_redirect(answer)]
     row = {
         "path": case.path,
         "user": case.user,
@@ -256,12 +266,19 @@ def measure_slow(server: Server, case: Case, cookie: str, args: argparse.Namespa
         "peak_rss_mb": round(max(peaks), 1),
         "bytes": len(ok[-1].body) if ok else 0,
         "streamed": bool(ok) and "content-length" not in ok[-1].headers,
-        "errors": sum(a.status != 200 for a in answers),
+        # Answered with a redirect to a background job's page (a large area's export).
+        "job": bool(answers) and len(queued) == len(answers),
+        "errors": sum(a.status != 200 and not _job_redirect(a) for a in answers),
         "statuses": [a.status for a in answers],
         "load_before": os.getloadavg()[0],
     }
     print(f"  {case.name}: {slow_cell(row)}", flush=True)
     return row
+
+
+def _job_redirect(answer: Answer) -> bool:
+    location = answer.headers.get("location", "")
+    return answer.status in (302, 303) and location.startswith(JOB_PAGE)
 
 
 def cell(run: LoadResult | dict) -> str:
@@ -275,6 +292,7 @@ def cell(run: LoadResult | dict) -> str:
 def slow_cell(row: dict) -> str:
     text = f"{row['median_s']:g} s, {row['peak_rss_mb']:.0f} MB"
     text += ", streamed" if row["streamed"] else ""
+    text += ", queued as a background job" if row.get("job") else ""
     return text + (f", **{row['errors']} errors**" if row["errors"] else "")
 
 
@@ -295,7 +313,7 @@ def goals_met(results: dict) -> dict[str, bool]:
             row = results["slow"][name]
             ok = not row["errors"] and (ms is None or row["median_s"] * 1000 <= ms)
             ok = ok and (mb is None or row["peak_rss_mb"] <= mb)
-            met[name] = ok and (row["streamed"] or not streamed)
+            met[name] = ok and (row["streamed"] or row.get("job", False) or not streamed)
     return met
 
 
