@@ -1,5 +1,7 @@
 """Residents' registrations in the admin: the list (read-only, scoped), and their import —
-upload → preview → confirm, the rejected rows and blank templates. The imports are listed in
+upload → preview → confirm, the rejected rows and blank templates. A file above
+`settings.IMPORT_JOB_THRESHOLD_ROWS` is previewed, and its confirmed preview written, by a
+background job (campaign.jobs) whose progress the import's page shows. The imports are listed in
 the one history of imports (enrollment's ImportRecord list, with their kind).
 
 Every import page needs `campaign.add_registration` (branch staff and head office); a row for
@@ -27,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from campaign.jobs import registrations_confirm_queue, registrations_preview_queue
 from campaign.models import Registration
 from campaign.registration_import import (
     KIND,
@@ -34,10 +37,12 @@ from campaign.registration_import import (
     registrations_preview,
 )
 from campaign.registration_template import template_csv, template_xlsx
-from enrollment.imports.reader import MAX_BYTES
+from enrollment.import_jobs import import_job_active, import_job_wanted
+from enrollment.imports.reader import MAX_BYTES, rows_at_most
 from enrollment.imports.template import XLSX_CONTENT_TYPE
 from enrollment.imports.writes import FILE_FIELDS, load_file
 from enrollment.models import ImportRecord
+from jobs.admin_card import job_card, job_card_retry
 from villages.access import access_log, scope_for
 from villages.admin import ScopedHistoryAdmin, area_filters, area_params
 from villages.models import AccessLog
@@ -115,6 +120,7 @@ class RegistrationAdmin(ScopedHistoryAdmin):
             path("import/", view(self.upload_view), name=name % ""),
             path("import/<int:pk>/", view(self.report_view), name=name % "_report"),
             path("import/<int:pk>/confirm/", view(self.confirm_view), name=name % "_confirm"),
+            path("import/<int:pk>/retry/", view(self.retry_view), name=name % "_retry"),
             path(
                 "import/<int:pk>/rejected.csv", view(self.rejected_view), name=name % "_rejected"
             ),  # fmt: skip
@@ -125,7 +131,7 @@ class RegistrationAdmin(ScopedHistoryAdmin):
     def import_record(self, request: HttpRequest, pk: int | str) -> ImportRecord:
         """The user's own registrations import (head office: any); another user's is not
         found. Its files are not loaded: `load_file` reads the one a page needs."""
-        records = ImportRecord.objects.filter(kind=KIND).defer(*FILE_FIELDS)
+        records = ImportRecord.objects.filter(kind=KIND).defer(*FILE_FIELDS).select_related("job")
         if not scope_for(request.user).everything:
             records = records.filter(user=_user(request))
         return get_object_or_404(records, pk=int(pk))
@@ -146,6 +152,9 @@ class RegistrationAdmin(ScopedHistoryAdmin):
 
     def confirm_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         return _confirm(request, self, pk)
+
+    def retry_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return _retry(request, self, pk)
 
     def rejected_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         return _rejected(request, self, pk)
@@ -170,15 +179,18 @@ def _user(request: HttpRequest) -> User:
 def _upload(request: HttpRequest, model_admin: RegistrationAdmin) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+        upload, skip_invalid = form.cleaned_data["file"], form.cleaned_data["skip_invalid"]
+        data = upload.read()
+        if import_job_wanted(rows_at_most(data)):  # previewed by a background job
+            record = registrations_preview_queue(data=data, file_name=upload.name,
+                                                 user=_user(request), skip_invalid=skip_invalid,
+                                                 origin=ImportRecord.Origin.ADMIN)  # fmt: skip
+            return HttpResponseRedirect(_report_url(record))
         result = registrations_preview(
-            data=upload.read(),
-            file_name=upload.name,
-            user=_user(request),
-            skip_invalid=form.cleaned_data["skip_invalid"],
+            data=data, file_name=upload.name, user=_user(request), skip_invalid=skip_invalid
         )
         if result.record is not None:  # a preview, unless the file is refused
-            return HttpResponseRedirect(reverse(URL % "_report", args=[result.record.pk]))
+            return HttpResponseRedirect(_report_url(result.record))
         form.add_error("file", result.refused)
     ctx = model_admin.context(
         request, _("Import residents' registrations"), form=form, max_rows="200,000"
@@ -196,6 +208,7 @@ def _report(request: HttpRequest, model_admin: RegistrationAdmin, pk: int) -> Ht
         _("Registrations import %(reference)s") % {"reference": record.reference},
         record=record,
         report=report,
+        **job_card(record.job, retry_url=reverse(URL % "_retry", args=[record.pk])),
         errors_cut=record.invalid and shown < report.get("counts", {}).get("errors", 0),
         can_confirm=_can_confirm(record),
         has_rejected=bool(record.invalid),
@@ -205,17 +218,27 @@ def _report(request: HttpRequest, model_admin: RegistrationAdmin, pk: int) -> Ht
 
 def _can_confirm(record: ImportRecord) -> bool:
     valid = record.created + record.updated + record.unchanged
-    return record.status == ImportRecord.Status.PREVIEWED and (
-        record.invalid == 0 or (record.skip_invalid and valid > 0)
+    return (
+        record.status == ImportRecord.Status.PREVIEWED
+        and not import_job_active(record)
+        and (record.invalid == 0 or (record.skip_invalid and valid > 0))
     )
 
 
 @require_POST
 def _confirm(request: HttpRequest, model_admin: RegistrationAdmin, pk: int) -> HttpResponse:
     record = model_admin.import_record(request, pk)
-    report_url = reverse(URL % "_report", args=[record.pk])
+    report_url = _report_url(record)
+    if import_job_active(record):
+        messages.warning(request, _("A background job is working on this import already."))
+        return HttpResponseRedirect(report_url)
     if not _can_confirm(record):
         messages.error(request, _("This preview cannot be imported; upload the file again."))
+        return HttpResponseRedirect(report_url)
+    if import_job_wanted(record.rows):
+        registrations_confirm_queue(record=record, user=_user(request))
+        messages.info(request, _("The import is written by a background job; its progress is "
+                                 "shown below."))  # fmt: skip
         return HttpResponseRedirect(report_url)
     result = registrations_confirm(record=record, user=_user(request))
     if result.refused:
@@ -233,6 +256,17 @@ def _confirm(request: HttpRequest, model_admin: RegistrationAdmin, pk: int) -> H
               "%(invalid)d rejected.") % vars(result.plan.counts),
         )  # fmt: skip
     return HttpResponseRedirect(report_url)
+
+
+@require_POST
+def _retry(request: HttpRequest, model_admin: RegistrationAdmin, pk: int) -> HttpResponse:
+    """Queue the import's failed or interrupted job again (it is idempotent)."""
+    record = model_admin.import_record(request, pk)
+    return job_card_retry(request, record.job, back_url=_report_url(record))
+
+
+def _report_url(record: ImportRecord) -> str:
+    return reverse(URL % "_report", args=[record.pk])
 
 
 @require_GET

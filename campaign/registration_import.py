@@ -23,7 +23,15 @@ from django.utils.translation import gettext as _
 
 from campaign.models import Registration
 from campaign.registration_plan import RegistrationPlan, plan_registrations
-from enrollment.imports.engine import imports_expire, user_scope
+from enrollment.imports.engine import (
+    RowsProgress,
+    import_locked,
+    import_refuse,
+    imports_expire,
+    rows_progress,
+    user_scope,
+)
+from enrollment.imports.planner import Progress
 from enrollment.imports.reader import FileRefused, read_table
 from enrollment.imports.report import SHOWN, rejected_csv
 from enrollment.imports.writes import (
@@ -70,17 +78,18 @@ def registrations_import(
     record: ImportRecord | None = None,
     expected_digest: str = "",
     today: dt.date | None = None,
+    progress: Progress | None = None,
 ) -> RegistrationResult:
     """Import a registrations file: all or nothing, or (`skip_invalid`) the valid rows only.
     A dry run writes nothing. With `expected_digest`, writes only if the plan is still the one
     previewed (else `stale`, with the new plan and its digest). `today` (Asia/Jakarta's by
-    default) is the last day a row may have."""
+    default) is the last day a row may have. `progress` is told the rows planned."""
     today = today or timezone.localdate()
     if dry_run:
-        return _planned(data, file_name, user, skip_invalid, today)
+        return _planned(data, file_name, user, skip_invalid, today, progress)
     with transaction.atomic():
         _write_lock()
-        result = _planned(data, file_name, user, skip_invalid, today)
+        result = _planned(data, file_name, user, skip_invalid, today, progress)
         plan = result.plan
         if result.refused or plan is None:  # a plan unless refused
             return result
@@ -110,12 +119,17 @@ def _write_lock() -> None:
 
 
 def _planned(
-    data: bytes, file_name: str, user: User | None, skip_invalid: bool, today: dt.date
+    data: bytes,
+    file_name: str,
+    user: User | None,
+    skip_invalid: bool,
+    today: dt.date,
+    progress: Progress | None = None,
 ) -> RegistrationResult:
     """The file read and planned against the stored registrations, not written."""
     try:
         table = read_table(data, file_name)
-        plan = plan_registrations(table, scope=user_scope(user), today=today)
+        plan = plan_registrations(table, scope=user_scope(user), today=today, progress=progress)
         rejected = rejected_csv(table, plan)
     except FileRefused as refusal:
         return RegistrationResult(refused=str(refusal))
@@ -271,7 +285,9 @@ def registrations_preview(
 
 
 @transaction.atomic
-def registrations_confirm(*, record: ImportRecord, user: User | None) -> RegistrationResult:
+def registrations_confirm(
+    *, record: ImportRecord, user: User | None, progress: Progress | None = None
+) -> RegistrationResult:
     """Write what the preview showed, or nothing when the registrations changed since (a new
     preview is stored on the record and `stale` is set). The record stays locked meanwhile: a
     second confirm of the same preview waits, then finds it imported."""
@@ -289,12 +305,68 @@ def registrations_confirm(*, record: ImportRecord, user: User | None) -> Registr
         origin=ImportRecord.Origin.ADMIN,
         record=record,
         expected_digest=record.plan_digest,
+        progress=progress,
     )
     if result.stale and result.plan is not None:
         record.refresh_from_db(fields=plain_fields(record))  # as stored: the write rolled back
         _fill_record(record, result.plan, data, record.file_name, user, record.skip_invalid)
         record.plan_digest = result.digest
         save_with_files(record, rejected=result.rejected)
+    return result
+
+
+# --- A file kept for a background job (campaign.jobs) ------------------------------------------
+
+
+@transaction.atomic
+def registrations_preview_queued(
+    *, record: ImportRecord, progress: RowsProgress | None = None
+) -> RegistrationResult | None:
+    """Preview a QUEUED record's file, as `registrations_preview` does within a request. None,
+    and nothing done, when the record is not waiting (a job run again). A refused file leaves
+    the record REFUSED, its file dropped and the reason in its report."""
+    record = import_locked(record)
+    if record.status != ImportRecord.Status.QUEUED:
+        return None
+    data, user, skip_invalid = load_file(record, "upload"), record.user, record.skip_invalid
+    result = registrations_import(data=data, file_name=record.file_name, user=user, dry_run=True,
+                                  skip_invalid=skip_invalid,
+                                  progress=rows_progress(data, progress))  # fmt: skip
+    result.record = record
+    if result.refused or result.plan is None:  # a plan unless refused
+        result.refused = result.refused or _("The file cannot be read.")
+        import_refuse(record, result.refused)
+        return result
+    record.status = ImportRecord.Status.PREVIEWED
+    _fill_record(record, result.plan, data, record.file_name, user, skip_invalid)
+    record.plan_digest = result.digest
+    save_with_files(record, rejected=result.rejected)
+    return result
+
+
+@transaction.atomic
+def registrations_queued_write(
+    *, record: ImportRecord, progress: RowsProgress | None = None
+) -> RegistrationResult | None:
+    """Import a QUEUED record's file at once (the command's --queue). None, and nothing done,
+    when the record is not waiting (a job run again after its write committed). A refused
+    file, or invalid rows in an all-or-nothing import, leave the record REFUSED with the
+    reason (and the rows) in its report."""
+    record = import_locked(record)
+    if record.status != ImportRecord.Status.QUEUED:
+        return None
+    data, user, skip_invalid = load_file(record, "upload"), record.user, record.skip_invalid
+    result = registrations_import(data=data, file_name=record.file_name, user=user,
+                                  skip_invalid=skip_invalid, origin=record.origin, record=record,
+                                  progress=rows_progress(data, progress))  # fmt: skip
+    if result.written:
+        return result
+    if result.refused or result.plan is None:  # a plan unless refused
+        import_refuse(record, result.refused or _("The file cannot be read."))
+        return result
+    _fill_record(record, result.plan, data, record.file_name, user, skip_invalid)
+    import_refuse(record, _("%(count)d invalid rows; nothing was written.")
+                  % {"count": result.plan.counts.invalid}, rejected=result.rejected)  # fmt: skip
     return result
 
 

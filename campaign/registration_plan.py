@@ -18,6 +18,7 @@ from campaign.models import Channel, PerisaiAgent, Registration
 from campaign.registration_columns import Header, RegistrationRow, map_header, parse_row
 from enrollment.imports.limits import refuse_past_the_limit
 from enrollment.imports.plan import Counts, RowWarning, listed
+from enrollment.imports.planner import Progress
 from enrollment.imports.reader import Table, is_blank
 from enrollment.imports.rows import RowError
 from villages.access import Scope
@@ -27,6 +28,8 @@ from villages.models import Village
 # (date, village code, channel, agent id or None): what identifies a registration.
 Key = tuple[dt.date, str, str, int | None]
 LOOKUP_BATCH = 500  # villages per query of the stored registrations
+# A background job's progress is told every so many rows read (enrollment's planner's chunk).
+PROGRESS_EVERY = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +89,12 @@ class RegistrationPlan:
         return (row for row in self.rows if row.id is not None and row.changed)
 
 
-def plan_registrations(table: Table, *, scope: Scope, today: dt.date) -> RegistrationPlan:
-    """The plan of importing `table` for a user with `scope`; FileRefused for file errors."""
+def plan_registrations(
+    table: Table, *, scope: Scope, today: dt.date, progress: Progress | None = None
+) -> RegistrationPlan:
+    """The plan of importing `table` for a user with `scope`; FileRefused for file errors.
+    `progress` is told how many rows are read, every PROGRESS_EVERY rows, and once more when
+    they are all checked."""
     header = map_header(table.header)
     plan = RegistrationPlan(today=today)
     if header.unknown:
@@ -107,12 +114,16 @@ def plan_registrations(table: Table, *, scope: Scope, today: dt.date) -> Registr
             plan.reject(number, errors)
         else:
             parsed.append(row)
+        if progress is not None and plan.counts.rows % PROGRESS_EVERY == 0:
+            progress(plan.counts.rows)
     checker = _Checker(plan, header, scope, parsed)
     checker.run(parsed)
     checker.warnings()
     plan.errors.sort(key=lambda error: error.row)
     plan.warnings.sort(key=lambda warning: warning.row)
     _match_stored(plan)
+    if progress is not None:
+        progress(plan.counts.rows)
     return plan
 
 

@@ -54,12 +54,13 @@ from enrollment.imports.reader import MAX_BYTES, rows_at_most
 from enrollment.imports.template import XLSX_CONTENT_TYPE, template_csv, template_xlsx
 from enrollment.imports.writes import FILE_FIELDS, load_file
 from enrollment.models import ImportRecord
-from jobs.services import RETRYABLE, job_retry
+from jobs.admin_card import job_card, job_card_retry
 from villages.access import access_log, may_see_full_nik, scope_for
 from villages.models import AccessLog
 from villages.selectors import area_get
 
 PERMISSION = "enrollment.add_membership"
+URL = "admin:enrollment_importrecord_%s"
 # The one history of imports lists every kind; the report of a kind other than a roster is
 # the page of the app that imports it (named, not imported: enrollment does not depend on it).
 OTHER_REPORTS: dict[str, str] = {
@@ -296,9 +297,7 @@ def _report(request: HttpRequest, model_admin: ImportRecordAdmin, pk: int | str)
         _("Roster import %(reference)s") % {"reference": record.reference},
         record=record,
         report=report,
-        job=record.job,
-        job_active=import_job_active(record),
-        job_retryable=record.job is not None and record.job.state in RETRYABLE,
+        **job_card(record.job, retry_url=reverse(URL % "retry", args=[record.pk])),
         errors_cut=record.invalid and shown < _error_total(record),
         can_confirm=_can_confirm(record),
         has_rejected=bool(record.invalid),
@@ -392,16 +391,11 @@ def _confirm(request: HttpRequest, model_admin: ImportRecordAdmin, pk: int) -> H
 def _retry(request: HttpRequest, model_admin: ImportRecordAdmin, pk: int) -> HttpResponse:
     """Queue the import's failed or interrupted job again (it is idempotent)."""
     record = model_admin._record(request, pk)
-    if record.job is not None and job_retry(job=record.job):
-        messages.success(request, _("The background job is queued again."))
-    else:
-        messages.warning(request, _("The background job was not failed or interrupted; it is "
-                                    "left as it is."))  # fmt: skip
-    return HttpResponseRedirect(_report_url(record))
+    return job_card_retry(request, record.job, back_url=_report_url(record))
 
 
 def _report_url(record: ImportRecord) -> str:
-    return reverse("admin:enrollment_importrecord_report", args=[record.pk])
+    return reverse(URL % "report", args=[record.pk])
 
 
 @require_GET

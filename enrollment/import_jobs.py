@@ -1,4 +1,4 @@
-"""The roster import as background jobs (jobs.registry), for files of more data rows than
+"""The imports as background jobs (jobs.registry), for files of more data rows than
 `settings.IMPORT_JOB_THRESHOLD_ROWS`: the preview of an upload, the write of a confirmed
 preview, and the command's import with --queue. The file waits in its ImportRecord (the
 worker may run on another machine), and the record names its latest job, whose state and
@@ -9,19 +9,25 @@ Each kind is idempotent and all or nothing: it locks its record and works in one
 run after its commit finds the preview made or the rows written (`import_confirm` writes only
 a PREVIEWED record, and its write drops the file). A worker killed mid-way rolls everything
 back, the record stays as it was, and the retried job completes. Progress is counted in rows:
-read and checked (the preview), then checked and written (the write: twice the rows)."""
+read and checked (the preview), then checked and written (the write: twice the rows).
+
+The queueing and the jobs are written once for every kind of ImportRecord (`ImportEngine`):
+the roster's kinds are here, the residents' registrations' in campaign.jobs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enrollment.imports.engine import (
-    ImportResult,
     import_confirm,
     import_preview_queued,
     import_queued,
@@ -29,13 +35,12 @@ from enrollment.imports.engine import (
 )
 from enrollment.imports.writes import FILE_FIELDS
 from enrollment.models import CoverageSummary, ImportRecord, Membership, VillageDay
+from jobs.admin_card import job_active
 from jobs.models import Job
 from jobs.progress import report_progress
 from jobs.registry import job_kind
 from jobs.services import job_enqueue, statistics_refresh
 from villages.models import Person, Post
-
-ACTIVE = (Job.State.QUEUED, Job.State.RUNNING)
 
 
 def import_job_wanted(rows: int) -> bool:
@@ -45,23 +50,53 @@ def import_job_wanted(rows: int) -> bool:
 
 def import_job_active(record: ImportRecord) -> bool:
     """Whether the record's latest job is still to run or running."""
-    return record.job is not None and record.job.state in ACTIVE
+    return job_active(record.job)
 
 
-# --- Queueing ---------------------------------------------------------------------------------
+# --- Queueing (every kind of ImportRecord: the roster's here, the registrations' in campaign) --
+
+
+def import_file_queue(
+    *,
+    job_kind: str,
+    record_kind: str,
+    data: bytes,
+    file_name: str,
+    user: User | None,
+    skip_invalid: bool,
+    origin: str,
+) -> ImportRecord:
+    """Keep the file in a QUEUED record of `record_kind` and queue the job of `job_kind` that
+    previews or imports it (its one argument: the record)."""
+    with transaction.atomic():
+        record = import_queued(data=data, file_name=file_name, user=user,
+                               skip_invalid=skip_invalid, origin=origin,
+                               kind=record_kind)  # fmt: skip
+        arguments = {"record": record.pk}
+        _attach(record, job_enqueue(kind=job_kind, arguments=arguments, user=user))
+    return record
+
+
+def import_confirm_queue(*, job_kind: str, record: ImportRecord, user: User) -> Job:
+    """Queue the job of `job_kind` that writes `record`'s preview as `user`; the job already
+    queued or running for it, if there is one (a second click)."""
+    with transaction.atomic():
+        locked = ImportRecord.objects.select_for_update().defer(*FILE_FIELDS).get(pk=record.pk)
+        if locked.job is not None and import_job_active(locked):
+            return locked.job
+        arguments = {"record": locked.pk, "user": user.pk}
+        job = job_enqueue(kind=job_kind, arguments=arguments, user=user)
+        _attach(locked, job)
+    return job
 
 
 def roster_preview_queue(
     *, data: bytes, file_name: str, user: User | None, skip_invalid: bool, origin: str
 ) -> ImportRecord:
     """Keep the file in a QUEUED record and queue the job that previews it."""
-    with transaction.atomic():
-        record = import_queued(
-            data=data, file_name=file_name, user=user, skip_invalid=skip_invalid, origin=origin
-        )
-        arguments = {"record": record.pk}
-        _attach(record, job_enqueue(kind="roster_preview", arguments=arguments, user=user))
-    return record
+    return import_file_queue(job_kind="roster_preview", record_kind=ImportRecord.Kind.ROSTER,
+                             data=data, file_name=file_name, user=user,
+                             skip_invalid=skip_invalid, origin=origin)  # fmt: skip
 
 
 def roster_import_queue(
@@ -69,30 +104,15 @@ def roster_import_queue(
 ) -> ImportRecord:
     """Keep the file in a QUEUED record and queue the job that imports it without a preview
     (the command's --queue)."""
-    with transaction.atomic():
-        record = import_queued(
-            data=data,
-            file_name=file_name,
-            user=user,
-            skip_invalid=skip_invalid,
-            origin=ImportRecord.Origin.COMMAND,
-        )
-        arguments = {"record": record.pk}
-        _attach(record, job_enqueue(kind="roster_import", arguments=arguments, user=user))
-    return record
+    return import_file_queue(job_kind="roster_import", record_kind=ImportRecord.Kind.ROSTER,
+                             data=data, file_name=file_name, user=user,
+                             skip_invalid=skip_invalid,
+                             origin=ImportRecord.Origin.COMMAND)  # fmt: skip
 
 
 def roster_confirm_queue(*, record: ImportRecord, user: User) -> Job:
-    """Queue the write of `record`'s preview as `user`; the job already queued or running
-    for it, if there is one (a second click)."""
-    with transaction.atomic():
-        locked = ImportRecord.objects.select_for_update().defer(*FILE_FIELDS).get(pk=record.pk)
-        if locked.job is not None and import_job_active(locked):
-            return locked.job
-        arguments = {"record": locked.pk, "user": user.pk}
-        job = job_enqueue(kind="roster_confirm", arguments=arguments, user=user)
-        _attach(locked, job)
-    return job
+    """Queue the write of `record`'s preview as `user` (or find the job doing it)."""
+    return import_confirm_queue(job_kind="roster_confirm", record=record, user=user)
 
 
 def _attach(record: ImportRecord, job: Job) -> None:
@@ -100,16 +120,31 @@ def _attach(record: ImportRecord, job: Job) -> None:
     record.save(update_fields=["job"])
 
 
-# --- The kinds --------------------------------------------------------------------------------
+# --- The jobs of an import, whatever its kind ------------------------------------------------
 
 
-@job_kind("roster_preview", label=gettext_lazy("Roster import: preview"))
-def roster_preview(*, record: int) -> str:
-    """Read and check the rows of the QUEUED import `record` and store its preview."""
-    found = _record(record)
+@dataclass(frozen=True)
+class ImportEngine:
+    """What the jobs of one kind of ImportRecord call. Their results have `refused`, `stale`,
+    `written`, `record` and `plan.counts` (the roster's ImportResult, the registrations'
+    RegistrationResult); the engine's functions are called with keywords:
+    `preview_queued(record=, progress=)` and `queued_write(record=, progress=)` (None when
+    the record is not QUEUED), `confirm(record=, user=, progress=)`."""
+
+    record_kind: str
+    preview_queued: Callable[..., Any]
+    queued_write: Callable[..., Any]
+    confirm: Callable[..., Any]
+    # Analyzed after a write (jobs.services.statistics_refresh): the tables it fills.
+    tables: tuple[type[models.Model], ...]
+
+
+def import_job_preview(engine: ImportEngine, pk: int) -> str:
+    """Read and check the rows of the QUEUED import `pk` and store its preview."""
+    found = _record(engine, pk)
     if found is None:
-        return _gone(record)
-    result = import_preview_queued(record=found, progress=_checking)
+        return _gone(pk)
+    result = engine.preview_queued(record=found, progress=_checking)
     if result is None or result.record is None:
         return _nothing_to_do(found)
     if result.refused:
@@ -125,12 +160,11 @@ def roster_preview(*, record: int) -> str:
     }
 
 
-@job_kind("roster_confirm", label=gettext_lazy("Roster import: write"))
-def roster_confirm(*, record: int, user: int | None = None) -> str:
-    """Write the previewed import `record` as the user `user` confirmed it."""
-    found = _record(record)
+def import_job_confirm(engine: ImportEngine, pk: int, user: int | None) -> str:
+    """Write the previewed import `pk` as the user `user` confirmed it."""
+    found = _record(engine, pk)
     if found is None:
-        return _gone(record)
+        return _gone(pk)
     if found.status != ImportRecord.Status.PREVIEWED:
         return _nothing_to_do(found)
     importer = None
@@ -144,16 +178,15 @@ def roster_confirm(*, record: int, user: int | None = None) -> str:
         report_progress(min(done, rows), 2 * rows, message)
 
     report_progress(0, 2 * rows, _("Checking the rows"))
-    result = import_confirm(record=found, user=importer, progress=checked)
-    return _written(found, result, 2 * rows)
+    result = engine.confirm(record=found, user=importer, progress=checked)
+    return _written(engine, found, result, 2 * rows)
 
 
-@job_kind("roster_import", label=gettext_lazy("Roster import (command line)"))
-def roster_import_run(*, record: int) -> str:
-    """Import the QUEUED file of `record` at once: the command's `import_roster --queue`."""
-    found = _record(record)
+def import_job_import(engine: ImportEngine, pk: int) -> str:
+    """Import the QUEUED file of `pk` at once, without a preview (a command's --queue)."""
+    found = _record(engine, pk)
     if found is None:
-        return _gone(record)
+        return _gone(pk)
 
     def checked(done: int, most: int) -> None:
         # Once the most rows the file can have are checked, the write begins (a CSV's line
@@ -161,7 +194,7 @@ def roster_import_run(*, record: int) -> str:
         message = _("Writing the changes") if done >= most else _("Checking the rows")
         report_progress(done, 2 * most, message)
 
-    result = import_queued_write(record=found, progress=checked)
+    result = engine.queued_write(record=found, progress=checked)
     if result is None:
         return _nothing_to_do(found)
     if not result.written:
@@ -171,10 +204,10 @@ def roster_import_run(*, record: int) -> str:
             "reason": found.report.get("refused", ""),
         }
     rows = result.plan.counts.rows if result.plan else 0
-    return _written(found, result, 2 * rows)
+    return _written(engine, found, result, 2 * rows)
 
 
-def _written(record: ImportRecord, result: ImportResult, total: int) -> str:
+def _written(engine: ImportEngine, record: ImportRecord, result: Any, total: int) -> str:
     """The message of a write job; the planner's statistics refreshed after a write."""
     if result.refused:
         raise RuntimeError(result.refused)  # the database refused it: logged; retry or report
@@ -184,7 +217,7 @@ def _written(record: ImportRecord, result: ImportResult, total: int) -> str:
             "reference": record.reference
         }  # fmt: skip
     report_progress(total, total, _("Refreshing the planner's statistics"))
-    statistics_refresh(Person, Post, Membership, CoverageSummary, VillageDay)
+    statistics_refresh(*engine.tables)
     counts = result.plan.counts
     return _("%(reference)s imported: %(created)s created, %(updated)s updated, %(unchanged)s "
              "unchanged, %(invalid)s rejected.") % {
@@ -200,9 +233,9 @@ def _checking(done: int, most: int) -> None:
     report_progress(done, most, _("Checking the rows"))
 
 
-def _record(pk: int) -> ImportRecord | None:
+def _record(engine: ImportEngine, pk: int) -> ImportRecord | None:
     records = ImportRecord.objects.defer(*FILE_FIELDS)
-    return records.filter(pk=pk, kind=ImportRecord.Kind.ROSTER).first()
+    return records.filter(pk=pk, kind=engine.record_kind).first()
 
 
 def _gone(pk: int) -> str:
@@ -219,3 +252,32 @@ def _nothing_to_do(record: ImportRecord) -> str:
 
 def _number(value: int) -> str:
     return formats.number_format(value, force_grouping=True)
+
+
+# --- The roster's kinds -----------------------------------------------------------------------
+
+ROSTER = ImportEngine(
+    record_kind=ImportRecord.Kind.ROSTER,
+    preview_queued=import_preview_queued,
+    queued_write=import_queued_write,
+    confirm=import_confirm,
+    tables=(Person, Post, Membership, CoverageSummary, VillageDay),
+)
+
+
+@job_kind("roster_preview", label=gettext_lazy("Roster import: preview"))
+def roster_preview(*, record: int) -> str:
+    """Read and check the rows of the QUEUED roster import `record`; store its preview."""
+    return import_job_preview(ROSTER, record)
+
+
+@job_kind("roster_confirm", label=gettext_lazy("Roster import: write"))
+def roster_confirm(*, record: int, user: int | None = None) -> str:
+    """Write the previewed roster import `record` as the user `user` confirmed it."""
+    return import_job_confirm(ROSTER, record, user)
+
+
+@job_kind("roster_import", label=gettext_lazy("Roster import (command line)"))
+def roster_import_run(*, record: int) -> str:
+    """Import the QUEUED file of `record` at once: the command's `import_roster --queue`."""
+    return import_job_import(ROSTER, record)

@@ -1,6 +1,7 @@
 """Finance in the admin: the figures per area and year (scoped; branch staff and head office
 enter, correct and import them, regional offices and managers read them), their import
-(upload → preview → confirm), and the contribution rates (head office edits; everyone with
+(upload → preview → confirm; above `settings.IMPORT_JOB_THRESHOLD_ROWS` by background jobs,
+finance.jobs), and the contribution rates (head office edits; everyone with
 a staff role reads)."""
 
 from __future__ import annotations
@@ -20,13 +21,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
+from enrollment.import_jobs import import_job_wanted
 from enrollment.imports.cells import CellError
 from enrollment.imports.limits import MAX_BYTES
+from enrollment.imports.reader import rows_at_most
 from enrollment.templatetags.coverage import rupiah
 from finance.cells import parse_area_code
+from finance.jobs import finance_confirm_queue, finance_file_queue
 from finance.models import ContributionRate, FinanceImport, FinanceRecord
 from finance.permissions import finance_may_edit, finance_may_read, rates_may_edit
 from finance.services import FinanceImportResult, finance_import_as
+from jobs.admin_card import job_active, job_card, job_card_retry
 from villages.access import scope_for
 from villages.admin import ScopedHistoryAdmin
 from villages.admin_ids import MalformedIdIs404
@@ -58,6 +63,9 @@ class FinanceRecordForm(forms.ModelForm):
         if not scope_for(self.user).covers(code):
             raise ValidationError(_("Give a regency or province in your area."))
         return code
+
+
+URL = "admin:finance_financerecord_import"
 
 
 class UploadForm(forms.Form):
@@ -133,6 +141,7 @@ class FinanceRecordAdmin(ScopedHistoryAdmin):
             path("import/", view(_upload), name=name),
             path("import/<int:pk>/", view(_preview), name=f"{name}_preview"),
             path("import/<int:pk>/confirm/", view(_confirm), name=f"{name}_confirm"),
+            path("import/<int:pk>/retry/", view(_retry), name=f"{name}_retry"),
             *super().get_urls(),
         ]
 
@@ -153,7 +162,7 @@ def _user(request: HttpRequest) -> User:
 
 def _import(request: HttpRequest, pk: int) -> FinanceImport:
     """The user's own upload (head office: any); another user's is not found."""
-    uploads = FinanceImport.objects.all()
+    uploads = FinanceImport.objects.select_related("job")
     if not scope_for(request.user).everything:
         uploads = uploads.filter(user=_user(request))
     return get_object_or_404(uploads, pk=pk)
@@ -165,6 +174,11 @@ def _upload(request: HttpRequest, model_admin: FinanceRecordAdmin) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
+        if import_job_wanted(rows_at_most(data)):  # previewed by a background job
+            queued = finance_file_queue(
+                data=data, file_name=upload.name, user=_user(request), dry_run=True
+            )
+            return HttpResponseRedirect(_preview_url(queued))
         result = finance_import_as(
             data=data, file_name=upload.name, user=_user(request), dry_run=True
         )
@@ -189,8 +203,8 @@ def _preview(request: HttpRequest, model_admin: FinanceRecordAdmin, pk: int) -> 
         record=record,
         report=report,
         errors=[_row_error(*error) for error in report.get("errors", [])],
-        can_confirm=record.status == FinanceImport.Status.PREVIEWED
-        and not report.get("error_count"),
+        can_confirm=_can_confirm(record),
+        **job_card(record.job, retry_url=reverse(f"{URL}_retry", args=[record.pk])),
     )
     return TemplateResponse(request, "admin/finance/import_preview.html", ctx)
 
@@ -201,12 +215,32 @@ def _row_error(row: int, column: str, found: str, expected: str) -> str:
     return str(RowError(row, column, found, expected))
 
 
+def _can_confirm(record: FinanceImport) -> bool:
+    return (
+        record.status == FinanceImport.Status.PREVIEWED
+        and not job_active(record.job)
+        and not record.report.get("error_count")
+    )
+
+
+def _preview_url(record: FinanceImport) -> str:
+    return reverse(f"{URL}_preview", args=[record.pk])
+
+
 @require_POST
 def _confirm(request: HttpRequest, model_admin: FinanceRecordAdmin, pk: int) -> HttpResponse:
     record = _import(request, pk)
-    preview = reverse("admin:finance_financerecord_import_preview", args=[record.pk])
+    preview = _preview_url(record)
+    if job_active(record.job):
+        messages.warning(request, _("A background job is working on this import already."))
+        return HttpResponseRedirect(preview)
     if record.status != FinanceImport.Status.PREVIEWED:
         messages.error(request, _("This file has already been imported."))
+        return HttpResponseRedirect(preview)
+    if import_job_wanted(record.report.get("rows", 0)):
+        finance_confirm_queue(record=record, user=_user(request))
+        messages.info(request, _("The import is written by a background job; its progress is "
+                                 "shown below."))  # fmt: skip
         return HttpResponseRedirect(preview)
     result = finance_import_as(
         data=bytes(record.data), file_name=record.file_name, user=_user(request), dry_run=False
@@ -220,6 +254,13 @@ def _confirm(request: HttpRequest, model_admin: FinanceRecordAdmin, pk: int) -> 
         messages.error(request, refused)
     record.save(update_fields=["report", "status"])
     return HttpResponseRedirect(preview)
+
+
+@require_POST
+def _retry(request: HttpRequest, model_admin: FinanceRecordAdmin, pk: int) -> HttpResponse:
+    """Queue the import's failed or interrupted job again (it is idempotent)."""
+    record = _import(request, pk)
+    return job_card_retry(request, record.job, back_url=_preview_url(record))
 
 
 def _imported(result: FinanceImportResult) -> str:

@@ -189,9 +189,21 @@ class FinanceImport(models.Model):
     class Status(models.TextChoices):
         PREVIEWED = "previewed", _("previewed")
         IMPORTED = "imported", _("imported")
+        # A file above the threshold (settings.IMPORT_JOB_THRESHOLD_ROWS) waiting for the
+        # background job that previews it, or (from the command) imports it (finance.jobs).
+        QUEUED = "queued", _("waiting for its background job")
+        # Its background job found the file unreadable, or (the command's import) a row
+        # wrong: `report` says why, and nothing was written.
+        REFUSED = "refused", _("file refused")
 
+    # Empty for a system import queued by `import_finance --queue` (no limit of area).
     user = models.ForeignKey(
-        "auth.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+        "auth.User",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     file_name = models.CharField(_("file name"), max_length=255)
@@ -200,6 +212,16 @@ class FinanceImport(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED
     )
     report = models.JSONField(_("report"), default=dict)
+    # The latest background job of this import (its preview or its write), whose state and
+    # progress its page shows; empty for an import done within its request.
+    job = models.ForeignKey(
+        "jobs.Job",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("background job"),
+    )
 
     class Meta:
         verbose_name = _("finance import")

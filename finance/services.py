@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from enrollment.imports.cells import Cell, CellError, display, echo
 from enrollment.imports.limits import FileRefused, refuse_past_the_limit
-from enrollment.imports.reader import is_blank, read_table
+from enrollment.imports.reader import is_blank, read_table, rows_at_most
 from finance import cells
 from finance.models import FinanceRecord
 from villages.access import Scope, scope_for
@@ -22,6 +22,10 @@ from villages.models import Province, Regency
 
 # A report keeps at most this many row errors (the count is exact).
 ERRORS_KEPT = 1000
+# A background job's progress is told every so many rows read, and again written.
+PROGRESS_EVERY = 1000
+# Told (steps done, steps in all): a background job's progress (finance.jobs).
+Progress = Callable[[int, int], None]
 Key = tuple[int, str, str, str]  # (year, area code, group, program)
 
 
@@ -100,12 +104,17 @@ class FinanceImportResult:
         }
 
 
-def finance_import(*, data: bytes, file_name: str, scope: Scope, dry_run: bool):
+def finance_import(
+    *, data: bytes, file_name: str, scope: Scope, dry_run: bool, progress: Progress | None = None
+):
     """Read, check and (unless `dry_run` or any row is wrong) write the file's rows, each
-    replacing the stored row of its key. Rows outside `scope` are row errors."""
+    replacing the stored row of its key. Rows outside `scope` are row errors. `progress` is
+    told the rows read, then the rows written on top, of twice the most rows the file can
+    have (a dry run writes them too, then rolls back)."""
     result = FinanceImportResult()
+    steps = _Steps(progress, rows_at_most(data))
     try:
-        rows = _read(data, file_name, scope, result)
+        rows = _read(data, file_name, scope, result, steps)
     except FileRefused as refused:
         result.refused = str(refused)
         return result
@@ -117,7 +126,7 @@ def finance_import(*, data: bytes, file_name: str, scope: Scope, dry_run: bool):
         return result  # all or nothing: one wrong row and nothing is written
     try:
         with transaction.atomic():
-            _apply(rows, result)
+            _apply(rows, result, steps)
             if dry_run:  # the same counts as a real run, then undone
                 transaction.set_rollback(True)
             else:
@@ -161,7 +170,23 @@ def _positions(header: Sequence[str]) -> dict[str, int]:
     return positions
 
 
-def _read(data: bytes, file_name: str, scope: Scope, result: FinanceImportResult):
+@dataclass
+class _Steps:
+    """A job's progress: the rows read, then the rows written, of twice `most`."""
+
+    progress: Progress | None
+    most: int
+
+    def read(self, rows: int, *, last: bool = False) -> None:
+        if self.progress is not None and (last or rows % PROGRESS_EVERY == 0):
+            self.progress(self.most if last else rows, 2 * self.most)
+
+    def written(self, rows: int, *, last: bool = False) -> None:
+        if self.progress is not None and (last or rows % PROGRESS_EVERY == 0):
+            self.progress(2 * self.most if last else self.most + rows, 2 * self.most)
+
+
+def _read(data: bytes, file_name: str, scope: Scope, result: FinanceImportResult, steps: _Steps):
     table = read_table(data, file_name)
     positions = _positions(table.header)
     regencies = set(Regency.objects.values_list("code", flat=True))
@@ -174,6 +199,7 @@ def _read(data: bytes, file_name: str, scope: Scope, result: FinanceImportResult
             continue
         read += 1
         refuse_past_the_limit(read)
+        steps.read(read)
         values = _row(number, row_cells, positions, result)
         if values is None:
             continue
@@ -187,6 +213,7 @@ def _read(data: bytes, file_name: str, scope: Scope, result: FinanceImportResult
             continue
         seen[key] = number
         rows.append(values)
+    steps.read(read, last=True)
     return rows
 
 
@@ -228,7 +255,7 @@ def _error(result: FinanceImportResult, row: int, column: str, found: str, expec
 FIGURES = ("contributions", "claims", "claim_count")
 
 
-def _apply(rows: list[dict[str, Any]], result: FinanceImportResult) -> None:
+def _apply(rows: list[dict[str, Any]], result: FinanceImportResult, steps: _Steps) -> None:
     """Create or replace each row (saved one by one, so that each change has its history).
     Every value was checked as the model's validators and clean() would (codes against the
     known regencies and provinces, read once), so full_clean's queries per row are spared."""
@@ -239,7 +266,7 @@ def _apply(rows: list[dict[str, Any]], result: FinanceImportResult) -> None:
             year__in={row["year"] for row in rows},
         )
     }
-    for values in rows:
+    for written, values in enumerate(rows, start=1):
         key = (values["year"], values["area_code"], values["group"], values["program"])
         record = stored.get(key)
         if record is None:
@@ -252,3 +279,5 @@ def _apply(rows: list[dict[str, Any]], result: FinanceImportResult) -> None:
                 setattr(record, name, values[name])
             record.save()
             result.updated += 1
+        steps.written(written)
+    steps.written(len(rows), last=True)

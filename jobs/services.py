@@ -24,6 +24,7 @@ from jobs.registry import KINDS, Arguments, arguments_error
 from jobs.runner import worker_alive
 
 RETRYABLE = (Job.State.FAILED, Job.State.INTERRUPTED)
+ACTIVE = (Job.State.QUEUED, Job.State.RUNNING)
 
 
 def job_enqueue(

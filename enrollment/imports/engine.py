@@ -243,11 +243,13 @@ def import_queued(
     user: User | None,
     skip_invalid: bool,
     origin: str = ImportRecord.Origin.ADMIN,
+    kind: str = ImportRecord.Kind.ROSTER,
 ) -> ImportRecord:
-    """A record keeping the file for the background job that previews (or, from the
-    command, imports) it: QUEUED, nothing planned yet."""
+    """A record of `kind` keeping the file for the background job that previews (or, from
+    the command, imports) it: QUEUED, nothing planned yet."""
     imports_expire()
     record = ImportRecord(
+        kind=kind,
         origin=origin,
         status=ImportRecord.Status.QUEUED,
         user=user,
@@ -267,14 +269,14 @@ def import_preview_queued(
     """Preview a QUEUED record's file, as `import_preview` does within a request. None, and
     nothing done, when the record is not waiting (previewed already: a job run again). A
     refused file leaves the record REFUSED, its file dropped and the reason in its report."""
-    record = _locked(record)
+    record = import_locked(record)
     if record.status != ImportRecord.Status.QUEUED:
         return None
     data = load_file(record, "upload")
-    planned = _rows_progress(data, progress)
+    planned = rows_progress(data, progress)
     result = _preview_into(record, data, record.skip_invalid, planned)
     if result.refused:
-        _refuse(record, result.refused)
+        import_refuse(record, result.refused)
     result.record = record
     return result
 
@@ -287,30 +289,30 @@ def import_queued_write(
     does for the command. None, and nothing done, when the record is not waiting (a job run
     again after its write committed). A refused file, or invalid rows in an all-or-nothing
     import, leave the record REFUSED with the reason (and the rows) in its report."""
-    record = _locked(record)
+    record = import_locked(record)
     if record.status != ImportRecord.Status.QUEUED:
         return None
     data = load_file(record, "upload")
     user, skip_invalid = record.user, record.skip_invalid
     result = roster_import(data=data, file_name=record.file_name, user=user,
                            skip_invalid=skip_invalid, origin=record.origin, record=record,
-                           progress=_rows_progress(data, progress))  # fmt: skip
+                           progress=rows_progress(data, progress))  # fmt: skip
     if result.written:
         return result
     if result.refused or result.plan is None:  # a plan unless refused
-        _refuse(record, result.refused or _("The file cannot be read."))
+        import_refuse(record, result.refused or _("The file cannot be read."))
         return result
     _fill_record(record, result.plan, data, record.file_name, user, skip_invalid)
-    _refuse(record, _("%(count)d invalid rows; nothing was written.")
+    import_refuse(record, _("%(count)d invalid rows; nothing was written.")
             % {"count": result.plan.counts.invalid}, rejected=result.rejected)  # fmt: skip
     return result
 
 
-def _locked(record: ImportRecord) -> ImportRecord:
+def import_locked(record: ImportRecord) -> ImportRecord:
     return ImportRecord.objects.select_for_update().defer(*FILE_FIELDS).get(pk=record.pk)
 
 
-def _rows_progress(data: bytes, progress: RowsProgress | None) -> Progress | None:
+def rows_progress(data: bytes, progress: RowsProgress | None) -> Progress | None:
     """The planner's count of rows, told with the most rows the file can have."""
     if progress is None:
         return None
@@ -319,7 +321,7 @@ def _rows_progress(data: bytes, progress: RowsProgress | None) -> Progress | Non
     return lambda done: progress(done, max(done, most))
 
 
-def _refuse(record: ImportRecord, reason: str, rejected: bytes = b"") -> None:
+def import_refuse(record: ImportRecord, reason: str, rejected: bytes = b"") -> None:
     """The record's file refused (or its rows, all or nothing): REFUSED, the file dropped."""
     record.status = ImportRecord.Status.REFUSED
     record.report = {**(record.report or {}), "refused": reason}

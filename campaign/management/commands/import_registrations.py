@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from campaign.jobs import registrations_import_queue, registrations_preview_queue
 from campaign.registration_import import (
     RegistrationResult,
     registrations_import,
@@ -16,6 +17,7 @@ from campaign.registration_import import (
 )
 from campaign.registration_plan import RegistrationPlan
 from enrollment.imports.reader import MAX_BYTES
+from enrollment.models import ImportRecord
 
 IMPORT_PERMISSION = "campaign.add_registration"
 
@@ -24,7 +26,9 @@ class Command(BaseCommand):
     help = (
         "Import a residents' registrations file. All or nothing by default; --skip-invalid "
         "writes the valid rows and FILE.rejected.csv; --dry-run writes nothing. Exits 1 when a "
-        "row is invalid (unless the valid rows were written), 2 when the file is refused."
+        "row is invalid (unless the valid rows were written), 2 when the file is refused. "
+        "--queue leaves it to a background worker and prints the job's id (with --dry-run, the "
+        "job previews it for the admin's confirm)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -38,6 +42,11 @@ class Command(BaseCommand):
             metavar="USERNAME",
             help="Import as this user, within their area (default: a system import, no limit).",
         )
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="Queue it as a background job for a worker (manage.py db_worker).",
+        )
 
     def handle(
         self,
@@ -46,6 +55,7 @@ class Command(BaseCommand):
         dry_run: bool,
         skip_invalid: bool,
         user: str | None,
+        queue: bool = False,
         **options: Any,
     ) -> None:
         path = Path(file)
@@ -58,6 +68,9 @@ class Command(BaseCommand):
                 _("%(path)s is %(size).1f MB; the limit is 20 MB.") % {"path": path, "size": size},
                 returncode=2,
             )
+        if queue:
+            self._queue(path, importer, dry_run=dry_run, skip_invalid=skip_invalid)
+            return
         result = registrations_import(
             data=path.read_bytes(),
             file_name=path.name,
@@ -70,6 +83,20 @@ class Command(BaseCommand):
             raise CommandError(result.refused, returncode=2)
         self.stdout.write("\n".join(report_text(report_data(plan, limit=None))))
         self._finish(path, result, plan, dry_run)
+
+    def _queue(self, path: Path, user: User | None, *, dry_run: bool, skip_invalid: bool) -> None:
+        data = path.read_bytes()
+        if dry_run:
+            record = registrations_preview_queue(data=data, file_name=path.name, user=user,
+                                                 skip_invalid=skip_invalid,
+                                                 origin=ImportRecord.Origin.COMMAND)  # fmt: skip
+        else:
+            record = registrations_import_queue(data=data, file_name=path.name, user=user,
+                                                skip_invalid=skip_invalid)  # fmt: skip
+        self.stdout.write(
+            _("Job #%(job)s queued: %(reference)s, %(file)s.")
+            % {"job": record.job_id, "reference": record.reference, "file": path.name}
+        )
 
     def _finish(
         self, path: Path, result: RegistrationResult, plan: RegistrationPlan, dry_run: bool
