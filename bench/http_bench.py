@@ -415,7 +415,7 @@ def run(
     for case in load:
         results["load"][case.name] = measure_load(server, case, cookies[case.user], args)
     results["workers_peak_rss_mb"] = round(server.peak_rss_mb(), 1)
-    for case in slow:
+    for case in slow if args.slow_reps > 0 else []:  # --slow-reps 0: the pages only
         results["slow"][case.name] = measure_slow(server, case, cookies[case.user], args)
     results["load_average_end"] = os.getloadavg()
     results["goals_met"] = goals_met(results)
