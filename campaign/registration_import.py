@@ -28,6 +28,7 @@ from enrollment.imports.engine import (
     import_locked,
     import_refuse,
     imports_expire,
+    queued_write,
     rows_progress,
     user_scope,
 )
@@ -352,22 +353,7 @@ def registrations_queued_write(
     when the record is not waiting (a job run again after its write committed). A refused
     file, or invalid rows in an all-or-nothing import, leave the record REFUSED with the
     reason (and the rows) in its report."""
-    record = import_locked(record)
-    if record.status != ImportRecord.Status.QUEUED:
-        return None
-    data, user, skip_invalid = load_file(record, "upload"), record.user, record.skip_invalid
-    result = registrations_import(data=data, file_name=record.file_name, user=user,
-                                  skip_invalid=skip_invalid, origin=record.origin, record=record,
-                                  progress=rows_progress(data, progress))  # fmt: skip
-    if result.written:
-        return result
-    if result.refused or result.plan is None:  # a plan unless refused
-        import_refuse(record, result.refused or _("The file cannot be read."))
-        return result
-    _fill_record(record, result.plan, data, record.file_name, user, skip_invalid)
-    import_refuse(record, _("%(count)d invalid rows; nothing was written.")
-                  % {"count": result.plan.counts.invalid}, rejected=result.rejected)  # fmt: skip
-    return result
+    return queued_write(record, progress, run=registrations_import, fill=_fill_record)
 
 
 def plan_digest(

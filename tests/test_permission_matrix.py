@@ -175,6 +175,7 @@ REGISTRATION_IMPORT = {
     "admin:campaign_registration_import_confirm",
     "admin:campaign_registration_import_rejected",
     "admin:campaign_registration_import_template",
+    "admin:campaign_registration_import_retry",
 }
 IMPORTERS = {"superuser", "head_office", "branch_staff"}
 
@@ -513,6 +514,7 @@ def _registration_import_cases(world: World, role: str) -> list[tuple[str, int]]
         reverse(name % "_report", args=[own]): 200,
         reverse(name % "_rejected", args=[own]): 200,
         reverse(name % "_confirm", args=[own]): 405,
+        reverse(name % "_retry", args=[own]): 405,  # POST only: the job's retry
         reverse(name % "_report", args=[others]): 200 if role in EVERYTHING else 404,
         reverse(name % "_rejected", args=[others]): 200 if role in EVERYTHING else 404,
     }

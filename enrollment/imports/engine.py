@@ -289,22 +289,35 @@ def import_queued_write(
     does for the command. None, and nothing done, when the record is not waiting (a job run
     again after its write committed). A refused file, or invalid rows in an all-or-nothing
     import, leave the record REFUSED with the reason (and the rows) in its report."""
+    return queued_write(record, progress, run=roster_import, fill=_fill_record)
+
+
+def queued_write(
+    record: ImportRecord,
+    progress: RowsProgress | None,
+    *,
+    run: Callable[..., Any],
+    fill: Callable[..., None],
+) -> Any:
+    """What the queued writes of the roster and of the registrations share: lock the record,
+    leave it alone unless QUEUED, run the import `run` (roster_import, registrations_import)
+    on its file, and on a refusal or invalid rows leave it REFUSED with the reason, its
+    report filled by `fill` (the import's `_fill_record`)."""
     record = import_locked(record)
     if record.status != ImportRecord.Status.QUEUED:
         return None
-    data = load_file(record, "upload")
-    user, skip_invalid = record.user, record.skip_invalid
-    result = roster_import(data=data, file_name=record.file_name, user=user,
-                           skip_invalid=skip_invalid, origin=record.origin, record=record,
-                           progress=rows_progress(data, progress))  # fmt: skip
+    data, user, skip_invalid = load_file(record, "upload"), record.user, record.skip_invalid
+    result = run(data=data, file_name=record.file_name, user=user, skip_invalid=skip_invalid,
+                 origin=record.origin, record=record,
+                 progress=rows_progress(data, progress))  # fmt: skip
     if result.written:
         return result
     if result.refused or result.plan is None:  # a plan unless refused
         import_refuse(record, result.refused or _("The file cannot be read."))
         return result
-    _fill_record(record, result.plan, data, record.file_name, user, skip_invalid)
+    fill(record, result.plan, data, record.file_name, user, skip_invalid)
     import_refuse(record, _("%(count)d invalid rows; nothing was written.")
-            % {"count": result.plan.counts.invalid}, rejected=result.rejected)  # fmt: skip
+                  % {"count": result.plan.counts.invalid}, rejected=result.rejected)  # fmt: skip
     return result
 
 
