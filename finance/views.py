@@ -2,13 +2,18 @@
 village meeting (Musdes), or a district's, regency's or province's sums, one row per village,
 district or regency; and its downloads, CSV and XLSX (finance.budget_exports), with the
 page's choices. Access: a logged-in user with a scope; an area outside it is a 404, like an
-unknown code; GET only. Downloads are written to the access log."""
+unknown code; GET only. Downloads are written to the access log. The download of an area
+with more than EXPORT_JOB_MIN_VILLAGES villages (a province) is written by a background job
+(finance.jobs.export_budget): the request queues it and sends the user to its page."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import cast
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth.models import User
 from django.http import (
     Http404,
     HttpRequest,
@@ -19,7 +24,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,8 +47,10 @@ from finance.budget import (
     area_budget,
     village_budgets,
 )
+from finance.jobs import budget_download_name, choices_arguments
 from finance.models import Scheme
-from villages.selectors import Area
+from jobs.services import job_enqueue_once
+from villages.selectors import Area, villages_count
 
 LEVELS = ("village", "district", "regency", "province")
 INCOME_MAX = 1_000_000_000
@@ -191,6 +198,10 @@ def budget_export(request: HttpRequest, code: str, fmt: str) -> HttpResponseBase
     if form.errors:
         return HttpResponseBadRequest(" ".join(_errors(form)))
     day = timezone.localdate()
+    if area.level != "village":
+        villages = villages_count(area=area)
+        if villages > settings.EXPORT_JOB_MIN_VILLAGES:
+            return _export_job(request, area, day, choices, fmt, villages)
     try:
         budgets = village_budgets(area=area, day=day, choices=choices)
     except RateMissing as missing:
@@ -210,3 +221,21 @@ def budget_export(request: HttpRequest, code: str, fmt: str) -> HttpResponseBase
     # Never None for an attachment; the stubs' return type cannot say so.
     response["Content-Disposition"] = cast(str, content_disposition_header(True, filename))
     return response
+
+
+def _export_job(
+    request: HttpRequest, area: Area, day: dt.date, choices: Choices, fmt: str, villages: int
+) -> HttpResponse:
+    """A budget too large to write within a request: a background job writes it (the same
+    job again if this user's identical one is still under way), and its page follows it."""
+    arguments = {
+        "area": area.code,
+        "day": day.isoformat(),
+        "fmt": fmt,
+        **choices_arguments(choices),
+        "language": translation.get_language() or settings.LANGUAGE_CODE,
+    }
+    user = cast(User, request.user)  # @scoped: logged in
+    job = job_enqueue_once(kind="export_budget", arguments=arguments, user=user)
+    _log_export(request, area, villages, f"{budget_download_name(arguments)} (job {job.pk})")
+    return redirect("jobs:job", pk=job.pk)
