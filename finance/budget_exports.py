@@ -20,6 +20,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import IO
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -161,6 +162,13 @@ WIDTHS = {TEXT: 28, INT: 10, RUPIAH: 18}
 
 def table_xlsx(table: StreamTable) -> bytes:
     """One sheet: a bold, frozen header row; money in rupiah cells; the total row bold."""
+    out = io.BytesIO()
+    table_xlsx_write(out, table)
+    return out.getvalue()
+
+
+def table_xlsx_write(out: IO[bytes], table: StreamTable) -> None:
+    """The workbook of `table_xlsx`, saved to `out` (a background job's file)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(table.slug[:31])
     sheet.freeze_panes = "A2"
@@ -171,9 +179,7 @@ def table_xlsx(table: StreamTable) -> bytes:
     for row in table.rows:
         sheet.append(_cells(sheet, table.columns, row))
     sheet.append(_cells(sheet, table.columns, table.footer(), font=bold))
-    out = io.BytesIO()
     workbook.save(out)
-    return out.getvalue()
 
 
 def _cells(sheet, columns: list[Column], row: list, font: Font | None = None) -> list:

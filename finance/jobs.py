@@ -170,3 +170,8 @@ def _scope(user: User | None) -> Scope:
 def _told(done: int, total: int) -> None:
     message = _("Checking the rows") if done < total / 2 else _("Writing the changes")
     report_progress(done, total, message)
+
+
+# The budget planner's jobs (large downloads, the province page) live beside it; importing
+# them here registers them, as the jobs app imports each app's `jobs` module.
+from finance import budget_jobs  # noqa: E402, F401

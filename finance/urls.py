@@ -7,5 +7,6 @@ app_name = "finance"
 
 urlpatterns = [
     path("anggaran/<str:code>/", views.budget, name="budget"),
+    path("anggaran/<str:code>/hitung-ulang/", views.budget_retry, name="budget_retry"),
     path("anggaran/<str:code>/ekspor.<export_fmt:fmt>", views.budget_export, name="budget_export"),
 ]

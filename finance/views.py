@@ -2,13 +2,20 @@
 village meeting (Musdes), or a district's, regency's or province's sums, one row per village,
 district or regency; and its downloads, CSV and XLSX (finance.budget_exports), with the
 page's choices. Access: a logged-in user with a scope; an area outside it is a 404, like an
-unknown code; GET only. Downloads are written to the access log."""
+unknown code; GET only. Downloads are written to the access log. The download of an area
+with more than EXPORT_JOB_MIN_VILLAGES villages (a province) is written by a background job
+(finance.budget_jobs.export_budget): the request queues it and sends the user to its page; the
+page of such an area shows the rows of a job's result computed under the current data
+version (finance.budget_jobs.budget_province), and while there is none, the job's progress."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import cast
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth.models import User
 from django.http import (
     Http404,
     HttpRequest,
@@ -19,12 +26,13 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from enrollment import page_cache
 from enrollment.exports import XLSX_CONTENT_TYPE
 from enrollment.models import Membership
 from enrollment.views import _area, _breadcrumbs, _errors, _log_export, scoped
@@ -42,10 +50,20 @@ from finance.budget import (
     area_budget,
     village_budgets,
 )
+from finance.budget_jobs import (
+    budget_download_name,
+    budget_job,
+    budget_result,
+    choices_arguments,
+)
 from finance.models import Scheme
-from villages.selectors import Area
+from jobs.models import Job
+from jobs.services import job_enqueue_once, job_retry
+from jobs.views import REFRESH_SECONDS
+from villages.selectors import Area, villages_count
 
 LEVELS = ("village", "district", "regency", "province")
+PENDING = (Job.State.QUEUED, Job.State.RUNNING)
 INCOME_MAX = 1_000_000_000
 
 
@@ -136,18 +154,28 @@ def budget(request: HttpRequest, code: str) -> HttpResponse:
     if moved := _undotted(request, area, code, "finance:budget"):
         return moved
     form, choices = _choices(request)
-    try:
-        plan = area_budget(
-            area=area,
-            day=timezone.localdate(),
-            income=choices.income,
-            programs=choices.programs,
-            default_payer=choices.default_payer,
-            scheme=choices.scheme,
-            risk_class=choices.risk_class,
-        )
-    except RateMissing as missing:
-        raise _rate_missing(missing) from missing
+    day = timezone.localdate()
+    plan = None
+    if area.level != "village" and villages_count(area=area) > settings.EXPORT_JOB_MIN_VILLAGES:
+        # Too long for a request: the rows of a job's result of this very data version.
+        version = page_cache.versions()
+        if version is not None:  # None: no version to key a result by (computed here)
+            plan = budget_result(area=area, day=day, choices=choices, version=version)
+            if plan is None:
+                return _budget_pending(request, area, form, choices, day)
+    if plan is None:
+        try:
+            plan = area_budget(
+                area=area,
+                day=day,
+                income=choices.income,
+                programs=choices.programs,
+                default_payer=choices.default_payer,
+                scheme=choices.scheme,
+                risk_class=choices.risk_class,
+            )
+        except RateMissing as missing:
+            raise _rate_missing(missing) from missing
     total = plan.total
     costs = total.costs
     payers = dict(Membership.Funding.choices)
@@ -180,6 +208,42 @@ def budget(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, template, ctx)
 
 
+def _budget_pending(
+    request: HttpRequest, area: Area, form: BudgetForm, choices: Choices, day: dt.date
+) -> HttpResponse:
+    """The page while its job computes the budget (queued now if none is under way): the
+    job's progress, the page refreshing itself until the result is there; a failed job's
+    message and a button to try again."""
+    user = cast(User, request.user)  # @scoped: logged in
+    job = budget_job(area=area, day=day, choices=choices, user=user)
+    query = request.GET.urlencode()
+    ctx = {
+        "area": area,
+        "breadcrumbs": _breadcrumbs(request, area),
+        "form": form,
+        "job": job,
+        "percent": job.done * 100 // job.total if job.total else None,
+        "refresh": REFRESH_SECONDS if job.state in PENDING else None,
+        "retry": reverse("finance:budget_retry", args=[area.code]) + (f"?{query}" if query else ""),
+    }
+    return render(request, "finance/budget_pending.html", ctx)
+
+
+@scoped
+@require_POST
+def budget_retry(request: HttpRequest, code: str) -> HttpResponse:
+    """Queue again the failed or interrupted job of the page's budget, then the page."""
+    area = _budget_area(request, code)
+    if moved := _undotted(request, area, code, "finance:budget_retry"):
+        return moved
+    _form, choices = _choices(request)
+    user = cast(User, request.user)  # @scoped: logged in
+    job = budget_job(area=area, day=timezone.localdate(), choices=choices, user=user)
+    job_retry(job=job)  # nothing when it is queued or running
+    query = request.GET.urlencode()
+    return redirect(reverse("finance:budget", args=[area.code]) + (f"?{query}" if query else ""))
+
+
 @scoped
 @require_GET
 def budget_export(request: HttpRequest, code: str, fmt: str) -> HttpResponseBase:
@@ -191,6 +255,10 @@ def budget_export(request: HttpRequest, code: str, fmt: str) -> HttpResponseBase
     if form.errors:
         return HttpResponseBadRequest(" ".join(_errors(form)))
     day = timezone.localdate()
+    if area.level != "village":
+        villages = villages_count(area=area)
+        if villages > settings.EXPORT_JOB_MIN_VILLAGES:
+            return _export_job(request, area, day, choices, fmt, villages)
     try:
         budgets = village_budgets(area=area, day=day, choices=choices)
     except RateMissing as missing:
@@ -210,3 +278,21 @@ def budget_export(request: HttpRequest, code: str, fmt: str) -> HttpResponseBase
     # Never None for an attachment; the stubs' return type cannot say so.
     response["Content-Disposition"] = cast(str, content_disposition_header(True, filename))
     return response
+
+
+def _export_job(
+    request: HttpRequest, area: Area, day: dt.date, choices: Choices, fmt: str, villages: int
+) -> HttpResponse:
+    """A budget too large to write within a request: a background job writes it (the same
+    job again if this user's identical one is still under way), and its page follows it."""
+    arguments = {
+        "area": area.code,
+        "day": day.isoformat(),
+        "fmt": fmt,
+        **choices_arguments(choices),
+        "language": translation.get_language() or settings.LANGUAGE_CODE,
+    }
+    user = cast(User, request.user)  # @scoped: logged in
+    job = job_enqueue_once(kind="export_budget", arguments=arguments, user=user)
+    _log_export(request, area, villages, f"{budget_download_name(arguments)} (job {job.pk})")
+    return redirect("jobs:job", pk=job.pk)

@@ -88,6 +88,9 @@ class Job(models.Model):
     )
     message = models.CharField(_("message"), max_length=500, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # What a job computes for a page to show (finance.budget_jobs.budget_province: a province's
+    # budget), with the data version it was read under; None for the other kinds.
+    result = models.JSONField(_("result"), null=True, blank=True)
     task_result_id = models.CharField(
         _("task result"),
         max_length=64,
