@@ -127,6 +127,7 @@ PAGES = {
     "campaign:export",
     "finance:budget",
     "finance:budget_export",
+    "finance:budget_retry",
 }
 PUBLIC = {"login": 200, "logout": 405, "set_language": 302, "healthz": 200}
 # The weekly mail's pages (digest): each user's own e-mail settings, and the link in each mail,
@@ -424,8 +425,11 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
         # Banyumas' province, above the Banyumas users' scope: head office's and the
         # superuser's only.
         reverse("finance:budget", args=[IN_AREA[:2]]),
-        reverse("finance:budget_export", args=[IN_AREA[:2], "csv"]),
     ]
+    # Its download: more villages than EXPORT_JOB_MIN_VILLAGES, so a background job; the
+    # request sends head office and the superuser to the job's page (finance.budget_jobs).
+    province_download = reverse("finance:budget_export", args=[IN_AREA[:2], "csv"])
+    province_retry = reverse("finance:budget_retry", args=[IN_AREA[:2]])
     country = [
         reverse("enrollment:area_dashboard"),
         reverse("enrollment:area_export", args=["categories", "csv"]),
@@ -447,7 +451,7 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
         reverse("enrollment:ranking_export", args=["xlsx"]) + "?level=province",
     ]
     every = area_pages + village_pages + out + country + work + work_in + work_district + work_out
-    every += ranking + ranking_provinces
+    every += ranking + ranking_provinces + [province_download, province_retry]
     if role == "anonymous":
         return [(url, 302) for url in every]
     if role == "no_role":
@@ -460,6 +464,10 @@ def _page_cases(role: str) -> list[tuple[str, int]]:
     cases += [(url, 200 if _sees(role, IN_AREA) else 404) for url in area_pages]
     cases += [(url, 200 if _sees(role, IN_VILLAGE) else 404) for url in village_pages]
     cases += [(url, 200 if role in EVERYTHING else 404) for url in out]
+    cases += [(province_download, 302 if role in EVERYTHING else 404)]
+    # The province budget's retry is POST only (its scoping: tests/finance/
+    # test_budget_page_jobs.py).
+    cases += [(province_retry, 405)]
     # The country page sends a scoped user to their own area; its export is theirs only.
     cases += [(country[0], 200 if role in EVERYTHING else 302)]
     cases += [(country[1], 200 if role in EVERYTHING else 404)]
