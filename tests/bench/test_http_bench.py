@@ -100,7 +100,7 @@ def test_an_export_answered_by_a_background_job_meets_its_goal():
     queued = {
         **RESULTS["slow"]["whole-country candidates XLSX"],
         "median_s": 0.05,
-        "peak_rss_mb": 95.0,
+        "peak_rss_mb": 277.0,  # held by the worker from an earlier request
         "job": True,
     }
     results = {**RESULTS, "slow": {"whole-country candidates XLSX": queued}}
@@ -112,6 +112,6 @@ def test_an_export_answered_by_a_background_job_meets_its_goal():
     }
     assert table({**results, "goals_met": goals_met(results)}).splitlines()[-1] == (
         "| whole-country candidates XLSX `/ekspor/candidates.xlsx` "
-        "| 0.05 s, 95 MB, queued as a background job (alone, median of 3) | — "
+        "| 0.05 s, 277 MB, queued as a background job (alone, median of 3) | — "
         "| streamed, ≤ 150 MB, or a background job: met |"
     )
